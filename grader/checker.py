@@ -1,0 +1,199 @@
+"""Trusted side: run the course's pytest checks against the worker's plain data and score them.
+
+pytest runs in this process with the course's own config only (`pytest_checks.ini`), no plugin
+autoloading, and conftest lookup cut at tests/checks, so nothing in a learner's folder takes
+part. The fixtures `out` and `snap` hand each check this run's results and the snapshot.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from . import wire
+from .checks import CheckFailed
+from .manifest import Course, Exercise
+from .results import CheckResult, ExerciseResult
+from .runner import JobResult
+
+INI = Path(__file__).with_name("pytest_checks.ini")
+DOWN_STATUS = {"timeout": "timeout", "memory": "memory", "crashed": "error", "lost": "error"}
+KIND_STATUS = {"not_implemented": "not_implemented", "memory": "memory"}
+
+
+class LearnerError(Exception):
+    """The learner's code raised (or never finished) while producing a case a check needs."""
+
+    def __init__(self, error: dict):
+        self.error = error
+        super().__init__(format_error(error))
+
+
+class ExerciseDown(Exception):
+    """The exercise's worker child timed out, ran out of memory, crashed or could not import."""
+
+    def __init__(self, status: str, message: str):
+        self.status = status
+        super().__init__(message)
+
+
+class Outputs:
+    """Case results of one job; a case that raised re-raises as LearnerError when read."""
+
+    def __init__(self, job: JobResult):
+        self._job = job
+
+    def __getitem__(self, name: str):
+        record = self._job.cases.get(name)
+        if record is None:
+            raise LearnerError({"kind": "error", "type": "Unfinished", "where": None, "todo": None,
+                                "message": f"your code never returned for this check ({self._job.detail or 'no result'})"})
+        if not record.get("ok"):
+            raise LearnerError(record.get("error") or {})
+        return record.get("value")
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._job.cases
+
+
+def format_error(error: dict) -> str:
+    where = error.get("where") or {}
+    place = f"{where.get('file')}:{where.get('line')}" if where else ""
+    kind = error.get("kind")
+    if kind == "not_implemented":
+        todo = error.get("todo")
+        return f"not implemented yet — {place}" + (f" (TODO: {todo})" if todo else "") if place else \
+            f"not implemented yet: {error.get('message', '')}"
+    text = f"{error.get('type', 'Error')}: {error.get('message', '')}".strip()
+    if kind in ("exit", "missing", "type"):
+        text = str(error.get("message", ""))
+    if kind == "memory":
+        text = f"ran out of memory ({text})"
+    if where:
+        code = where.get("code")
+        text += f"\n  in {place}, in {where.get('function')}" + (f": {code}" if code else "")
+    return text
+
+
+def load_snapshot(exercise: Exercise, root: Path) -> dict:
+    path = exercise.snapshot_path(root)
+    doc = __import__("json").loads(path.read_text(encoding="utf-8"))
+    npz = path.with_suffix(".npz")
+    arrays = wire.load_npz(npz.read_bytes()) if npz.exists() else {}
+    return wire.join_arrays(doc["cases"], arrays)
+
+
+class Snapshot(dict):
+    def __missing__(self, key):
+        raise KeyError(f"the snapshot has no case {key!r}: the maintainer must run `grade sync`")
+
+
+class GraderPlugin:
+    def __init__(self, course: Course, jobs: dict[str, JobResult]):
+        self.course, self.jobs = course, jobs
+        self.outcomes: dict[str, dict] = {}
+        self.items: dict[str, list] = {}
+        self.collect_errors: dict[str, str] = {}
+
+    def exercise_of(self, path) -> str:
+        path = Path(path)
+        return f"{path.parent.name}.{path.stem.removeprefix('check_')}"
+
+    @pytest.fixture
+    def out(self, request):
+        job = self.jobs[self.exercise_of(request.node.path)].wait()
+        if job.status != "ok":
+            raise ExerciseDown(DOWN_STATUS.get(job.status, "error"), job_message(job))
+        if job.import_error:
+            raise ExerciseDown("error", "your module could not be imported: " + format_error(job.import_error))
+        return Outputs(job)
+
+    @pytest.fixture
+    def snap(self, request):
+        exercise = self.course.exercise(self.exercise_of(request.node.path))
+        return Snapshot(load_snapshot(exercise, self.course.root))
+
+    def pytest_collection_modifyitems(self, items):
+        for item in items:
+            self.items.setdefault(self.exercise_of(item.path), []).append(item)
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.collect_errors[str(report.nodeid)] = str(report.longrepr)[-2000:]
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        if call.when == "teardown" or (call.when == "setup" and report.passed):
+            return
+        self.outcomes[item.nodeid] = {"exc": call.excinfo.value if call.excinfo else None,
+                                      "passed": report.passed, "duration_s": call.duration}
+
+
+def job_message(job: JobResult) -> str:
+    base = {
+        "timeout": "your code did not finish in time ({detail}): look for a loop that never ends "
+                   "or work far bigger than the exercise needs",
+        "memory": "your code used more memory than allowed ({detail}): look for a tensor or list far "
+                  "bigger than the exercise needs",
+        "crashed": "the process running your code ended ({detail}): don't call sys.exit/os._exit "
+                   "in library code",
+    }.get(job.status, "{detail}")
+    return base.format(detail=job.detail or job.status)
+
+
+def run_checks(course: Course, jobs: dict[str, JobResult]) -> dict[str, list[CheckResult]]:
+    """Run the checks of the jobs' exercises; returns exercise id -> check results."""
+    exercises = [course.exercise(ex_id) for ex_id in jobs]
+    files = [str(ex.check_path(course.root)) for ex in exercises]
+    plugin = GraderPlugin(course, jobs)
+    args = [*files, "-c", str(INI), "--rootdir", str(course.root / "tests" / "checks"),
+            "--confcutdir", str(course.root / "tests" / "checks"), "-p", "no:cacheprovider",
+            "-p", "no:terminal", "-p", "no:doctest", "--assert=plain", "--import-mode=importlib"]
+    saved = {k: os.environ.pop(k) for k in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS") if k in os.environ}
+    previous = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            pytest.main(args, plugins=[plugin])
+    finally:
+        os.environ.update(saved)
+        if previous is None:
+            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = previous
+    results = {}
+    for ex in exercises:
+        items = plugin.items.get(ex.id, [])
+        if not items:
+            errors = "; ".join(plugin.collect_errors.values()) or "no checks found"
+            raise RuntimeError(f"internal error: the checks of {ex.id} did not load: {errors}")
+        weights = [getattr(getattr(i, "function", None), "_grader_points", 1.0) for i in items]
+        total = sum(weights)
+        results[ex.id] = [
+            score_check(item.name, plugin.outcomes.get(item.nodeid), ex.points * w / total)
+            for item, w in zip(items, weights)
+        ]
+    return results
+
+
+def score_check(name: str, outcome: dict | None, max_points: float) -> CheckResult:
+    if outcome is None:
+        return CheckResult(name, 0.0, max_points, "error", "the check did not run")
+    exc, duration = outcome["exc"], outcome["duration_s"]
+    if outcome["passed"]:
+        return CheckResult(name, max_points, max_points, "passed", "", duration)
+    if isinstance(exc, ExerciseDown):
+        return CheckResult(name, 0.0, max_points, exc.status, str(exc), duration)
+    if isinstance(exc, LearnerError):
+        status = KIND_STATUS.get(exc.error.get("kind"), "error")
+        return CheckResult(name, 0.0, max_points, status, str(exc), duration)
+    if isinstance(exc, (CheckFailed, AssertionError)):
+        return CheckResult(name, 0.0, max_points, "failed", str(exc), duration)
+    message = f"your result could not be checked ({type(exc).__name__}: {exc})"
+    return CheckResult(name, 0.0, max_points, "failed", message, duration)

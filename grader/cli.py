@@ -1,0 +1,163 @@
+"""The `grade` command: thin click commands that parse, call one function and render."""
+from __future__ import annotations
+
+import enum
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from . import manifest
+from .report import render_progress, render_run, write_json
+
+
+class Exit(enum.IntEnum):
+    FULL_MARKS = 0
+    POINTS_LOST = 1
+    USAGE = 2
+
+
+console = Console(highlight=False)
+
+
+class DefaultGroup(click.Group):
+    """`grade ch02` means `grade run ch02`; a bare `grade` shows progress over all chapters."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+            args = ["run", *args]
+        elif not args:
+            args = ["progress"]
+        return super().parse_args(ctx, args)
+
+
+def load_course() -> manifest.Course:
+    try:
+        return manifest.load()
+    except manifest.ManifestError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def pick_target(course, solutions: bool, target: str | None) -> Path:
+    if solutions and target:
+        raise click.UsageError("use either --solutions or --target, not both")
+    if solutions:
+        if not course.solutions.is_dir():
+            raise click.UsageError("this copy of the course has no solutions/ folder")
+        return course.solutions
+    path = Path(target) if target else course.stubs
+    if not path.is_dir():
+        raise click.UsageError(f"{path} is not a folder")
+    return path
+
+
+@click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="llm-from-scratch-course")
+def main():
+    """Grade your exercises for Build a Large Language Model (From Scratch).
+
+    \b
+      grade ch02              grade chapter 2 (your code in exercises/ch02)
+      grade ch02 ch03 -v      several chapters, every check shown
+      grade                   progress over all chapters
+      grade hint split_text   a hint for one exercise
+    """
+
+
+@main.command("run")
+@click.argument("chapters", nargs=-1, required=True)
+@click.option("--solutions", is_flag=True, help="Grade the reference solutions instead of exercises/.")
+@click.option("--target", metavar="PATH", help="Grade another course-shaped folder (PATH/ch02/...).")
+@click.option("--json", "json_path", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the results as JSON.")
+@click.option("-v", "--verbose", is_flag=True, help="Show every check, not just the first problem.")
+def run_cmd(chapters, solutions, target, json_path, verbose):
+    """Grade CHAPTERS (ch02, ch02.split_text, or all)."""
+    from .grading import grade
+    course = load_course()
+    try:
+        exercises = course.select(list(chapters))
+    except KeyError as exc:
+        known = ", ".join(c.id for c in course.chapters)
+        raise click.UsageError(f"unknown chapter or exercise {exc}; chapters: {known}, or all") from None
+    run = grade(course, pick_target(course, solutions, target), exercises)
+    render_run(run, console, verbose)
+    if json_path:
+        write_json(run, json_path)
+    sys.exit(Exit.FULL_MARKS if run.score >= run.max_score else Exit.POINTS_LOST)
+
+
+@main.command("progress", hidden=True)
+def progress_cmd():
+    """Progress over every chapter (what a bare `grade` does)."""
+    from .grading import grade
+    course = load_course()
+    run = grade(course, course.stubs, list(course.exercises))
+    render_progress(course, run, console)
+    sys.exit(Exit.FULL_MARKS if run.score >= run.max_score else Exit.POINTS_LOST)
+
+
+@main.command("hint")
+@click.argument("exercise")
+def hint_cmd(exercise):
+    """Show the hint for EXERCISE (e.g. ch02.split_text or split_text)."""
+    course = load_course()
+    try:
+        ex = course.exercise(exercise)
+    except KeyError:
+        names = ", ".join(e.id for e in course.exercises)
+        raise click.UsageError(f"no exercise {exercise!r}; exercises: {names}") from None
+    stub = ex.source(course.stubs).relative_to(course.root)
+    console.print(f"[bold]{ex.id}[/bold] — {ex.title} (book §{ex.book}, {ex.points:g} points)")
+    console.print(f"File: {stub}")
+    if ex.depends:
+        console.print(f"Builds on: {', '.join(ex.depends)}")
+    console.print(f"\n{ex.hint}")
+
+
+@main.command("list")
+def list_cmd():
+    """List every exercise of the course with its file and points."""
+    course = load_course()
+    for chapter in course.chapters:
+        console.print(f"[bold]{chapter.id}[/bold] {chapter.title} ({chapter.points:g} points)")
+        for ex in chapter.exercises:
+            console.print(f"  {ex.id:<34} §{ex.book:<5} {ex.points:>3g} pt  exercises/{ex.chapter}/{ex.file}")
+
+
+@main.command("check")
+@click.argument("chapters", nargs=-1)
+def check_cmd(chapters):
+    """Course CI gate: solutions full marks, stubs zero, stubs and snapshots in sync."""
+    from .course import check
+    course = load_course()
+    problems = check(course, course.select(list(chapters)))
+    for p in problems:
+        console.print(f"[red]✗[/red] {p.what}\n    fix: {p.fix}")
+    if problems:
+        console.print(f"[red]{len(problems)} problem(s)[/red]")
+        sys.exit(Exit.POINTS_LOST)
+    console.print("[green]✓ course is consistent: solutions full marks, stubs zero, stubs and snapshots in sync[/green]")
+
+
+@main.command("sync")
+@click.argument("chapters", nargs=-1)
+def sync_cmd(chapters):
+    """Maintainers: regenerate exercises/ and the snapshots from solutions/."""
+    from .course import sync
+    course = load_course()
+    stubs, snapshots = sync(course, course.select(list(chapters)))
+    for path in stubs:
+        console.print(f"stub      {path.relative_to(course.root)}")
+    for ex_id in snapshots:
+        console.print(f"snapshot  {ex_id}")
+    console.print(f"{len(stubs)} stub(s) and {len(snapshots)} snapshot(s) written")
+
+
+def entry() -> None:
+    try:
+        main(standalone_mode=True)
+    except Exception as exc:  # noqa: BLE001 - an internal error exits 2 with a short message
+        console.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc}")
+        sys.exit(Exit.USAGE)

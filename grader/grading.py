@@ -1,0 +1,91 @@
+"""Grade course-shaped trees: one worker runs every job, the checker scores each tree."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from .checker import format_error, job_message, run_checks
+from .manifest import Course, Exercise
+from .results import CheckResult, ExerciseResult, RunResult
+from .runner import JobResult, Worker
+
+ORDER = ("timeout", "memory", "error", "not_implemented")
+
+
+def with_dependencies(course: Course, exercises: list[Exercise]) -> list[Exercise]:
+    """The exercises plus everything they depend on, in manifest order."""
+    needed = {e.id for e in exercises}
+    stack = list(needed)
+    while stack:
+        for dep in course.exercise(stack.pop()).depends:
+            if dep not in needed:
+                needed.add(dep)
+                stack.append(dep)
+    return [e for e in course.exercises if e.id in needed]
+
+
+def grade_trees(course: Course, targets: list[Path], exercises: list[Exercise],
+                parallel: int | None = None) -> list[RunResult]:
+    """Grade several trees with one worker (torch imported once); one RunResult per tree."""
+    start = time.perf_counter()
+    needed = with_dependencies(course, exercises)
+    worker = Worker([(t, ex) for t in targets for ex in needed], course, parallel=parallel)
+    try:
+        runs = []
+        for i, target in enumerate(targets):
+            jobs = {ex.id: worker.results[i * len(needed) + k] for k, ex in enumerate(needed)}
+            checks = run_checks(course, jobs)
+            by_id = {ex.id: exercise_result(ex, jobs[ex.id], checks[ex.id]) for ex in needed}
+            for ex in exercises:
+                blame_dependencies(ex, by_id)
+            runs.append(RunResult(target=str(target), exercises=[by_id[ex.id] for ex in exercises],
+                                  limits=list(worker.info.get("limits", []))))
+    finally:
+        worker.close()
+    elapsed = time.perf_counter() - start
+    for run in runs:
+        run.duration_s = elapsed
+    return runs
+
+
+def grade(course: Course, target: Path, exercises: list[Exercise], parallel: int | None = None) -> RunResult:
+    return grade_trees(course, [target], exercises, parallel)[0]
+
+
+def exercise_result(ex: Exercise, job: JobResult, checks: list[CheckResult]) -> ExerciseResult:
+    result = ExerciseResult(id=ex.id, title=ex.title, chapter=ex.chapter, book=ex.book,
+                            max_score=ex.points, status="failed", checks=checks,
+                            output=job.output, duration_s=job.duration_s)
+    lost = [c for c in checks if not c.passed]
+    if job.status not in ("ok", None):
+        result.status = {"timeout": "timeout", "memory": "memory"}.get(job.status, "error")
+        result.feedback = job_message(job)
+    elif job.import_error:
+        result.status = "error"
+        result.feedback = "your module could not be imported: " + format_error(job.import_error)
+    elif not lost:
+        result.status = "passed"
+    elif all(c.status == "not_implemented" for c in checks):
+        result.status = "not_implemented"
+        result.feedback = checks[0].feedback
+    else:
+        statuses = {c.status for c in lost}
+        worst = next((s for s in ORDER if s in statuses and s != "not_implemented"), None)
+        result.status = worst if worst and result.score == 0 else "failed"
+        first = next((c for c in lost if c.status != "not_implemented"), lost[0])
+        result.feedback = first.feedback
+        if len(lost) > 1:
+            result.feedback += f"\n(+{len(lost) - 1} more failing check{'s' if len(lost) > 2 else ''}: " \
+                               f"grade {ex.chapter} -v shows all)"
+    return result
+
+
+def blame_dependencies(ex: Exercise, by_id: dict[str, ExerciseResult]) -> None:
+    """When an exercise fails and something it builds on fails too, say that first."""
+    result = by_id[ex.id]
+    if result.status == "passed":
+        return
+    broken = [d for d in ex.depends if d in by_id and by_id[d].status != "passed"]
+    if broken:
+        result.feedback = (f"This builds on {', '.join(broken)}, which does not pass yet: fix that first.\n"
+                           + result.feedback)

@@ -1,0 +1,78 @@
+"""The one result schema every reporter renders (schema_version 1, see the design note)."""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+SCHEMA_VERSION = 1
+STATUSES = ("passed", "failed", "not_implemented", "error", "timeout", "memory", "skipped")
+
+
+@dataclass
+class CheckResult:
+    name: str
+    points: float
+    max_points: float
+    status: str
+    feedback: str = ""
+    duration_s: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+
+@dataclass
+class ExerciseResult:
+    id: str
+    title: str
+    chapter: str
+    book: str
+    max_score: float
+    status: str
+    feedback: str = ""
+    checks: list[CheckResult] = field(default_factory=list)
+    output: str = ""
+    duration_s: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return round(sum(c.points for c in self.checks), 6)
+
+
+@dataclass
+class RunResult:
+    target: str
+    exercises: list[ExerciseResult]
+    duration_s: float = 0.0
+    limits: list[str] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return round(sum(e.score for e in self.exercises), 6)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(e.max_score for e in self.exercises), 6)
+
+    def to_dict(self) -> dict:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "target": self.target,
+            "score": self.score,
+            "max_score": self.max_score,
+            "duration_s": round(self.duration_s, 3),
+            "limits": self.limits,
+            "exercises": [
+                {
+                    "id": e.id, "title": e.title, "chapter": e.chapter, "book": e.book,
+                    "score": e.score, "max_score": e.max_score, "status": e.status,
+                    "feedback": e.feedback, "output": e.output, "duration_s": round(e.duration_s, 4),
+                    "checks": [dict(asdict(c), passed=c.passed) for c in e.checks],
+                }
+                for e in self.exercises
+            ],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)

@@ -1,0 +1,133 @@
+"""Trusted side of the worker: start it, hand it jobs, collect what comes back as plain data.
+
+The worker starts at once (it spends its first second importing torch) while this process
+collects the checks; `JobResult.wait()` blocks until that job's child has ended.
+"""
+from __future__ import annotations
+
+import json
+import os
+import struct
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import wire
+from .manifest import Course, Exercise
+
+HEADER = struct.Struct("<IcI")
+INFO_JOB = 2**32 - 1
+
+
+@dataclass
+class JobResult:
+    """Everything the worker said about one (tree, exercise) job."""
+
+    exercise: Exercise
+    target: Path
+    cases: dict = field(default_factory=dict)   # case name -> {"ok", "value" | "error", "duration_s"}
+    import_error: dict | None = None
+    status: str | None = None                   # ok · timeout · memory · crashed · lost
+    detail: str = ""
+    output: str = ""
+    duration_s: float = 0.0
+    _done: threading.Event = field(default_factory=threading.Event, repr=False)
+
+    def wait(self, timeout: float | None = None) -> "JobResult":
+        if not self._done.wait(timeout):
+            raise TimeoutError(f"no result for {self.exercise.id}")
+        return self
+
+
+class Worker:
+    """One worker process and the thread that reads its frames."""
+
+    def __init__(self, jobs: list[tuple[Path, Exercise]], course: Course, parallel: int | None = None,
+                 network: bool = False):
+        self.results = [JobResult(ex, target) for target, ex in jobs]
+        self.info: dict = {}
+        self.stderr = b""
+        request = {
+            "parallel": parallel or os.cpu_count() or 1,
+            "network": network,
+            "jobs": [
+                {"job": i, "target": str(r.target.resolve()), "module": f"{r.exercise.chapter}/{r.exercise.file}",
+                 "checks": str(r.exercise.check_path(course.root)), "exercise": r.exercise.id,
+                 "timeout_s": r.exercise.timeout_s, "memory_mb": r.exercise.memory_mb}
+                for i, r in enumerate(self.results)
+            ],
+        }
+        read_fd, write_fd = os.pipe()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+        from course_data import gpt2
+        env.update(gpt2.offline_env())
+        self.proc = subprocess.Popen(
+            [sys.executable, "-I", "-m", "grader.worker", str(write_fd)],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            pass_fds=(write_fd,), env=env, cwd=str(course.root),
+        )
+        os.close(write_fd)
+        self.proc.stdin.write(json.dumps(request).encode())
+        self.proc.stdin.close()
+        self._stream = os.fdopen(read_fd, "rb")
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        threading.Thread(target=self._read_stderr, daemon=True).start()
+
+    def _read_stderr(self) -> None:
+        self.stderr = self.proc.stderr.read()[-20000:]
+
+    def _read(self) -> None:
+        try:
+            while True:
+                head = self._stream.read(HEADER.size)
+                if len(head) < HEADER.size:
+                    break
+                job, kind, n = HEADER.unpack(head)
+                payload = self._stream.read(n)
+                if len(payload) < n:
+                    break
+                self._take(job, kind, payload)
+        finally:
+            self.proc.wait()
+            for r in self.results:
+                if not r._done.is_set():
+                    r.status = "lost"
+                    r.detail = "the grading worker stopped unexpectedly" + _tail(self.stderr)
+                    r._done.set()
+
+    def _take(self, job: int, kind: bytes, payload: bytes) -> None:
+        try:
+            record = wire.unpack(payload)
+        except wire.WireError as exc:
+            record = {"record": "garbled", "error": str(exc)}
+        if job == INFO_JOB:
+            self.info = record if isinstance(record, dict) else {}
+            return
+        if not 0 <= job < len(self.results):
+            return
+        result = self.results[job]
+        if result._done.is_set() or not isinstance(record, dict):
+            return
+        if kind == b"X":
+            result.status = str(record.get("status"))
+            result.detail = str(record.get("detail", ""))
+            result.output = str(record.get("output", ""))
+            result.duration_s = float(record.get("duration_s", 0.0))
+            result._done.set()
+        elif record.get("record") == "import":
+            result.import_error = record.get("error")
+        elif record.get("record") == "case" and isinstance(record.get("name"), str):
+            result.cases[record["name"]] = record
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self._reader.join(timeout=5)
+
+
+def _tail(stderr: bytes) -> str:
+    text = stderr.decode("utf-8", "replace").strip()
+    return f":\n{text[-2000:]}" if text else ""

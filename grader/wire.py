@@ -1,0 +1,151 @@
+"""Plain data across the trust boundary: JSON for structure, .npz (allow_pickle=False) for arrays.
+
+`to_plain` runs in the worker and turns results of learner code into None/bool/int/float/str,
+lists, str-keyed dicts and numpy arrays; anything else is refused with a message. `pack` and
+`unpack` move such a value as bytes; nothing is ever unpickled.
+"""
+from __future__ import annotations
+
+import io
+import json
+import math
+import struct
+
+import numpy as np
+
+MAGIC = b"GRW1"
+MAX_BYTES = 256 * 2**20
+MAX_DEPTH = 32
+MAX_ITEMS = 1_000_000
+
+
+class WireError(ValueError):
+    """A value cannot cross, or bytes that came back are malformed."""
+
+
+class TensorArray(np.ndarray):
+    """A numpy array that came from a torch tensor; keeps the tensor's dtype name and grad flag."""
+
+    torch_dtype: str = ""
+    requires_grad: bool = False
+
+    def __array_finalize__(self, obj):
+        self.torch_dtype = getattr(obj, "torch_dtype", "")
+        self.requires_grad = getattr(obj, "requires_grad", False)
+
+
+def to_plain(value, depth: int = 0):
+    """Convert a learner's result to plain data (runs in the worker)."""
+    if depth > MAX_DEPTH:
+        raise WireError("the result is nested too deeply")
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (int, float)) and type(value) in (int, float, bool):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        if value.dtype == object:
+            raise WireError("got a numpy array of Python objects; expected numbers")
+        return np.array(value, copy=True)
+    torch = _torch()
+    if torch is not None and isinstance(value, torch.Tensor):
+        tensor = value.detach().cpu()
+        if tensor.dtype == torch.bfloat16:
+            tensor = tensor.float()
+        array = np.array(tensor.numpy(), copy=True).view(TensorArray)
+        array.torch_dtype = str(value.dtype)
+        array.requires_grad = bool(value.requires_grad)
+        return array
+    if torch is not None and isinstance(value, (torch.Size, torch.dtype, torch.device)):
+        return list(value) if isinstance(value, torch.Size) else str(value)
+    if isinstance(value, (list, tuple)):
+        if len(value) > MAX_ITEMS:
+            raise WireError(f"the result has {len(value)} items; too many to check")
+        return [to_plain(v, depth + 1) for v in value]
+    if isinstance(value, dict):
+        if not all(isinstance(k, (str, int)) and type(k) in (str, int) for k in value):
+            raise WireError("dict keys must be strings or ints")
+        return {str(k): to_plain(v, depth + 1) for k, v in value.items()}
+    raise WireError(f"got an object of type {type(value).__name__}; expected numbers, strings, lists or tensors")
+
+
+def _torch():
+    import sys
+    return sys.modules.get("torch")
+
+
+def split_arrays(value, arrays: dict[str, np.ndarray]):
+    """Replace arrays in a plain value by JSON references, collecting them in `arrays`."""
+    if isinstance(value, np.ndarray):
+        key = f"a{len(arrays)}"
+        arrays[key] = np.asarray(value)
+        ref = {"__array__": key}
+        if isinstance(value, TensorArray):
+            ref.update(torch_dtype=value.torch_dtype, requires_grad=value.requires_grad)
+        return ref
+    if isinstance(value, list):
+        return [split_arrays(v, arrays) for v in value]
+    if isinstance(value, dict):
+        return {k: split_arrays(v, arrays) for k, v in value.items()}
+    if isinstance(value, float) and not math.isfinite(value):
+        return {"__float__": repr(value)}
+    return value
+
+
+def join_arrays(value, arrays):
+    if isinstance(value, list):
+        return [join_arrays(v, arrays) for v in value]
+    if isinstance(value, dict):
+        if "__array__" in value:
+            array = arrays[value["__array__"]]
+            if "torch_dtype" in value:
+                array = array.view(TensorArray)
+                array.torch_dtype = str(value["torch_dtype"])
+                array.requires_grad = bool(value["requires_grad"])
+            return array
+        if "__float__" in value:
+            return float(value["__float__"])
+        return {k: join_arrays(v, arrays) for k, v in value.items()}
+    return value
+
+
+def save_npz(arrays: dict[str, np.ndarray]) -> bytes:
+    if not arrays:
+        return b""
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def load_npz(data: bytes) -> dict[str, np.ndarray]:
+    if not data:
+        return {}
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            return {k: npz[k] for k in npz.files}
+    except Exception as exc:  # malformed bytes from an untrusted process
+        raise WireError(f"malformed array data: {exc}") from None
+
+
+def pack(value) -> bytes:
+    """Plain value -> bytes: MAGIC, JSON length, JSON, npz length, npz."""
+    arrays: dict[str, np.ndarray] = {}
+    doc = json.dumps(split_arrays(value, arrays), allow_nan=False).encode()
+    blob = save_npz(arrays)
+    return MAGIC + struct.pack("<I", len(doc)) + doc + struct.pack("<Q", len(blob)) + blob
+
+
+def unpack(data: bytes):
+    """Bytes from `pack` -> plain value. Raises WireError on anything malformed."""
+    if len(data) > MAX_BYTES:
+        raise WireError("result too large")
+    if data[:4] != MAGIC or len(data) < 8:
+        raise WireError("not a result frame")
+    (n,) = struct.unpack("<I", data[4:8])
+    try:
+        doc = json.loads(data[8:8 + n])
+        (m,) = struct.unpack("<Q", data[8 + n:16 + n])
+    except (ValueError, struct.error) as exc:
+        raise WireError(f"malformed result frame: {exc}") from None
+    return join_arrays(doc, load_npz(data[16 + n:16 + n + m]))

@@ -1,0 +1,241 @@
+"""The worker process: imports torch once, then forks one contained child per job.
+
+Started by the runner as `python -I -m grader.worker FD`; reads one JSON request on stdin and
+writes frames to FD: (job, kind, length, payload), payload made by `wire.pack`. Kind C is a
+record from the child (a case result), kind X the worker's word on how the child ended.
+Learner code runs only in the children; a child writes only to its own pipes.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import selectors
+import signal
+import struct
+import sys
+import time
+from pathlib import Path
+
+from . import sandbox, wire
+
+HEADER = struct.Struct("<IcI")
+OUTPUT_KEEP = 4000
+
+
+def main() -> None:
+    channel = os.fdopen(int(sys.argv[1]), "wb", buffering=0)
+    request = json.loads(sys.stdin.read())
+    info = {"limits": [], "preloaded": []}
+    if not request.get("network", False):
+        info["limits"].append(sandbox.isolate_network())
+    import numpy  # noqa: F401
+    import torch
+    torch.set_num_threads(1)
+    checks = {path: _import_checks(path) for path in {job["checks"] for job in request["jobs"]}}
+    for module in checks.values():
+        for item in getattr(module, "WORKER_PRELOAD", ()):
+            if item not in info["preloaded"]:
+                _preload(item)
+                info["preloaded"].append(item)
+    baseline = sandbox.vm_size()
+    _send(channel, 2**32 - 1, b"I", wire.pack(info))
+    Scheduler(channel, checks, baseline, int(request.get("parallel", 1))).run(request["jobs"])
+
+
+def _import_checks(path: str):
+    name = "_checks_" + Path(path).stem
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _preload(item: str) -> None:
+    if item == "gpt2":
+        from course_data import gpt2
+        gpt2.get_encoding()
+
+
+def _send(channel, job: int, kind: bytes, payload: bytes) -> None:
+    channel.write(HEADER.pack(job, kind, len(payload)) + payload)
+
+
+class Child:
+    """One running job: its pid, pipes, deadline and what it has said so far."""
+
+    def __init__(self, job: dict, pid: int, result_fd: int, output_fd: int):
+        self.job, self.pid = job, pid
+        self.fds = {result_fd: "result", output_fd: "output"}
+        self.buffer = b""
+        self.output = bytearray()
+        self.output_total = 0
+        self.started = time.monotonic()
+        self.deadline = self.started + float(job["timeout_s"])
+        self.killed_for = None
+        self.done = False
+        self.exit_status = None
+        self.drain_until = 0.0
+
+
+class Scheduler:
+    def __init__(self, channel, checks, baseline: int, parallel: int):
+        self.channel, self.checks, self.baseline = channel, checks, baseline
+        self.parallel = max(1, parallel)
+        self.selector = selectors.DefaultSelector()
+        self.running: dict[int, Child] = {}
+
+    def run(self, jobs: list[dict]) -> None:
+        pending = list(jobs)
+        while pending or self.running:
+            while pending and len(self.running) < self.parallel:
+                self.start(pending.pop(0))
+            now = time.monotonic()
+            wait = min([c.deadline for c in self.running.values()] + [now + 0.05]) - now
+            for key, _ in self.selector.select(timeout=max(0.0, min(wait, 0.05))):
+                self.read(key.data, key.fd)
+            for child in list(self.running.values()):
+                self.poll(child)
+
+    def start(self, job: dict) -> None:
+        result_r, result_w = os.pipe()
+        output_r, output_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            self.child_main(job, result_r, result_w, output_r, output_w)
+        os.close(result_w)
+        os.close(output_w)
+        child = Child(job, pid, result_r, output_r)
+        self.running[pid] = child
+        for fd in child.fds:
+            os.set_blocking(fd, False)
+            self.selector.register(fd, selectors.EVENT_READ, child)
+
+    def child_main(self, job, result_r, result_w, output_r, output_w) -> None:
+        code = 0
+        try:
+            os.setpgid(0, 0)
+            for fd in (result_r, output_r, self.channel.fileno(), 0):
+                os.close(fd)
+            for fd in self.running_fds():
+                os.close(fd)
+            os.open(os.devnull, os.O_RDONLY)  # becomes fd 0
+            os.dup2(output_w, 1)
+            os.dup2(output_w, 2)
+            os.close(output_w)
+            sandbox.apply_limits(int(job["memory_mb"]), float(job["timeout_s"]), self.baseline)
+            from . import probe
+
+            def send(record):
+                data = wire.pack(record)
+                _write_all(result_w, struct.pack("<I", len(data)) + data)
+
+            probe.run_exercise(Path(job["target"]), job["module"], self.checks[job["checks"]], send)
+            _write_all(result_w, struct.pack("<I", 0))  # an empty frame: finished normally
+        except BaseException:  # noqa: BLE001 - the child must never return into the scheduler
+            code = 70
+        finally:
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    stream.flush()
+                except BaseException:  # noqa: BLE001
+                    pass
+            os._exit(code)
+
+    def running_fds(self):
+        return [fd for c in self.running.values() for fd in c.fds]
+
+    def read(self, child: Child, fd: int) -> None:
+        try:
+            data = os.read(fd, 1 << 20)
+        except BlockingIOError:
+            return
+        if not data:
+            self.selector.unregister(fd)
+            os.close(fd)
+            del child.fds[fd]
+            return
+        if child.fds[fd] == "output":
+            child.output_total += len(data)
+            room = OUTPUT_KEEP - len(child.output)
+            if room > 0:
+                child.output += data[:room]
+            return
+        child.buffer += data
+        if len(child.buffer) > wire.MAX_BYTES:
+            self.kill(child, "output")
+            child.buffer = b""
+        while len(child.buffer) >= 4:
+            (n,) = struct.unpack("<I", child.buffer[:4])
+            if len(child.buffer) < 4 + n:
+                break
+            payload, child.buffer = child.buffer[4:4 + n], child.buffer[4 + n:]
+            if n == 0:
+                child.done = True
+            else:
+                _send(self.channel, child.job["job"], b"C", payload)
+
+    def kill(self, child: Child, reason: str) -> None:
+        if child.killed_for is None:
+            child.killed_for = reason
+        for sig_target in (lambda: os.killpg(child.pid, signal.SIGKILL), lambda: os.kill(child.pid, signal.SIGKILL)):
+            try:
+                sig_target()
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def poll(self, child: Child) -> None:
+        if child.exit_status is None:
+            if time.monotonic() > child.deadline:
+                self.kill(child, "timeout")
+            pid, status = os.waitpid(child.pid, os.WNOHANG)
+            if pid == 0:
+                return
+            child.exit_status = status
+            try:
+                os.killpg(child.pid, signal.SIGKILL)  # leftovers the learner's code started
+            except (ProcessLookupError, PermissionError):
+                pass
+            child.drain_until = time.monotonic() + 0.5
+        if child.fds and time.monotonic() < child.drain_until:
+            return
+        for fd in list(child.fds):
+            self.selector.unregister(fd)
+            os.close(fd)
+        child.fds.clear()
+        del self.running[child.pid]
+        self.finish(child)
+
+    def finish(self, child: Child) -> None:
+        status, detail = "ok", ""
+        code = child.exit_status
+        if child.killed_for == "timeout":
+            status, detail = "timeout", f"still running after {child.job['timeout_s']:g} s"
+        elif child.killed_for == "output":
+            status, detail = "crashed", "returned more data than the grader accepts"
+        elif os.WIFSIGNALED(code):
+            sig = os.WTERMSIG(code)
+            if sig == signal.SIGXCPU:
+                status, detail = "timeout", "used more CPU time than allowed"
+            elif sig == signal.SIGKILL:
+                status, detail = "memory", "the process was killed (most likely out of memory)"
+            else:
+                status, detail = "crashed", f"the process was killed by {signal.Signals(sig).name}"
+        elif not child.done:
+            exit_code = os.WEXITSTATUS(code)
+            status, detail = "crashed", f"the process ended early with exit code {exit_code} (os._exit or a crash)"
+        output = bytes(child.output).decode("utf-8", "replace")
+        report = {"status": status, "detail": detail, "duration_s": round(time.monotonic() - child.started, 4),
+                  "output": output, "output_bytes": child.output_total}
+        _send(self.channel, child.job["job"], b"X", wire.pack(report))
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+if __name__ == "__main__":
+    main()
