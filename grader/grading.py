@@ -27,15 +27,22 @@ def with_dependencies(course: Course, exercises: list[Exercise]) -> list[Exercis
 def grade_trees(course: Course, targets: list[Path], exercises: list[Exercise],
                 parallel: int | None = None) -> list[RunResult]:
     """Grade several trees with one worker (torch imported once); one RunResult per tree."""
+    return grade_jobs(course, [(t, exercises) for t in targets], parallel)
+
+
+def grade_jobs(course: Course, plan: list[tuple[Path, list[Exercise]]],
+               parallel: int | None = None) -> list[RunResult]:
+    """Grade each (tree, exercises) pair of `plan` with one shared worker; one RunResult per pair."""
     start = time.perf_counter()
-    needed = with_dependencies(course, exercises)
-    worker = Worker([(t, ex) for t in targets for ex in needed], course, parallel=parallel)
+    needed = [with_dependencies(course, exercises) for _, exercises in plan]
+    worker = Worker([(t, ex) for (t, _), exs in zip(plan, needed) for ex in exs], course, parallel=parallel)
     try:
-        runs = []
-        for i, target in enumerate(targets):
-            jobs = {ex.id: worker.results[i * len(needed) + k] for k, ex in enumerate(needed)}
+        runs, offset = [], 0
+        for (target, exercises), exs in zip(plan, needed):
+            jobs = {ex.id: worker.results[offset + k] for k, ex in enumerate(exs)}
+            offset += len(exs)
             checks = run_checks(course, jobs)
-            by_id = {ex.id: exercise_result(ex, jobs[ex.id], checks[ex.id]) for ex in needed}
+            by_id = {ex.id: exercise_result(ex, jobs[ex.id], checks[ex.id]) for ex in exs}
             for ex in exercises:
                 blame_dependencies(ex, by_id)
             runs.append(RunResult(target=str(target), exercises=[by_id[ex.id] for ex in exercises],
