@@ -14,18 +14,19 @@ import numpy as np
 
 
 def pattern(shape, key: str, scale: float | None = None) -> np.ndarray:
-    """Deterministic float32 values in about [-scale, scale], different for every key.
+    """Deterministic float32 values uniform in [-scale, scale), independent for every key.
 
     The default scale is 1/sqrt(fan_in) (the last dimension), like PyTorch's default init."""
     shape = tuple(int(s) for s in shape)
     n = int(np.prod(shape)) if shape else 1
     if scale is None:
         scale = 1.0 / np.sqrt(shape[-1]) if shape and shape[-1] > 0 else 1.0
-    seed = zlib.crc32(key.encode()) % 9973
-    i = np.arange(n, dtype=np.int64)
-    raw = ((i * 7919 + seed * 104729) % 10007) / 10007.0          # in [0, 1)
-    wave = np.sin(i * 0.618034 + seed)                               # breaks the modular ladder
-    values = (raw - 0.5) * 1.2 + 0.4 * wave
+    x = np.arange(n, dtype=np.uint64) + np.uint64(zlib.crc32(key.encode())) * np.uint64(0x9E3779B97F4A7C15)
+    with np.errstate(over="ignore"):  # splitmix64: exact integer mixing, identical everywhere
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        x = x ^ (x >> np.uint64(31))
+    values = (x >> np.uint64(11)).astype(np.float64) / 2.0**53 * 2.0 - 1.0   # uniform in [-1, 1)
     return (values * scale).astype(np.float32).reshape(shape)
 
 
