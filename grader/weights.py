@@ -21,7 +21,8 @@ def pattern(shape, key: str, scale: float | None = None) -> np.ndarray:
     n = int(np.prod(shape)) if shape else 1
     if scale is None:
         scale = 1.0 / np.sqrt(shape[-1]) if shape and shape[-1] > 0 else 1.0
-    x = np.arange(n, dtype=np.uint64) + np.uint64(zlib.crc32(key.encode())) * np.uint64(0x9E3779B97F4A7C15)
+    offset = np.uint64(zlib.crc32(key.encode()) * 0x9E3779B97F4A7C15 % 2**64)
+    x = np.arange(n, dtype=np.uint64) + offset
     with np.errstate(over="ignore"):  # splitmix64: exact integer mixing, identical everywhere
         x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
         x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
