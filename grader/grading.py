@@ -25,17 +25,19 @@ def with_dependencies(course: Course, exercises: list[Exercise]) -> list[Exercis
 
 
 def grade_trees(course: Course, targets: list[Path], exercises: list[Exercise],
-                parallel: int | None = None) -> list[RunResult]:
+                parallel: int | None = None, limits: dict | None = None) -> list[RunResult]:
     """Grade several trees with one worker (torch imported once); one RunResult per tree."""
-    return grade_jobs(course, [(t, exercises) for t in targets], parallel)
+    return grade_jobs(course, [(t, exercises) for t in targets], parallel, limits)
 
 
 def grade_jobs(course: Course, plan: list[tuple[Path, list[Exercise]]],
-               parallel: int | None = None) -> list[RunResult]:
-    """Grade each (tree, exercises) pair of `plan` with one shared worker; one RunResult per pair."""
+               parallel: int | None = None, limits: dict | None = None) -> list[RunResult]:
+    """Grade each (tree, exercises) pair of `plan` with one shared worker; one RunResult per pair.
+    `limits` ({"timeout_s": .., "memory_mb": ..}) overrides the manifest's per-exercise limits."""
     start = time.perf_counter()
     needed = [with_dependencies(course, exercises) for _, exercises in plan]
-    worker = Worker([(t, ex) for (t, _), exs in zip(plan, needed) for ex in exs], course, parallel=parallel)
+    worker = Worker([(t, ex) for (t, _), exs in zip(plan, needed) for ex in exs], course,
+                    parallel=parallel, limits=limits)
     try:
         runs, offset = [], 0
         for (target, exercises), exs in zip(plan, needed):
@@ -55,8 +57,9 @@ def grade_jobs(course: Course, plan: list[tuple[Path, list[Exercise]]],
     return runs
 
 
-def grade(course: Course, target: Path, exercises: list[Exercise], parallel: int | None = None) -> RunResult:
-    return grade_trees(course, [target], exercises, parallel)[0]
+def grade(course: Course, target: Path, exercises: list[Exercise], parallel: int | None = None,
+          limits: dict | None = None) -> RunResult:
+    return grade_trees(course, [target], exercises, parallel, limits)[0]
 
 
 def exercise_result(ex: Exercise, job: JobResult, checks: list[CheckResult]) -> ExerciseResult:

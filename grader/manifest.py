@@ -140,18 +140,14 @@ def load(root: Path | None = None) -> Course:
     except tomllib.TOMLDecodeError as exc:
         raise ManifestError(f"{path}: {exc}") from None
     defaults = data.get("defaults", {})
-    chapters = []
-    entries = data.get("exercise", [])
     seen: set[str] = set()
-    for ch in data.get("chapter", []):
-        exercises = []
-        for entry in entries:
-            if str(entry.get("id", "")).split(".")[0] == ch["id"]:
-                exercises.append(_exercise(entry, defaults, path, seen))
-        chapters.append(Chapter(ch["id"], ch["title"], tuple(exercises)))
-    orphans = seen.symmetric_difference({str(e.get("id")) for e in entries})
+    parsed = [_exercise(entry, defaults, path, seen) for entry in data.get("exercise", [])]
+    chapter_ids = [str(ch.get("id")) for ch in data.get("chapter", [])]
+    orphans = sorted(e.id for e in parsed if e.chapter not in chapter_ids)
     if orphans:
-        raise ManifestError(f"{path}: exercises without a [[chapter]]: {', '.join(sorted(orphans))}")
+        raise ManifestError(f"{path}: exercises without a [[chapter]]: {', '.join(orphans)}")
+    chapters = [Chapter(ch["id"], ch["title"], tuple(e for e in parsed if e.chapter == ch["id"]))
+                for ch in data.get("chapter", [])]
     known = set(seen)
     for ex in (e for c in chapters for e in c.exercises):
         for dep in ex.depends:
@@ -172,10 +168,10 @@ def _exercise(entry: dict, defaults: dict, path: Path, seen: set[str]) -> Exerci
     if ex_id in seen:
         raise ManifestError(f"{where}: duplicate id")
     seen.add(ex_id)
-    missing = [k for k in ("title", "file", "book", "points", "hint") if not entry.get(k)]
+    missing = [k for k in ("title", "file", "book", "points", "hint") if entry.get(k) in (None, "")]
     if missing:
         raise ManifestError(f"{where}: missing or empty {', '.join(missing)}")
-    if entry["points"] <= 0:
+    if not isinstance(entry["points"], (int, float)) or entry["points"] <= 0:
         raise ManifestError(f"{where}: points must be positive")
     return Exercise(
         id=ex_id, title=entry["title"], file=entry["file"], book=str(entry["book"]),

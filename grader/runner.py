@@ -45,7 +45,7 @@ class Worker:
     """One worker process and the thread that reads its frames."""
 
     def __init__(self, jobs: list[tuple[Path, Exercise]], course: Course, parallel: int | None = None,
-                 network: bool = False):
+                 network: bool = False, limits: dict | None = None):
         self.results = [JobResult(ex, target) for target, ex in jobs]
         self.info: dict = {}
         self.stderr = b""
@@ -55,7 +55,8 @@ class Worker:
             "jobs": [
                 {"job": i, "target": str(r.target.resolve()), "module": f"{r.exercise.chapter}/{r.exercise.file}",
                  "checks": str(r.exercise.check_path(course.root)), "exercise": r.exercise.id,
-                 "timeout_s": r.exercise.timeout_s, "memory_mb": r.exercise.memory_mb}
+                 "timeout_s": (limits or {}).get("timeout_s", r.exercise.timeout_s),
+                 "memory_mb": (limits or {}).get("memory_mb", r.exercise.memory_mb)}
                 for i, r in enumerate(self.results)
             ],
         }

@@ -148,4 +148,8 @@ def unpack(data: bytes):
         (m,) = struct.unpack("<Q", data[8 + n:16 + n])
     except (ValueError, struct.error) as exc:
         raise WireError(f"malformed result frame: {exc}") from None
-    return join_arrays(doc, load_npz(data[16 + n:16 + n + m]))
+    arrays = load_npz(data[16 + n:16 + n + m])
+    try:
+        return join_arrays(doc, arrays)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise WireError(f"malformed result frame: {exc!r}") from None

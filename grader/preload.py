@@ -1,0 +1,56 @@
+"""Worker start-up: things loaded once before forking, so every exercise finds them warm.
+
+`gpt2()` registers tiktoken's GPT-2 encoding. Building it from the BPE files takes ~0.4 s
+(Python-level parsing of 50k merges); the worker instead keeps the finished rank table in the
+course cache as base64 lines with their sha256 (~0.07 s to load), written from the full,
+hash-checked build the first time. Learner code's own `tiktoken.get_encoding("gpt2")` then
+returns the same object.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+
+
+def gpt2() -> None:
+    import tiktoken
+    import tiktoken.registry
+    import tiktoken_ext.openai_public as openai_public
+    from course_data import gpt2 as offline
+
+    offline.use_offline()
+    cache = offline.cache_root() / "tiktoken" / "gpt2-ranks.b64"
+    ranks = _load(cache)
+    if ranks is None:
+        kwargs = openai_public.gpt2()  # the full, hash-checked build from the BPE files
+        _save(cache, kwargs["mergeable_ranks"])
+    else:
+        kwargs = {"name": "gpt2", "explicit_n_vocab": 50257, "pat_str": openai_public.r50k_pat_str,
+                  "mergeable_ranks": ranks, "special_tokens": {openai_public.ENDOFTEXT: 50256}}
+    tiktoken.registry.ENCODINGS["gpt2"] = tiktoken.Encoding(**kwargs)
+
+
+def _save(path: Path, ranks: dict[bytes, int]) -> None:
+    tokens = sorted(ranks, key=ranks.get)
+    body = b"\n".join(base64.b64encode(t) for t in tokens)
+    digest = hashlib.sha256(body).hexdigest().encode()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(digest + b"\n" + body)
+        tmp.replace(path)
+    except OSError:
+        pass  # a read-only cache only costs the slow path next time
+
+
+def _load(path: Path) -> dict[bytes, int] | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    digest, _, body = data.partition(b"\n")
+    if hashlib.sha256(body).hexdigest().encode() != digest:
+        return None
+    ranks = {base64.b64decode(t): i for i, t in enumerate(body.split(b"\n"))}
+    return ranks if len(ranks) == 50256 else None

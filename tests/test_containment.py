@@ -1,0 +1,121 @@
+"""Hostile and broken submissions are contained: the exercise gets a clear status and message,
+and every other exercise is still graded. All variants run in one worker, as a class would."""
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader import manifest
+from grader.grading import grade_jobs
+
+ROOT = Path(__file__).resolve().parent.parent
+COURSE = manifest.load(ROOT)
+SPLIT = COURSE.exercise("ch02.split_text")
+VOCAB = COURSE.exercise("ch02.build_vocab")
+BODY = "    pieces = re.split(SPLIT_PATTERN, text)\n"
+
+# name -> (code replacing split_text's first line, or a full-file replacement via "FILE:")
+VARIANTS = {
+    "sys_exit": "    import sys; sys.exit(0)\n",
+    "os_exit": "    import os; os._exit(3)\n",
+    "infinite_loop": "    while True:\n        pass\n",
+    "sleep": "    import time; time.sleep(60)\n",
+    "memory_bomb": "    hog = bytearray(64 * 2**30)\n",
+    "tensor_bomb": "    import torch; hog = torch.ones(2**34)\n",
+    "segfault": "    import ctypes; ctypes.string_at(0)\n",
+    "kill_self": "    import os, signal; os.kill(os.getpid(), signal.SIGSEGV)\n",
+    "stray_prints": "    print('x' * 1000000); import sys; print('noise', file=sys.stderr)\n" + BODY,
+    "fake_checks": "    import grader.checks as c, numpy; c.fail = lambda m: None; numpy.array_equal = lambda *a: True\n"
+                   "    raise NotImplementedError('nothing')\n",
+    "always_equal": "    class Liar(str):\n        def __eq__(self, other): return True\n        __hash__ = str.__hash__\n"
+                    "    return [Liar('x')] * 3\n",
+    "child_process": "    import subprocess; subprocess.Popen(['sleep', '120'])\n" + BODY,
+    "network": "    import socket; socket.create_connection(('127.0.0.1', 9), timeout=1)\n" + BODY,
+}
+
+
+def make_tree(base: Path, name: str) -> Path:
+    tree = base / name
+    shutil.copytree(COURSE.solutions, tree, ignore=shutil.ignore_patterns("__pycache__"))
+    module = tree / "ch02" / "tokenizers.py"
+    text = module.read_text()
+    assert text.count(BODY) == 1
+    module.write_text(text.replace(BODY, VARIANTS[name]))
+    return tree
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    base = tmp_path_factory.mktemp("hostile")
+    plan = [(make_tree(base, name), [SPLIT, VOCAB]) for name in VARIANTS]
+    syntax = base / "syntax_error"
+    shutil.copytree(COURSE.solutions, syntax, ignore=shutil.ignore_patterns("__pycache__"))
+    (syntax / "ch02" / "tokenizers.py").write_text("def split_text(text)\n    return []\n")
+    plan.append((syntax, [SPLIT, VOCAB]))
+    conftest = base / "conftest_trick"
+    shutil.copytree(COURSE.stubs, conftest, ignore=shutil.ignore_patterns("__pycache__"))
+    trick = ("import pytest\n@pytest.hookimpl(hookwrapper=True)\ndef pytest_runtest_makereport(item, call):\n"
+             "    outcome = yield\n    outcome.get_result().outcome = 'passed'\n")
+    for folder in (conftest, conftest / "ch02"):
+        (folder / "conftest.py").write_text(trick)
+        (folder / "pytest.ini").write_text("[pytest]\naddopts = -p no:grader\n")
+        (folder / "sitecustomize.py").write_text("raise SystemExit('sitecustomize ran')\n")
+    plan.append((conftest, [SPLIT, VOCAB]))
+    runs = grade_jobs(COURSE, plan, limits={"timeout_s": 3, "memory_mb": 512})
+    names = [*VARIANTS, "syntax_error", "conftest_trick"]
+    return {name: {e.id: e for e in run.exercises} for name, run in zip(names, runs)}
+
+
+@pytest.mark.parametrize("name, status, words", [
+    ("sys_exit", "error", "sys.exit"),
+    ("os_exit", "error", "ended early"),
+    ("infinite_loop", "timeout", "did not finish in time"),
+    ("sleep", "timeout", "did not finish in time"),
+    ("memory_bomb", "memory", "memory"),
+    ("tensor_bomb", "memory", "memory"),
+    ("segfault", "error", "SIGSEGV"),
+    ("kill_self", "error", "SIGSEGV"),
+    ("always_equal", "failed", "differs"),
+])
+def test_hostile_exercise_is_contained(graded, name, status, words):
+    split = graded[name]["ch02.split_text"]
+    assert split.score == 0
+    assert split.status == status, split.feedback
+    assert words.lower() in split.feedback.lower(), split.feedback
+
+
+@pytest.mark.parametrize("name", [n for n in VARIANTS if n != "stray_prints"])
+def test_other_exercises_still_graded(graded, name):
+    vocab = graded[name]["ch02.build_vocab"]
+    assert vocab.status == "passed" and vocab.score == vocab.max_score, vocab.feedback
+
+
+def test_stray_prints_change_nothing(graded):
+    split = graded["stray_prints"]["ch02.split_text"]
+    assert split.status == "passed" and split.score == split.max_score
+    assert split.output.startswith("xxxx") and len(split.output) <= 4000
+
+
+def test_child_processes_do_not_block_grading(graded):
+    assert graded["child_process"]["ch02.split_text"].status == "passed"
+
+
+def test_no_network_in_the_worker(graded):
+    split = graded["network"]["ch02.split_text"]
+    assert split.status == "error" and "unreachable" in split.feedback.lower(), split.feedback
+
+
+def test_monkeypatching_the_grader_in_the_worker_scores_nothing(graded):
+    split = graded["fake_checks"]["ch02.split_text"]
+    assert split.score == 0 and split.status == "not_implemented"
+
+
+def test_syntax_error_names_file_and_line(graded):
+    split = graded["syntax_error"]["ch02.split_text"]
+    assert split.status == "error"
+    assert "syntax_error/ch02/tokenizers.py:1" in split.feedback, split.feedback
+
+
+def test_learner_conftest_ini_and_sitecustomize_do_nothing(graded):
+    for result in graded["conftest_trick"].values():
+        assert result.score == 0 and result.status == "not_implemented", result.feedback

@@ -1,0 +1,56 @@
+"""Stub generation from solution markers."""
+import pytest
+
+from grader.markers import MarkerError, count_regions, make_stub
+
+SOLUTION = '''def f(x):
+    """Double x."""
+    ### BEGIN SOLUTION: return twice x.
+    ### Use multiplication, not addition.
+    y = x * 2
+    return y
+    ### END SOLUTION
+
+
+class A:
+    def g(self):
+        ### BEGIN SOLUTION: return one.
+        return 1
+        ### END SOLUTION
+'''
+
+
+def test_stub_replaces_regions_with_todo_and_raise():
+    stub = make_stub(SOLUTION)
+    assert "x * 2" not in stub and "return 1" not in stub
+    assert '    # TODO: return twice x.\n    #       Use multiplication, not addition.\n' \
+           "    raise NotImplementedError('return twice x.')\n" in stub
+    assert "        # TODO: return one.\n        raise NotImplementedError('return one.')\n" in stub
+    assert '"""Double x."""' in stub and "class A:" in stub
+    compile(stub, "stub.py", "exec")
+
+
+def test_stub_raises_not_implemented_when_called():
+    namespace = {}
+    exec(make_stub(SOLUTION), namespace)
+    with pytest.raises(NotImplementedError, match="return twice x"):
+        namespace["f"](2)
+
+
+def test_files_without_markers_are_copied():
+    assert make_stub("x = 1\n") == "x = 1\n"
+    assert count_regions(SOLUTION) == 2
+
+
+@pytest.mark.parametrize("source, message", [
+    ("    ### BEGIN SOLUTION: a\n    x = 1\n", "never closed"),
+    ("    ### BEGIN SOLUTION: a\n    ### BEGIN SOLUTION: b\n    x\n    ### END SOLUTION\n", "nested"),
+    ("    x = 1\n    ### END SOLUTION\n", "without a BEGIN"),
+    ("    ### BEGIN SOLUTION\n    x = 1\n    ### END SOLUTION\n", "needs a TODO text"),
+    ("    ### BEGIN SOLUTION: a\n    ### END SOLUTION\n", "empty"),
+    ("    x = 1  ### BEGIN SOLUTION: a\n", "malformed"),
+])
+def test_bad_markers_fail_with_file_and_line(source, message):
+    with pytest.raises(MarkerError, match=message) as err:
+        make_stub(source, "sol.py")
+    assert str(err.value).startswith("sol.py:")

@@ -1,0 +1,36 @@
+"""The worker's fast GPT-2 encoding equals tiktoken's own build, token for token."""
+import subprocess
+import sys
+
+from grader import preload
+
+SCRIPT = """
+import sys, tiktoken, tiktoken.registry
+from course_data import gpt2
+gpt2.use_offline()
+text = "Hello, do you like tea? <|endoftext|> In the sunlit terraces of someunknownPlace. Akwirw ier\\n\\t  x"
+slow = tiktoken.get_encoding("gpt2").encode(text, allowed_special={"<|endoftext|>"})
+tiktoken.registry.ENCODINGS.pop("gpt2")
+from grader import preload
+preload.gpt2()   # first call may build and save the rank cache
+tiktoken.registry.ENCODINGS.pop("gpt2")
+preload.gpt2()   # second call loads it
+fast = tiktoken.get_encoding("gpt2")
+assert fast.encode(text, allowed_special={"<|endoftext|>"}) == slow, "fast encoding differs"
+assert fast.n_vocab == 50257 and fast.decode(slow) == text
+print("ok")
+"""
+
+
+def test_fast_gpt2_matches_tiktoken(tmp_path):
+    env = {"LLM_COURSE_CACHE": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+    assert (tmp_path / "tiktoken" / "gpt2-ranks.b64").is_file()
+
+
+def test_corrupt_rank_cache_is_ignored(tmp_path):
+    path = tmp_path / "ranks.b64"
+    path.write_bytes(b"0" * 64 + b"\nAAAA")
+    assert preload._load(path) is None
+    assert preload._load(tmp_path / "missing") is None
