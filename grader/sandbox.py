@@ -68,6 +68,17 @@ def apply_limits(memory_mb: int, cpu_s: float, baseline_vm: int) -> list[str]:
     return applied
 
 
+def describe_limits(baseline_vm: int) -> str:
+    """One line for the report: what each exercise's child gets."""
+    try:
+        import resource  # noqa: F401
+    except ImportError:
+        return "per exercise: wall-clock limit only (no rlimits on this OS)"
+    memory = "memory (address space above the worker's)" if baseline_vm else "no memory limit (VmSize unknown)"
+    return (f"per exercise: wall-clock limit, {memory}, CPU time, file size 64 MB, no core dumps, "
+            "own process group (killed as a whole)")
+
+
 def is_memory_error(exc: BaseException) -> bool:
     if isinstance(exc, MemoryError):
         return True

@@ -39,6 +39,7 @@ def main() -> None:
                 _preload(item)
                 info["preloaded"].append(item)
     baseline = sandbox.vm_size()
+    info["limits"].append(sandbox.describe_limits(baseline))
     _send(channel, 2**32 - 1, b"I", wire.pack(info))
     Scheduler(channel, checks, baseline, int(request.get("parallel", 1))).run(request["jobs"])
 
