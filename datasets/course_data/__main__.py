@@ -1,0 +1,43 @@
+"""`python -m course_data`: list the downloadable files; `python -m course_data download NAME`: fetch one."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .download import DownloadError, data_dir
+from .sources import SOURCES
+
+
+def show_sources() -> None:
+    print(f"Files the course downloads on demand (cache: {data_dir()}):")
+    width = max(len(name) for name in SOURCES)
+    for name, source in SOURCES.items():
+        state = "downloaded" if source.is_cached() else "not downloaded"
+        print(f"  {name:<{width}}  {source.size:>9,} bytes  {state:<14}  {source.about}")
+    print("Get one with: python -m course_data download NAME")
+    print("Everything else (generated text, GPT-2's tokenizer files) works offline.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course_data",
+                                     description="The course's data: list or download the book's files.")
+    commands = parser.add_subparsers(dest="command")
+    get = commands.add_parser("download", help="download a file into the course cache and print its path")
+    get.add_argument("name", help="one of: " + ", ".join(SOURCES))
+    args = parser.parse_args(argv)
+    if args.command is None:
+        show_sources()
+        return 0
+    if args.name not in SOURCES:
+        print(f"Unknown file {args.name!r}; available: {', '.join(SOURCES)}", file=sys.stderr)
+        return 2
+    try:
+        print(SOURCES[args.name].fetch())
+    except DownloadError as e:
+        print(e, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
