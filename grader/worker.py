@@ -40,8 +40,14 @@ def main() -> None:
                 info["preloaded"].append(item)
     baseline = sandbox.vm_size()
     info["limits"].append(sandbox.describe_limits(baseline))
+    cgroup = sandbox.PidsCgroup()
+    info["limits"].append(f"processes: at most {cgroup.max_pids} per exercise (pids cgroup)" if cgroup.base
+                          else "processes: not limited (no writable pids cgroup); killed by process group")
     _send(channel, 2**32 - 1, b"I", wire.pack(info))
-    Scheduler(channel, checks, baseline, int(request.get("parallel", 1))).run(request["jobs"])
+    try:
+        Scheduler(channel, checks, baseline, int(request.get("parallel", 1)), cgroup).run(request["jobs"])
+    finally:
+        cgroup.close()
 
 
 def _import_checks(path: str):
@@ -76,11 +82,12 @@ class Child:
         self.done = False
         self.exit_status = None
         self.drain_until = 0.0
+        self.group = None
 
 
 class Scheduler:
-    def __init__(self, channel, checks, baseline: int, parallel: int):
-        self.channel, self.checks, self.baseline = channel, checks, baseline
+    def __init__(self, channel, checks, baseline: int, parallel: int, cgroup: sandbox.PidsCgroup):
+        self.channel, self.checks, self.baseline, self.cgroup = channel, checks, baseline, cgroup
         self.parallel = max(1, parallel)
         self.selector = selectors.DefaultSelector()
         self.running: dict[int, Child] = {}
@@ -100,21 +107,24 @@ class Scheduler:
     def start(self, job: dict) -> None:
         result_r, result_w = os.pipe()
         output_r, output_w = os.pipe()
+        group = self.cgroup.create(f"job-{job['job']}")
         pid = os.fork()
         if pid == 0:
-            self.child_main(job, result_r, result_w, output_r, output_w)
+            self.child_main(job, group, result_r, result_w, output_r, output_w)
         os.close(result_w)
         os.close(output_w)
         child = Child(job, pid, result_r, output_r)
+        child.group = group
         self.running[pid] = child
         for fd in child.fds:
             os.set_blocking(fd, False)
             self.selector.register(fd, selectors.EVENT_READ, child)
 
-    def child_main(self, job, result_r, result_w, output_r, output_w) -> None:
+    def child_main(self, job, group, result_r, result_w, output_r, output_w) -> None:
         code = 0
         try:
             os.setpgid(0, 0)
+            sandbox.PidsCgroup.enter(group)
             for fd in (result_r, output_r, self.channel.fileno(), 0):
                 os.close(fd)
             for fd in self.running_fds():
@@ -196,6 +206,7 @@ class Scheduler:
                 os.killpg(child.pid, signal.SIGKILL)  # leftovers the learner's code started
             except (ProcessLookupError, PermissionError):
                 pass
+            sandbox.PidsCgroup.destroy(child.group)
             child.drain_until = time.monotonic() + 0.5
         if child.fds and time.monotonic() < child.drain_until:
             return

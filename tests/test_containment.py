@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import manifest
+from grader import manifest, sandbox
 from grader.grading import grade_jobs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +32,20 @@ VARIANTS = {
     "child_process": "    import subprocess; subprocess.Popen(['sleep', '120'])\n" + BODY,
     "network": "    import socket; socket.create_connection(('127.0.0.1', 9), timeout=1)\n" + BODY,
 }
+
+FORK_BOMB = "    import os\n    while True:\n        try:\n            os.fork()\n        except OSError:\n            pass\n"
+
+
+def pids_cgroup_available() -> bool:
+    group = sandbox.PidsCgroup()
+    try:
+        return group.base is not None
+    finally:
+        group.close()
+
+
+if pids_cgroup_available():  # never run a fork bomb where nothing caps it
+    VARIANTS["fork_bomb"] = FORK_BOMB
 
 
 def make_tree(base: Path, name: str) -> Path:
@@ -75,13 +89,18 @@ def graded(tmp_path_factory):
     ("tensor_bomb", "memory", "memory"),
     ("segfault", "error", "SIGSEGV"),
     ("kill_self", "error", "SIGSEGV"),
-    ("always_equal", "failed", "differs"),
 ])
 def test_hostile_exercise_is_contained(graded, name, status, words):
     split = graded[name]["ch02.split_text"]
     assert split.score == 0
     assert split.status == status, split.feedback
     assert words.lower() in split.feedback.lower(), split.feedback
+
+
+def test_objects_claiming_equality_prove_nothing(graded):
+    split = graded["always_equal"]["ch02.split_text"]
+    checks = {c.name: c for c in split.checks}
+    assert split.status == "failed" and not checks["test_sample_tokens"].passed
 
 
 @pytest.mark.parametrize("name", [n for n in VARIANTS if n != "stray_prints"])
@@ -94,6 +113,12 @@ def test_stray_prints_change_nothing(graded):
     split = graded["stray_prints"]["ch02.split_text"]
     assert split.status == "passed" and split.score == split.max_score
     assert split.output.startswith("xxxx") and len(split.output) <= 4000
+
+
+@pytest.mark.skipif("fork_bomb" not in VARIANTS, reason="no writable pids cgroup to contain a fork bomb")
+def test_fork_bomb_is_capped_and_killed(graded):
+    split = graded["fork_bomb"]["ch02.split_text"]
+    assert split.status == "timeout" and split.score == 0, split.feedback
 
 
 def test_child_processes_do_not_block_grading(graded):
