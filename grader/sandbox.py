@@ -12,6 +12,7 @@ import os
 import sys
 
 CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 MEMORY_WORDS = ("can't allocate memory", "not enough memory", "out of memory", "Cannot allocate memory")
 
@@ -28,6 +29,45 @@ def isolate_network() -> str:
     if libc.unshare(flags) == 0:
         return "network: none (own network namespace)"
     return f"network: not isolated (unshare failed: {os.strerror(ctypes.get_errno())})"
+
+
+def isolate_pids() -> tuple[str, int | None]:
+    """Put every later child into a new PID namespace whose init is a small reaper process.
+
+    Learner code then cannot signal the worker, the grader or anything else outside (not even
+    with kill(-1)); when the reaper dies, the kernel kills whatever is left inside."""
+    if not sys.platform.startswith("linux"):
+        return "processes: no PID namespace (needs Linux)", None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return "processes: no PID namespace (no libc)", None
+    if libc.unshare(CLONE_NEWPID) != 0:
+        return f"processes: no PID namespace ({os.strerror(ctypes.get_errno())})", None
+    pid = os.fork()
+    if pid == 0:
+        _reaper(libc)
+    return "processes: own PID namespace (the grader is out of reach)", pid
+
+
+def _reaper(libc) -> None:
+    """PID 1 of the namespace: reap orphans until the worker goes away."""
+    import signal
+    import time
+    try:
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the worker
+        for fd in range(3, 256):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        while True:
+            try:
+                os.wait()
+            except ChildProcessError:
+                time.sleep(0.2)
+    finally:
+        os._exit(0)
 
 
 def vm_size() -> int:

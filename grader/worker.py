@@ -29,6 +29,8 @@ def main() -> None:
     info = {"limits": [], "preloaded": []}
     if not request.get("network", False):
         info["limits"].append(sandbox.isolate_network())
+    described, reaper = sandbox.isolate_pids()
+    info["limits"].append(described)
     import numpy  # noqa: F401
     import torch
     torch.set_num_threads(1)
@@ -48,6 +50,8 @@ def main() -> None:
         Scheduler(channel, checks, baseline, int(request.get("parallel", 1)), cgroup).run(request["jobs"])
     finally:
         cgroup.close()
+        if reaper:
+            os.kill(reaper, signal.SIGKILL)
 
 
 def _import_checks(path: str):

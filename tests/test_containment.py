@@ -30,6 +30,9 @@ VARIANTS = {
     "always_equal": "    class Liar(str):\n        def __eq__(self, other): return True\n        __hash__ = str.__hash__\n"
                     "    return [Liar('x')] * 3\n",
     "child_process": "    import subprocess; subprocess.Popen(['sleep', '120'])\n" + BODY,
+    "kill_parent": "    import os, signal\n    ppid = int(open('/proc/self/stat').read().rsplit(')', 1)[1].split()[1])\n"
+                   "    for pid in (ppid, os.getppid()):\n        try:\n            os.kill(pid, signal.SIGKILL)\n"
+                   "        except OSError:\n            pass\n" + BODY,
     "network": "    import socket; socket.create_connection(('127.0.0.1', 9), timeout=1)\n" + BODY,
 }
 
