@@ -32,9 +32,8 @@ class SimpleTokenizerV1:
         raise NotImplementedError("split the text as split_text does and look up each token's id.")
 
     def decode(self, ids):
-        # TODO: join the tokens of `ids` with spaces, then remove the space before punctuation
-        #       with re.sub(r'\s+([,.?!"()\'])', r'\1', text).
-        raise NotImplementedError('join the tokens of `ids` with spaces, then remove the space before punctuation')
+        # TODO: join the tokens of `ids` with spaces, then drop the space before punctuation: re.sub(r'\s+([,.?!"()\'])', r'\1', text).
+        raise NotImplementedError('join the tokens of `ids` with spaces, then drop the space before punctuation: re.sub(r\'\\s+([,.?!"()\\\'])\', r\'\\1\', text).')
 
 
 def add_special_tokens(vocab):
@@ -51,10 +50,9 @@ class SimpleTokenizerV2:
         self.int_to_str = {i: s for s, i in vocab.items()}
 
     def encode(self, text):
-        # TODO: split as before, replace tokens missing from the vocabulary by "<|unk|>",
-        #       then look up the ids.
-        raise NotImplementedError('split as before, replace tokens missing from the vocabulary by "<|unk|>",')
+        # TODO: split as before, replace every token missing from the vocabulary by "<|unk|>", then look up the ids.
+        raise NotImplementedError('split as before, replace every token missing from the vocabulary by "<|unk|>", then look up the ids.')
 
     def decode(self, ids):
-        # TODO: as in V1: join with spaces and remove the space before punctuation.
-        raise NotImplementedError('as in V1: join with spaces and remove the space before punctuation.')
+        # TODO: as in V1, but also drop the space before : and ; (re.sub(r'\s+([,.:;?!"()\'])', r'\1', text)).
+        raise NotImplementedError('as in V1, but also drop the space before : and ; (re.sub(r\'\\s+([,.:;?!"()\\\'])\', r\'\\1\', text)).')

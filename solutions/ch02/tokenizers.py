@@ -36,8 +36,7 @@ class SimpleTokenizerV1:
         ### END SOLUTION
 
     def decode(self, ids):
-        ### BEGIN SOLUTION: join the tokens of `ids` with spaces, then remove the space before punctuation
-        ### with re.sub(r'\s+([,.?!"()\'])', r'\1', text).
+        ### BEGIN SOLUTION: join the tokens of `ids` with spaces, then drop the space before punctuation: re.sub(r'\s+([,.?!"()\'])', r'\1', text).
         text = " ".join(self.int_to_str[i] for i in ids)
         return re.sub(r'\s+([,.?!"()\'])', r"\1", text)
         ### END SOLUTION
@@ -61,14 +60,13 @@ class SimpleTokenizerV2:
         self.int_to_str = {i: s for s, i in vocab.items()}
 
     def encode(self, text):
-        ### BEGIN SOLUTION: split as before, replace tokens missing from the vocabulary by "<|unk|>",
-        ### then look up the ids.
+        ### BEGIN SOLUTION: split as before, replace every token missing from the vocabulary by "<|unk|>", then look up the ids.
         tokens = [t if t in self.str_to_int else "<|unk|>" for t in split_text(text)]
         return [self.str_to_int[t] for t in tokens]
         ### END SOLUTION
 
     def decode(self, ids):
-        ### BEGIN SOLUTION: as in V1: join with spaces and remove the space before punctuation.
+        ### BEGIN SOLUTION: as in V1, but also drop the space before : and ; (re.sub(r'\s+([,.:;?!"()\'])', r'\1', text)).
         text = " ".join(self.int_to_str[i] for i in ids)
         return re.sub(r'\s+([,.:;?!"()\'])', r"\1", text)
         ### END SOLUTION
