@@ -1,0 +1,42 @@
+"""Chapter 3.3: attention without trainable weights — scores, weights and context vectors."""
+import torch
+
+# The book's toy input: one 3-dimensional embedding per token of "Your journey starts with one step".
+inputs = torch.tensor(
+    [[0.43, 0.15, 0.89],   # Your     (x^1)
+     [0.55, 0.87, 0.66],   # journey  (x^2)
+     [0.57, 0.85, 0.64],   # starts   (x^3)
+     [0.22, 0.58, 0.33],   # with     (x^4)
+     [0.77, 0.25, 0.10],   # one      (x^5)
+     [0.05, 0.80, 0.55]]   # step     (x^6)
+)
+
+
+def softmax_naive(x):
+    """Softmax of a 1-D tensor, straight from the formula: exp(x_i) / sum_j exp(x_j) (section 3.3.1)."""
+    ### BEGIN SOLUTION: exponentiate x and divide by the sum of the exponentials (over dim 0).
+    return torch.exp(x) / torch.exp(x).sum(dim=0)
+    ### END SOLUTION
+
+
+def attention_scores(inputs):
+    """Every token's dot product with every other token: a (num_tokens, num_tokens) tensor (section 3.3.2).
+
+    Row i holds the scores of query i; row 1 of the book's input is [0.9544, 1.4950, ...]."""
+    ### BEGIN SOLUTION: the dot products of all pairs of rows of inputs, as one matrix product.
+    return inputs @ inputs.T
+    ### END SOLUTION
+
+
+def attention_weights(attn_scores):
+    """Normalise each row of the scores with softmax so every row sums to 1 (section 3.3.2)."""
+    ### BEGIN SOLUTION: torch.softmax over the last dimension (each query's row).
+    return torch.softmax(attn_scores, dim=-1)
+    ### END SOLUTION
+
+
+def context_vectors(attn_weights, inputs):
+    """Each token's context vector: the sum of all inputs weighted by that token's row of weights."""
+    ### BEGIN SOLUTION: one matrix product of the weights with the inputs: (num_tokens, d_in).
+    return attn_weights @ inputs
+    ### END SOLUTION

@@ -1,0 +1,92 @@
+"""Checks for ch03.self_attention_v1: scaled dot-product attention with nn.Parameter weight matrices."""
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+
+from grader.checks import case, fail, points
+
+
+def load_reference():
+    spec = importlib.util.spec_from_file_location("_ch03_attention_reference",
+                                                  Path(__file__).with_name("attention_reference.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+ref = load_reference()
+TOY = np.array([[0.43, 0.15, 0.89], [0.55, 0.87, 0.66], [0.57, 0.85, 0.64],
+                [0.22, 0.58, 0.33], [0.77, 0.25, 0.10], [0.05, 0.80, 0.55]], np.float32)
+BOOK = dict(x=TOY, ref=ref.linear_weights(3, 2, "v1.book"))
+OTHER = dict(x=ref.inputs((7, 5), "v1.other"), ref=ref.linear_weights(5, 4, "v1.other"))
+VARIANTS = ("no_scale", "scale_d_k", "softmax_dim", "transposed_scores")
+
+
+def build(learner, d_in, d_out, linear):
+    """v1 holds x @ W with W (d_in, d_out): the transposes of the Linear-layout reference."""
+    from grader.attention_weights import set_attention_weights
+    module = learner.SelfAttention_v1(d_in, d_out)
+    set_attention_weights(module, {n: linear[f"{n}.weight"].T.copy() for n in ref.QKV})
+    return module
+
+
+def run(learner, setup):
+    import torch
+    x = setup["x"]
+    module = build(learner, x.shape[-1], setup["ref"]["W_query.weight"].shape[0], setup["ref"])
+    with torch.no_grad():
+        return module(torch.from_numpy(x))
+
+
+@case
+def parameters(learner):
+    return {n: list(p.shape) for n, p in learner.SelfAttention_v1(3, 2).named_parameters()}
+
+
+@case
+def book_input(learner):
+    return run(learner, BOOK)
+
+
+@case
+def other_sizes(learner):
+    return run(learner, OTHER)
+
+
+@case
+def gradients(learner):
+    module = build(learner, 3, 2, ref.linear_weights(3, 2, "v1.grad"))
+    return ref.gradient_sizes(module, ref.inputs((4, 3), "v1.grad"), "v1.grad")
+
+
+def test_parameters(out):
+    got, expected = out["parameters"], {n: [3, 2] for n in ref.QKV}
+    if not got:
+        fail("SelfAttention_v1(3, 2) has no parameters: wrap each matrix in nn.Parameter(...) so it is registered "
+             "and trained")
+    if got != expected:
+        fail(f"SelfAttention_v1(3, 2) has parameters {got}, expected {expected}: three nn.Parameter matrices "
+             "of shape (d_in, d_out) named W_query, W_key and W_value")
+
+
+def _expect(out, snap, name, setup, what):
+    x = setup["x"][None]
+    got = out[name]
+    ref.expect_attention(got[None] if isinstance(got, np.ndarray) else got, snap[name][None], what, x,
+                         setup["ref"], VARIANTS, causal=False)
+
+
+@points(2)
+def test_book_input_values(out, snap):
+    """The book's 6 x 3 input, d_out=2, weights set by name; atol 1e-5, rtol 1e-4."""
+    _expect(out, snap, "book_input", BOOK, "SelfAttention_v1(3, 2) on the book's input")
+
+
+def test_other_sizes(out, snap):
+    """7 tokens of 5 dimensions, d_out=4; atol 1e-5, rtol 1e-4."""
+    _expect(out, snap, "other_sizes", OTHER, "SelfAttention_v1(5, 4) on 7 tokens")
+
+
+def test_gradients_reach_every_parameter(out):
+    ref.expect_gradients(out["gradients"], "SelfAttention_v1(3, 2)")

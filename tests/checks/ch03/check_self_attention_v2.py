@@ -1,0 +1,94 @@
+"""Checks for ch03.self_attention_v2: the same attention with nn.Linear projections."""
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+
+from grader.checks import case, fail, points
+
+
+def load_reference():
+    spec = importlib.util.spec_from_file_location("_ch03_attention_reference",
+                                                  Path(__file__).with_name("attention_reference.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+ref = load_reference()
+TOY = np.array([[0.43, 0.15, 0.89], [0.55, 0.87, 0.66], [0.57, 0.85, 0.64],
+                [0.22, 0.58, 0.33], [0.77, 0.25, 0.10], [0.05, 0.80, 0.55]], np.float32)
+BOOK = dict(x=TOY, ref=ref.linear_weights(3, 2, "v2.book"))
+OTHER = dict(x=ref.inputs((7, 5), "v2.other"), ref=ref.linear_weights(5, 4, "v2.other", qkv_bias=True))
+VARIANTS = ("no_scale", "scale_d_k", "softmax_dim", "transposed_scores")
+
+
+def build(learner, d_in, d_out, linear):
+    from grader.attention_weights import set_attention_weights
+    module = learner.SelfAttention_v2(d_in, d_out, qkv_bias="W_query.bias" in linear)
+    set_attention_weights(module, linear)
+    return module
+
+
+def run(learner, setup):
+    import torch
+    x = setup["x"]
+    module = build(learner, x.shape[-1], setup["ref"]["W_query.weight"].shape[0], setup["ref"])
+    with torch.no_grad():
+        return module(torch.from_numpy(x))
+
+
+@case
+def parameters(learner):
+    return {f"qkv_bias={bias}": {n: list(p.shape) for n, p in learner.SelfAttention_v2(3, 2, bias).named_parameters()}
+            for bias in (False, True)}
+
+
+@case
+def book_input(learner):
+    return run(learner, BOOK)
+
+
+@case
+def other_sizes(learner):
+    return run(learner, OTHER)
+
+
+@case
+def gradients(learner):
+    module = build(learner, 3, 2, ref.linear_weights(3, 2, "v2.grad"))
+    return ref.gradient_sizes(module, ref.inputs((4, 3), "v2.grad"), "v2.grad")
+
+
+def test_parameters(out):
+    for bias in (False, True):
+        got = out["parameters"][f"qkv_bias={bias}"]
+        expected = {f"{n}.weight": [2, 3] for n in ref.QKV}
+        expected.update({f"{n}.bias": [2] for n in ref.QKV} if bias else {})
+        if got != expected:
+            hint = (": pass bias=qkv_bias to each nn.Linear" if {k for k in got if k.endswith("weight")}
+                    == {k for k in expected if k.endswith("weight")} else "")
+            fail(f"SelfAttention_v2(3, 2, qkv_bias={bias}) has parameters {got}, expected {expected}: three "
+                 f"nn.Linear(d_in, d_out, bias=qkv_bias) layers named W_query, W_key and W_value{hint}")
+
+
+def _expect(out, snap, name, setup, what):
+    x = setup["x"][None]
+    got = out[name]
+    ref.expect_attention(got[None] if isinstance(got, np.ndarray) else got, snap[name][None], what, x,
+                         setup["ref"], VARIANTS, causal=False)
+
+
+@points(2)
+def test_book_input_values(out, snap):
+    """The book's 6 x 3 input, d_out=2, weights set by name; atol 1e-5, rtol 1e-4."""
+    _expect(out, snap, "book_input", BOOK, "SelfAttention_v2(3, 2) on the book's input")
+
+
+def test_other_sizes(out, snap):
+    """7 tokens of 5 dimensions, d_out=4, qkv_bias=True; atol 1e-5, rtol 1e-4."""
+    _expect(out, snap, "other_sizes", OTHER, "SelfAttention_v2(5, 4, qkv_bias=True) on 7 tokens")
+
+
+def test_gradients_reach_every_parameter(out):
+    ref.expect_gradients(out["gradients"], "SelfAttention_v2(3, 2)")
