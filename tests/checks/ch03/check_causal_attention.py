@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.checks import case, expect_close, expect_shape, fail, points
+from grader.checks import case, expect_shape, fail, points
 
 
 def load_reference():
@@ -79,6 +79,8 @@ def lengths(learner):
         try:
             with torch.no_grad():
                 result[f"T{T}"] = list(module(torch.from_numpy(ref.inputs((2, T, 4), "ca.len"))).shape)
+        except NotImplementedError:
+            raise
         except Exception as exc:  # noqa: BLE001 - the check words the failure
             result[f"T{T}"] = f"{type(exc).__name__}: {exc}"
     return result

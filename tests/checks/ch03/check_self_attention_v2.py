@@ -40,8 +40,11 @@ def run(learner, setup):
 
 @case
 def parameters(learner):
-    return {f"qkv_bias={bias}": {n: list(p.shape) for n, p in learner.SelfAttention_v2(3, 2, bias).named_parameters()}
-            for bias in (False, True)}
+    found = {}
+    for bias in (False, True):
+        module = learner.SelfAttention_v2(3, 2, qkv_bias=bias)
+        found[f"qkv_bias={bias}"] = {n: list(p.shape) for n, p in module.named_parameters()}
+    return found
 
 
 @case

@@ -13,6 +13,8 @@ def describe(module, x):
     try:
         with torch.no_grad():
             shape = list(module.eval()(x).shape)
+    except NotImplementedError:
+        raise
     except Exception as exc:  # noqa: BLE001 - the checks word the failure
         shape = f"{type(exc).__name__}: {exc}"
     return {"type": type(module).__name__, "heads": len(heads), "shape": shape,
