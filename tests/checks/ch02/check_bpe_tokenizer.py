@@ -4,7 +4,7 @@ from grader.checks import case, expect_sequence, expect_type, fail, show
 WORKER_PRELOAD = ("gpt2",)
 WITH_END = "Mara kept the key. <|endoftext|> Theo painted the harbour at dawn."
 UNICODE = "Café crème -- a naïve señor, 3 µm wide; “quoted” twice ✓"
-END_AS_TEXT = [27, 91, 437, 1659, 5239, 91, 29]   # "<|endoftext|>" encoded as ordinary text
+END_AS_TEXT = [91, 437, 1659, 5239, 91, 29]   # "|endoftext|>" as ordinary text ("<" joins the space before it)
 END_ID = 50256
 
 
@@ -69,7 +69,7 @@ def test_endoftext_allowed(out, snap):
     expect_type(got, list, f"bpe_encode({WITH_END!r})")
     n = len(END_AS_TEXT)
     if any(got[i:i + n] == END_AS_TEXT for i in range(len(got))):
-        fail(f"\"<|endoftext|>\" was encoded as ordinary text ({n} pieces {END_AS_TEXT}), not as the single "
+        fail(f"\"<|endoftext|>\" was encoded as ordinary text (pieces such as {END_AS_TEXT}), not as the single "
              f"special id {END_ID}: use allowed_special={{\"<|endoftext|>\"}} (not disallowed_special=())")
     if END_ID not in got:
         fail(f"bpe_encode({WITH_END!r}) should contain the special id {END_ID} for \"<|endoftext|>\"; "

@@ -39,6 +39,9 @@ def _pair(out, name):
             fail("the loader yielded no batch at all: with create_dataloader_v1's default stride=128 a short "
                  f"text has too few windows — pass stride=stride (and max_length=max_length) by keyword.\n  {text}")
         raise
+    if hasattr(value, "shape"):
+        fail(f"first_batch returned one tensor of shape {list(value.shape)}; return the whole first batch, "
+             "the pair (inputs, targets) that next(iter(loader)) gives")
     if not isinstance(value, list) or len(value) != 2 or not all(hasattr(v, "shape") for v in value):
         fail(f"first_batch should return the first batch, a pair of tensors (inputs, targets); got {show(value)}")
     return value
@@ -73,7 +76,7 @@ def test_first_batch_starts_the_text(out, snap):
             got, want = _pair(out, name)[which].tolist(), snap[name][which].tolist()
             if got[:1] != want[:1]:
                 fail(f"with max_length={max_length}, stride={stride} the first row of the {label} should be the "
-                     f"text's first window {want[0]}, got {show(got[:1])}: is the loader shuffled? Pass "
+                     f"text's first window {want[0]}, got {show(got[0] if got else None)}: is the loader shuffled? Pass "
                      "shuffle=False, so the first batch is the start of the text")
 
 

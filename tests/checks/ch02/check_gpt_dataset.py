@@ -7,6 +7,7 @@ from grader.checks import case, expect_shape, fail, show
 
 WORKER_PRELOAD = ("gpt2",)
 FIRST_ID = 100
+ABOUT_IDS = "(the check's tokenizer gives the i-th token the id 100 + i)"
 # (words in the text, max_length, stride): overlapping, exact fit, gaps between windows
 SETTINGS = {"overlap": (23, 4, 3), "stride_one": (9, 5, 1), "gaps": (13, 2, 4)}
 
@@ -116,7 +117,7 @@ def test_windows_start_every_stride(out):
         rows = _rows(out, name, 0)
         if rows and rows[0] and rows[0][0] != FIRST_ID:
             fail(f"the first window should start with the first id the tokenizer gave ({FIRST_ID}), got "
-                 f"{show(rows[0])}: encode txt with the `tokenizer` argument you were given")
+                 f"{show(rows[0])}: encode txt with the `tokenizer` argument you were given " + ABOUT_IDS)
         starts = [r[0] - FIRST_ID for r in rows if r]
         expected = _expected_starts(words, max_length, stride)
         n = min(len(starts), len(expected))   # how many windows there are is test_window_count's business
@@ -145,12 +146,13 @@ def test_targets_shifted_by_one(out):
                 continue
             if y == x:
                 fail(f"dataset[{k}]: the targets equal the inputs ({show(x)}); the model learns to predict the "
-                     "NEXT token, so the target window is shifted by one: token_ids[ i + 1 : i + max_length + 1 ]")
+                     "NEXT token, so the target window is shifted by one: token_ids[ i + 1 : i + max_length + 1 ] "
+                     + ABOUT_IDS)
             if y == [v + stride for v in x]:
                 fail(f"dataset[{k}]: the targets {show(y)} are the inputs {show(x)} shifted by stride={stride}; "
-                     "shift them by exactly one token: token_ids[ i + 1 : i + max_length + 1 ]")
+                     "shift them by exactly one token: token_ids[ i + 1 : i + max_length + 1 ] " + ABOUT_IDS)
             fail(f"dataset[{k}]: for inputs {show(x)} the targets should be {show(want)} (the next token at each "
-                 f"position), got {show(y)}")
+                 f"position), got {show(y)} " + ABOUT_IDS)
 
 
 def test_real_tokenizer_and_endoftext(out, snap):
