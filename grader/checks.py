@@ -123,3 +123,48 @@ def expect_equal(got, expected, what: str):
         return
     if got != expected:
         fail(f"{what}: expected {show(expected)}, got {show(got)}")
+
+
+def expect_names(got, expected, what: str, item: str = "name"):
+    """The same set of names (state_dict keys, dict keys), order aside: missing ones first, then extra."""
+    if isinstance(got, dict):
+        got = list(got)
+    expect_type(got, list, what)
+    got_set, expected_set = set(got), set(expected)
+    missing = [n for n in expected if n not in got_set]
+    extra = [n for n in got if n not in expected_set]
+    if missing or extra:
+        parts = [f"missing {item}s {show(missing, 200)}"] if missing else []
+        parts += [f"unexpected {item}s {show(extra, 200)}"] if extra else []
+        fail(f"{what}: " + "; ".join(parts))
+
+
+def build_on_meta(factory):
+    """Worker side: factory() with every tensor it creates on the meta device (shapes, no memory),
+    for counting the parameters of full-size models within the worker's limits.
+
+    Meta tensors hold no values, so initialisation is skipped and triu/tril only shape their
+    result: on meta these go through PyTorch's Python decompositions, whose first use imports
+    sympy and torch._dynamo (2-4 s). Anything else still works on meta, only slower."""
+    import torch
+    from torch.nn import init
+
+    def shape_only(original):
+        def op(input, *args, **kwargs):
+            if isinstance(input, torch.Tensor) and input.is_meta:
+                return torch.empty(input.shape, dtype=input.dtype, device=input.device)
+            return original(input, *args, **kwargs)
+        return op
+
+    saved = [(owner, name, getattr(owner, name)) for owner, names in (
+        (init, ("uniform_", "normal_", "trunc_normal_", "kaiming_uniform_", "kaiming_normal_",
+                "xavier_uniform_", "xavier_normal_", "orthogonal_")),
+        (torch, ("triu", "tril")), (torch.Tensor, ("triu", "tril"))) for name in names]
+    try:
+        for owner, name, original in saved:
+            setattr(owner, name, (lambda tensor, *args, **kwargs: tensor) if owner is init else shape_only(original))
+        with torch.device("meta"):
+            return factory()
+    finally:
+        for owner, name, original in saved:
+            setattr(owner, name, original)

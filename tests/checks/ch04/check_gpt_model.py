@@ -1,0 +1,209 @@
+"""Checks for ch04.gpt_model: GPTModel's parameter names and counts, logits, causality, dropout, gradients."""
+import numpy as np
+
+from grader.checks import build_on_meta, case, expect_close, expect_names, expect_shape, fail, points
+from grader.weights import pattern
+
+CFG = {"vocab_size": 60, "context_length": 8, "emb_dim": 16, "n_heads": 2, "n_layers": 2,
+       "drop_rate": 0.0, "qkv_bias": False}
+CFG_124M = {"vocab_size": 50257, "context_length": 1024, "emb_dim": 768, "n_heads": 12, "n_layers": 12,
+            "drop_rate": 0.1, "qkv_bias": False}
+V, C, D = CFG["vocab_size"], CFG["context_length"], CFG["emb_dim"]
+INPUTS = {"main": (2, 6), "full_context": (3, 8), "one_token": (1, 1)}
+
+
+def _reference():
+    ref = {"tok_emb.weight": pattern((V, D), "gm.tok", 1.0), "pos_emb.weight": pattern((C, D), "gm.pos", 1.0),
+           "final_norm.scale": 1 + pattern((D,), "gm.fn.scale", 0.5), "final_norm.shift": pattern((D,), "gm.fn.shift", 0.5),
+           "out_head.weight": pattern((V, D), "gm.head")}
+    for i in range(CFG["n_layers"]):
+        p = f"trf_blocks.{i}."
+        ref.update({p + f"att.{n}.weight": pattern((D, D), p + n) for n in ("W_query", "W_key", "W_value", "out_proj")})
+        ref.update({p + "att.out_proj.bias": pattern((D,), p + "ob", 0.3),
+                    p + "ff.layers.0.weight": pattern((4 * D, D), p + "f0w"), p + "ff.layers.0.bias": pattern((4 * D,), p + "f0b", 0.3),
+                    p + "ff.layers.2.weight": pattern((D, 4 * D), p + "f2w"), p + "ff.layers.2.bias": pattern((D,), p + "f2b", 0.3)})
+        for norm in ("norm1", "norm2"):
+            ref[p + norm + ".scale"] = 1 + pattern((D,), p + norm + ".scale", 0.5)
+            ref[p + norm + ".shift"] = pattern((D,), p + norm + ".shift", 0.5)
+    return ref
+
+
+def _model(learner, **changes):
+    from grader.weights import assign
+
+    model = learner.GPTModel({**CFG, **changes})
+    assign(model, _reference())
+    return model
+
+
+def _idx(shape):
+    import torch
+    return torch.from_numpy((np.abs(pattern(shape, f"gm.idx.{shape}", 1.0)) * V).astype(np.int64) % V)
+
+
+@case
+def structure(learner):
+    model = learner.GPTModel(CFG)
+    return {"parameters": {n: list(p.shape) for n, p in model.named_parameters()}}
+
+
+@case
+def count_124m(learner):
+    model = build_on_meta(lambda: learner.GPTModel(CFG_124M))
+    return sum(p.numel() for p in model.parameters())
+
+
+@case
+def logits(learner):
+    import torch
+
+    model = _model(learner).eval()
+    with torch.no_grad():
+        result = {k: model(_idx(s)) for k, s in INPUTS.items()}
+        try:
+            result["variants"] = _variants(model, _idx(INPUTS["main"]))
+        except Exception:  # the learner's submodules are missing or broken; other checks say so
+            result["variants"] = {}
+    return result
+
+
+def _variants(model, idx):
+    """What the usual wrong wirings would give, built from the learner's own submodules."""
+    import torch
+
+    tok, pos = model.tok_emb(idx), model.pos_emb(torch.arange(idx.shape[1]))
+    return {"scaled": model.out_head(model.final_norm(model.trf_blocks(tok * D ** 0.5 + pos))),
+            "norm first": model.out_head(model.trf_blocks(model.final_norm(tok + pos))),
+            "late positions": model.out_head(model.final_norm(model.trf_blocks(tok) + pos))}
+
+
+@case
+def positions(learner):
+    import torch
+
+    model = _model(learner).eval()
+    with torch.no_grad():
+        return model(torch.full((1, C), 7, dtype=torch.long))
+
+
+@case
+def causality(learner):
+    """leaks[t]: the largest change of the logits before position t when only token t changes."""
+    import torch
+
+    model = _model(learner).eval()
+    base = _idx((1, C))
+    batch = base.repeat(C + 1, 1)
+    for t in range(C):
+        batch[t + 1, t] = (base[0, t] + 17) % V
+    with torch.no_grad():
+        out = model(batch)
+    return [float((out[t + 1, :t] - out[0, :t]).abs().max()) if t else 0.0 for t in range(C)]
+
+
+@case
+def dropout(learner):
+    import torch
+
+    model = _model(learner, drop_rate=0.5)
+    idx = _idx(INPUTS["main"])
+    with torch.no_grad():
+        model.eval()
+        eval_1, eval_2 = model(idx), model(idx)
+        model.train()
+        train_1, train_2 = model(idx), model(idx)
+    return {"eval_repeats": bool(torch.equal(eval_1, eval_2)), "eval": eval_1,
+            "train_changes": not torch.equal(train_1, train_2), "train_vs_eval": not torch.allclose(train_1, eval_1)}
+
+
+@case
+def gradients(learner):
+    import torch
+
+    model = _model(learner).train()
+    logits = model(_idx(INPUTS["main"]))
+    (logits * torch.from_numpy(pattern(tuple(logits.shape), "gm.grad", 1.0))).sum().backward()
+    return {n: (p.grad is not None and bool(p.grad.abs().sum() > 0)) for n, p in model.named_parameters()}
+
+
+def test_parameter_names(out, snap):
+    got, expected = out["structure"]["parameters"], snap["structure"]["parameters"]
+    if "out_head.bias" in got:
+        fail("GPTModel has out_head.bias: the output head is nn.Linear(emb_dim, vocab_size, bias=False)")
+    expect_names(got, expected, "the parameters of GPTModel (chapter 5 loads GPT-2's weights by these names)",
+                 "parameter")
+
+
+def test_parameter_shapes_and_count(out, snap):
+    got, expected = out["structure"]["parameters"], snap["structure"]["parameters"]
+    for name, shape in expected.items():
+        if name in got and got[name] != shape:
+            fail(f"GPTModel(cfg) with vocab_size {V}, context_length {C}, emb_dim {D}: {name} has shape {got[name]}, "
+                 f"expected {shape}" + (": pos_emb has one row per position, context_length rows"
+                                        if name == "pos_emb.weight" else ""))
+    if out["count_124m"] != snap["count_124m"]:
+        fail(f"GPTModel(GPT_CONFIG_124M) has {out['count_124m']:,} parameters, expected {snap['count_124m']:,} "
+             "(the book's count, with the output head untied)")
+
+
+def test_logits_shape(out):
+    for key, (b, t) in INPUTS.items():
+        expect_shape(out["logits"][key], [b, t, V], f"GPTModel(cfg)(in_idx) for in_idx of shape {[b, t]} "
+                     "(batch, seq_len, vocab_size): return the logits of self.out_head")
+
+
+ADVICE = {"scaled": "you scale the token embeddings by sqrt(emb_dim), as the original Transformer does; GPT-2 "
+                     "adds tok_emb(in_idx) and pos_emb(...) as they are",
+          "norm first": "final_norm goes after trf_blocks, right before out_head",
+          "late positions": "add the positional embeddings to the token embeddings before trf_blocks"}
+
+
+@points(3)
+def test_logits_values(out, snap):
+    got = out["logits"]
+    if isinstance(got.get("main"), np.ndarray) and not np.allclose(got["main"], snap["logits"]["main"], atol=1e-4, rtol=1e-4):
+        for name, value in got["variants"].items():
+            if np.allclose(got["main"], value, atol=1e-4, rtol=1e-4):
+                fail(f"the logits differ from the expected ones: {ADVICE[name]}")
+    for key, shape in INPUTS.items():
+        expect_close(out["logits"][key], snap["logits"][key],
+                     f"the logits for in_idx of shape {list(shape)} in eval mode, with known weights",
+                     atol=1e-4, rtol=1e-4)
+
+
+def test_position_matters(out, snap):
+    got = out["positions"]
+    expect_shape(got, snap["positions"].shape, "the logits for one token repeated 8 times")
+    if np.allclose(got, got[:, :1], atol=1e-5):
+        fail("for one token repeated at every position the logits are the same at every position: the model "
+             "does not see positions. Add self.pos_emb(torch.arange(seq_len)) — indexed by position, "
+             "not by token id — to the token embeddings")
+    expect_close(got, snap["positions"], "the logits for one token repeated 8 times", atol=1e-4, rtol=1e-4)
+
+
+def test_causal(out):
+    leaks = out["causality"]
+    for t, leak in enumerate(leaks):
+        if leak > 1e-5:
+            fail(f"changing the token at position {t} changed the logits of earlier positions (by up to {leak:.3g}): "
+                 "a position must see only itself and earlier tokens. Check the causal mask of your "
+                 "chapter-3 MultiHeadAttention, and normalize only over the embedding dimension (dim=-1)")
+
+
+def test_dropout_only_in_train_mode(out, snap):
+    d = out["dropout"]
+    if not d["eval_repeats"]:
+        fail("in eval mode (model.eval()) two calls on the same input differ: use nn.Dropout modules "
+             "(self.drop_emb), which switch off in eval mode, not F.dropout(x, p)")
+    expect_close(d["eval"], snap["dropout"]["eval"], "the eval-mode logits with drop_rate=0.5 (dropout off)",
+                 atol=1e-4, rtol=1e-4)
+    if not (d["train_changes"] and d["train_vs_eval"]):
+        fail("with drop_rate=0.5 in train mode the logits do not change between calls: apply self.drop_emb "
+             "to the embeddings and build the blocks with cfg['drop_rate']")
+
+
+def test_gradients_reach_every_parameter(out):
+    missing = [n for n, ok in out["gradients"].items() if not ok]
+    if missing:
+        fail(f"after backward() these parameters have no gradient: {missing[:6]}: is every module used in "
+             "forward? tok_emb + pos_emb -> drop_emb -> trf_blocks -> final_norm -> out_head")

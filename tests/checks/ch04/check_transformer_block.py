@@ -1,0 +1,160 @@
+"""Checks for ch04.transformer_block: pre-LayerNorm attention and feed-forward, each with a shortcut."""
+import numpy as np
+
+from grader.checks import case, expect_close, expect_names, expect_shape, fail, points
+from grader.weights import pattern
+
+CFG = {"vocab_size": 60, "context_length": 8, "emb_dim": 16, "n_heads": 2, "n_layers": 2,
+       "drop_rate": 0.0, "qkv_bias": False}
+D = CFG["emb_dim"]
+INPUTS = {"main": (2, 5, D), "full_context": (3, 8, D), "one_token": (1, 1, D)}
+
+
+def _reference():
+    ref = {f"att.{n}.weight": pattern((D, D), f"tb.att.{n}") for n in ("W_query", "W_key", "W_value", "out_proj")}
+    ref["att.out_proj.bias"] = pattern((D,), "tb.att.out_proj.bias", 0.3)
+    ref.update({"ff.layers.0.weight": pattern((4 * D, D), "tb.ff0.w"), "ff.layers.0.bias": pattern((4 * D,), "tb.ff0.b", 0.3),
+                "ff.layers.2.weight": pattern((D, 4 * D), "tb.ff2.w"), "ff.layers.2.bias": pattern((D,), "tb.ff2.b", 0.3)})
+    for norm in ("norm1", "norm2"):
+        ref[f"{norm}.scale"] = 1 + pattern((D,), f"tb.{norm}.scale", 0.5)
+        ref[f"{norm}.shift"] = pattern((D,), f"tb.{norm}.shift", 0.5)
+    return ref
+
+
+def _block(learner, **changes):
+    from grader.weights import assign
+
+    block = learner.TransformerBlock({**CFG, **changes})
+    assign(block, _reference())
+    return block
+
+
+def _x(shape):
+    import torch
+    return torch.from_numpy(pattern(shape, f"tb.x.{shape[0]}.{shape[1]}", 2.0))
+
+
+def _variants(block, x):
+    """What the usual wrong wirings would give, built from the learner's own sublayers."""
+    att, ff, n1, n2 = block.att, block.ff, block.norm1, block.norm2
+    h = x + att(n1(x))
+    h_post = n1(x + att(x))
+    return {"post-norm": n2(h_post + ff(h_post)),
+            "no shortcuts": ff(n2(att(n1(x)))),
+            "no attention shortcut": att(n1(x)) + ff(n2(att(n1(x)))),
+            "no feed-forward shortcut": ff(n2(h)),
+            "norms swapped": x + att(n2(x)) + ff(n1(x + att(n2(x))))}
+
+
+@case
+def structure(learner):
+    return {n: list(p.shape) for n, p in learner.TransformerBlock(CFG).named_parameters()}
+
+
+@case
+def outputs(learner):
+    import torch
+
+    block = _block(learner).eval()
+    with torch.no_grad():
+        result = {k: block(_x(s)) for k, s in INPUTS.items()}
+        try:
+            result["variants"] = _variants(block, _x(INPUTS["main"]))
+        except Exception:  # the learner's sublayers are missing or broken; the checks say so elsewhere
+            result["variants"] = {}
+    return result
+
+
+@case
+def gradients(learner):
+    block = _block(learner).train()
+    y = block(_x(INPUTS["main"]))
+    (y * _x(INPUTS["main"])).sum().backward()
+    return {n: (p.grad is not None and bool(p.grad.abs().sum() > 0)) for n, p in block.named_parameters()}
+
+
+@case
+def dropout(learner):
+    import torch
+
+    x = _x(INPUTS["main"])
+    block = _block(learner, drop_rate=0.5)
+    with torch.no_grad():
+        block.eval()
+        eval_1, eval_2 = block(x), block(x)
+        block.train()
+        train_1, train_2 = block(x), block(x)
+        everything = _block(learner, drop_rate=1.0).train()(x)
+        attention_only = _block(learner, drop_rate=1.0).train()
+        attention_only.drop_shortcut.p = 0.0
+        attention_only = attention_only(x)
+    return {"eval_repeats": bool(torch.equal(eval_1, eval_2)), "train_changes": not torch.equal(train_1, train_2),
+            "eval": eval_1, "train_vs_eval": not torch.allclose(train_1, eval_1), "x": x, "all_dropped": everything,
+            "attention_only": attention_only}
+
+
+def test_submodules(out, snap):
+    got, expected = out["structure"], snap["structure"]
+    expect_names(got, expected, "the parameters of TransformerBlock (chapter 5 loads GPT-2's weights by "
+                 "these names: att, ff, norm1, norm2)", "parameter")
+    for name, shape in expected.items():
+        if got[name] != shape:
+            fail(f"TransformerBlock(cfg) with emb_dim {D}: {name} has shape {got[name]}, expected {shape}")
+
+
+@points(3)
+def test_output(out, snap):
+    got, expected = out["outputs"], snap["outputs"]
+    for key, shape in INPUTS.items():
+        what = f"TransformerBlock(cfg)(x) in eval mode for x of shape {list(shape)}, with known weights"
+        expect_shape(got[key], list(shape), what)
+        if key == "main" and not np.allclose(got[key], expected[key], atol=1e-5, rtol=1e-4):
+            advice = {"post-norm": "you normalize after adding the shortcut (post-norm); GPT-2 normalizes first: "
+                                   "x = x + drop_shortcut(att(norm1(x)))",
+                      "no shortcuts": "the shortcut connections are missing: add the block's input back, "
+                                      "x = x + drop_shortcut(att(norm1(x))), and likewise around ff",
+                      "no attention shortcut": "the shortcut around the attention is missing: x = x + drop_shortcut(att(norm1(x)))",
+                      "no feed-forward shortcut": "the shortcut around the feed-forward is missing: x = x + drop_shortcut(ff(norm2(x)))",
+                      "norms swapped": "norm1 goes before the attention and norm2 before the feed-forward"}
+            for name, value in got["variants"].items():
+                if np.allclose(got[key], value, atol=1e-5, rtol=1e-4):
+                    fail(f"{what} differs from the expected output: {advice[name]}")
+        expect_close(got[key], expected[key], what, atol=1e-5, rtol=1e-4)
+
+
+def test_gradients_reach_every_parameter(out):
+    missing = [n for n, ok in out["gradients"].items() if not ok]
+    if missing:
+        fail(f"after backward() these parameters have no gradient: {missing}: is every sublayer used in "
+             "forward? norm1 goes before att, norm2 before ff")
+
+
+def test_dropout_only_in_train_mode(out, snap):
+    d = out["dropout"]
+    if not d["eval_repeats"]:
+        fail("in eval mode (model.eval()) two calls on the same input differ: use nn.Dropout modules "
+             "(self.drop_shortcut), which switch off in eval mode, not F.dropout(x, p)")
+    expect_close(d["eval"], snap["dropout"]["eval"], "the block's eval-mode output with drop_rate=0.5 (dropout off)",
+                 atol=1e-5, rtol=1e-4)
+    if not (d["train_changes"] and d["train_vs_eval"]):
+        fail("with drop_rate=0.5 in train mode the output does not change between calls: apply "
+             "self.drop_shortcut to the attention and feed-forward outputs and pass dropout=drop_rate "
+             "to MultiHeadAttention")
+
+
+def test_shortcut_dropout_placement(out):
+    d = out["dropout"]
+    expect_shape(d["all_dropped"], d["x"].shape, "the block's output with drop_rate=1.0")
+    if not np.allclose(d["all_dropped"], d["x"], atol=1e-6):
+        fail("with drop_rate=1.0 in train mode every sublayer output is dropped, so the block should return its "
+             "input unchanged; yours does not: apply self.drop_shortcut to att's and ff's outputs, before "
+             "adding the shortcut (not after)")
+
+
+def test_attention_gets_drop_rate(out, snap):
+    got, expected = out["dropout"]["attention_only"], snap["dropout"]["attention_only"]
+    what = "the train-mode output with drop_rate=1.0 and drop_shortcut.p set to 0 (only the attention drops)"
+    expect_shape(got, expected.shape, what)
+    if not np.allclose(got, expected, atol=1e-5, rtol=1e-4):
+        fail(f"{what} differs from the expected one: with every attention weight dropped, att returns only "
+             "out_proj's bias. Pass dropout=cfg['drop_rate'] to MultiHeadAttention")
