@@ -77,7 +77,7 @@ def test_batch_shapes(out):
             if shape[:1] == [1] and b != 1:
                 fail(f"the {label} of a batch have shape {shape}, expected [{b}, {length}]: one row per batch "
                      "is DataLoader's default; pass batch_size=batch_size on to it")
-            fail(f"the {label} of batch {k} have shape {shape}, expected [batch_size, max_length] = [{b}, {length}]")
+            fail(f"the {label} of batch {k} have shape {shape}, expected [{b}, {length}] (batch_size, max_length)")
 
 
 def test_batches_in_text_order(out, snap):

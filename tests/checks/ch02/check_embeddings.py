@@ -119,7 +119,7 @@ def test_positional_embeddings_added(out):
         fail("a token gets the same vector at every position: the positional embeddings are missing; add "
              "pos_embedding_layer(torch.arange(seq_len)) to the token embeddings")
     expect_close(steps, want, "how a repeated token's vector changes from position 0 to position t "
-                 "(should be pos_emb[t] - pos_emb[0])", atol=1e-5, rtol=1e-4)
+                 "(should be the difference of the two positions' embeddings)", atol=1e-5, rtol=1e-4)
 
 
 def test_token_embeddings_looked_up(out):
@@ -132,7 +132,7 @@ def test_token_embeddings_looked_up(out):
         fail(f"the token embeddings come out multiplied by {ratio:.4g}: use token_embedding_layer(inputs) "
              "as it is, without scaling")
     expect_close(between, want, "the difference between two tokens at the same position "
-                 "(should be tok_emb[a] - tok_emb[b])", atol=1e-5, rtol=1e-4)
+                 "(should be the difference of the two tokens' embeddings)", atol=1e-5, rtol=1e-4)
 
 
 def test_output_values(out):

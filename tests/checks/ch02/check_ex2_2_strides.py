@@ -91,7 +91,8 @@ def test_rows_overlap_by_max_length_minus_stride(out, snap):
             if keep > 0 and rows[r + 1][:keep] != rows[r][stride:]:
                 fail(f"with max_length={max_length}, stride={stride} each row should begin with the last {keep} "
                      f"ids of the row before it: row {r} is {rows[r]}, row {r + 1} is {rows[r + 1]}. "
-                     "Is stride passed on to create_dataloader_v1 (stride=stride)?")
+                     "Is stride passed on to create_dataloader_v1 (stride=stride), and do GPTDatasetV1's windows "
+                     "start every stride tokens?")
         wrong.append(f"with max_length={max_length}, stride={stride} the input rows should be {want}, got {rows}")
     if wrong:
         fail(wrong[0] + " (the windows should start every stride tokens)")

@@ -85,6 +85,9 @@ def test_window_count(out):
         if got == expected - 1:
             fail(f"{what} give {expected} windows, your dataset has {got}: the last window is missing. "
                  "Loop over range(0, len(token_ids) - max_length, stride)")
+        if got == len(_expected_starts(words, max_length, 1)) and stride != 1:
+            fail(f"{what} give {expected} windows, your dataset has {got}, one per token: stride is ignored; "
+                 "step through the text with range(0, len(token_ids) - max_length, stride)")
         if got != expected:
             fail(f"{what} give {expected} windows (len(dataset)), got {got}")
 
