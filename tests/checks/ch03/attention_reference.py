@@ -114,11 +114,15 @@ def first_leak(diffs, tol=1e-6):
 
 def expect_causal(diffs, what, tol=1e-6):
     """Fail, naming the first position that leaked, when an output depends on a later token."""
+    diffs = np.asarray(diffs, np.float64)
+    if np.isnan(diffs).any():
+        t = int(np.argwhere(np.isnan(diffs))[0][1])
+        fail(f"{what}: the output at position {t} is NaN, so every score of its row was masked: "
+             + HINTS["diag0"])
     leak = first_leak(diffs, tol)
     if leak is None:
         return
     p, t = leak
-    diffs = np.asarray(diffs, np.float64)
     T = diffs.shape[0]
     leaks = {(q, s) for q in range(T) for s in range(q) if not diffs[q, s] <= tol}
     message = (f"{what}: the output at position {t} changed (by {diffs[p, t]:.3g}) when only the later token "
@@ -129,7 +133,9 @@ def expect_causal(diffs, what, tol=1e-6):
         message += ("no position is protected from later tokens: " + HINTS["no_mask"] + ", or the mask is applied "
                     "after the softmax (the normalisation then still includes future tokens)")
     else:
-        message += "mask every score above the diagonal with -inf before the softmax"
+        message += ("mask every score above the diagonal with -inf before the softmax, and don't move data between "
+                    "positions (a view/reshape of (b, num_tokens, ...) straight into (b, num_heads, num_tokens, ...) "
+                    "mixes tokens)")
     fail(message)
 
 
@@ -148,10 +154,11 @@ def read_dropout(train, evaluated, p, num_heads=1, tol=1e-5):
     zeroed = np.abs(ratio) <= tol
     scaled = np.abs(ratio - 1.0 / (1.0 - p)) <= 1e-3
     return {
-        "copies_equal": bool(np.allclose(train[..., 0, :], train[..., 1, :], atol=tol)),
+        "copies_equal": bool(np.allclose(train[..., 0, :], train[..., 1, :], atol=tol, equal_nan=True)),
         "rows_sum_to_one": bool(np.allclose(train[..., 0, :].sum(-1), 1.0, atol=1e-4)),
         "changed": bool(not np.allclose(train, evaluated, atol=tol)),
         "nan": bool(np.isnan(train).any() and not np.isnan(evaluated).any()),
+        "eval_nan": bool(np.isnan(evaluated).any()),
         "zeroed_fraction": float(zeroed.mean()) if ratio.size else 0.0,
         "scaled_or_zeroed": bool(np.all(zeroed | scaled)),
         "kept_ratio": float(np.median(ratio[~zeroed])) if (~zeroed).any() else float("nan"),
@@ -160,6 +167,7 @@ def read_dropout(train, evaluated, p, num_heads=1, tol=1e-5):
 
 def expect_dropout_in_train_mode(f, p, what):
     """Some attention weights zeroed, every other one scaled by 1/(1-p)."""
+    _expect_finite_eval(f, what)
     if not f["changed"]:
         fail(f"{what} in train mode with dropout={p} gives the same output as in eval mode: no attention weight "
              "was dropped. Apply self.dropout to the attention weights, after the softmax")
@@ -177,7 +185,13 @@ def expect_dropout_in_train_mode(f, p, what):
              f"scaled by about {kept:.3g}. Use nn.Dropout on the attention weights (it rescales for you)")
 
 
+def _expect_finite_eval(f, what):
+    if f["eval_nan"]:
+        fail(f"{what} gives NaN even in eval mode (see the checks of the values), so its dropout cannot be checked")
+
+
 def expect_dropout_on_weights(f, what):
+    _expect_finite_eval(f, what)
     if not f["copies_equal"]:
         fail(f"{what} in train mode: dropout zeroed parts of the context vectors independently of the attention "
              "weights. Apply self.dropout to the attention weights (before multiplying by the values), not to the "

@@ -146,7 +146,7 @@ def test_eval_mode_is_deterministic_without_dropout(out, snap):
     probe = out["dropout_probe"]
     first, again = probe["eval"], probe["eval_again"]
     expect_shape(first, snap["dropout_probe"]["eval"].shape, "the output in eval mode")
-    if not np.array_equal(first, again):
+    if not np.array_equal(first, again, equal_nan=True):
         fail("in eval mode two calls on the same input gave different outputs: dropout is still active. Use the "
              "module self.dropout (nn.Dropout, which model.eval() turns off), not F.dropout(..., training=True)")
     ref.expect_attention(first[None], snap["dropout_probe"]["eval"][None], "the eval-mode output with dropout=0.5",
