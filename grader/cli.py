@@ -6,10 +6,8 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from . import manifest
-from .report import render_progress, render_run, write_json
 
 
 class Exit(enum.IntEnum):
@@ -18,7 +16,17 @@ class Exit(enum.IntEnum):
     USAGE = 2
 
 
-console = Console(highlight=False)
+class LazyConsole:
+    """rich loads only once something is printed, after the worker has started."""
+
+    def __getattr__(self, name):
+        from rich.console import Console
+        real = Console(highlight=False)
+        globals()["console"] = real
+        return getattr(real, name)
+
+
+console = LazyConsole()
 
 
 class DefaultGroup(click.Group):
@@ -82,6 +90,7 @@ def run_cmd(chapters, solutions, target, json_path, verbose):
         known = ", ".join(c.id for c in course.chapters)
         raise click.UsageError(f"unknown chapter or exercise {exc}; chapters: {known}, or all") from None
     run = grade(course, pick_target(course, solutions, target), exercises)
+    from .report import render_run, write_json
     render_run(run, console, verbose)
     if json_path:
         write_json(run, json_path)
@@ -94,6 +103,7 @@ def progress_cmd():
     from .grading import grade
     course = load_course()
     run = grade(course, course.stubs, list(course.exercises))
+    from .report import render_progress
     render_progress(course, run, console)
     sys.exit(Exit.FULL_MARKS if run.score >= run.max_score else Exit.POINTS_LOST)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from .checker import format_error, job_message, run_checks
+from .feedback import format_error, job_message
 from .manifest import Course, Exercise
 from .results import CheckResult, ExerciseResult, RunResult
 from .runner import JobResult, Worker
@@ -38,6 +38,7 @@ def grade_jobs(course: Course, plan: list[tuple[Path, list[Exercise]]],
     needed = [with_dependencies(course, exercises) for _, exercises in plan]
     worker = Worker([(t, ex) for (t, _), exs in zip(plan, needed) for ex in exs], course,
                     parallel=parallel, limits=limits)
+    from .checker import run_checks  # pytest loads while the worker imports torch
     try:
         runs, offset = [], 0
         for (target, exercises), exs in zip(plan, needed):
@@ -77,7 +78,7 @@ def exercise_result(ex: Exercise, job: JobResult, checks: list[CheckResult]) -> 
         result.status = "passed"
     elif all(c.status == "not_implemented" for c in checks):
         result.status = "not_implemented"
-        result.feedback = checks[0].feedback
+        result.feedback = checks[0].feedback.split(" (TODO:")[0]  # the TODO itself is in the file
     else:
         statuses = {c.status for c in lost}
         worst = next((s for s in ORDER if s in statuses and s != "not_implemented"), None)
@@ -93,7 +94,7 @@ def exercise_result(ex: Exercise, job: JobResult, checks: list[CheckResult]) -> 
 def blame_dependencies(ex: Exercise, by_id: dict[str, ExerciseResult]) -> None:
     """When an exercise fails and something it builds on fails too, say that first."""
     result = by_id[ex.id]
-    if result.status == "passed":
+    if result.status in ("passed", "not_implemented"):
         return
     broken = [d for d in ex.depends if d in by_id and by_id[d].status != "passed"]
     if broken:

@@ -14,7 +14,6 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import wire
 from .manifest import Course, Exercise
 
 HEADER = struct.Struct("<IcI")
@@ -63,7 +62,7 @@ class Worker:
         read_fd, write_fd = os.pipe()
         env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
         from course_data import gpt2
-        env.update(gpt2.offline_env())
+        env.update(gpt2.offline_env())  # learner code may call tiktoken itself
         self.proc = subprocess.Popen(
             [sys.executable, "-I", "-m", "grader.worker", str(write_fd)],
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -100,6 +99,7 @@ class Worker:
                     r._done.set()
 
     def _take(self, job: int, kind: bytes, payload: bytes) -> None:
+        from . import wire  # numpy: imported here, in the reader thread, after the worker started
         try:
             record = wire.unpack(payload)
         except wire.WireError as exc:

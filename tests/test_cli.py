@@ -10,7 +10,7 @@ from grader.results import STATUSES
 
 @pytest.fixture(scope="module")
 def runner():
-    return CliRunner()
+    return CliRunner(env={"COLUMNS": "200"})
 
 
 @pytest.fixture(scope="module")
