@@ -94,12 +94,26 @@ def describe_exception(exc: BaseException, target: Path) -> dict:
         except (ValueError, OSError):
             continue
         record["where"] = {"file": rel.as_posix(), "line": lineno or 0, "function": func, "code": (code or "")[:300]}
-        above = linecache.getline(str(path), (lineno or 1) - 1).strip()
-        if record["kind"] == "not_implemented" and above.startswith("# TODO"):
-            record["todo"] = above.removeprefix("# TODO:").strip()
-            record["where"]["line"] = lineno - 1
+        if record["kind"] == "not_implemented":
+            todo = _todo_above(path, lineno or 1)
+            if todo:
+                record["where"]["line"], record["todo"] = todo
         break
     return record
+
+
+def _todo_above(path: Path, lineno: int):
+    """(line, text) of the `# TODO:` comment block right above a stub's raise, if any."""
+    lines = []
+    for n in range(lineno - 1, max(0, lineno - 30), -1):
+        text = linecache.getline(str(path), n).strip()
+        if not text.startswith("#"):
+            return None
+        lines.insert(0, text.lstrip("#").strip())
+        if text.startswith("# TODO"):
+            lines[0] = lines[0].removeprefix("TODO:").strip()
+            return n, " ".join(line for line in lines if line)
+    return None
 
 
 def _safe_str(exc: BaseException) -> str:
