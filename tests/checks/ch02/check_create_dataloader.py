@@ -80,15 +80,19 @@ def test_batch_shapes(out):
             fail(f"the {label} of batch {k} have shape {shape}, expected [{b}, {length}] (batch_size, max_length)")
 
 
+def _rows(batches, which):
+    """All rows of the inputs (which=0) or targets (1) of a list of batches, as lists of ids."""
+    return [row for b in batches for row in (b[which].tolist() if hasattr(b[which], "tolist") else b[which])]
+
+
 def test_batches_in_text_order(out, snap):
     got, expected = out["unshuffled"]["batches"], snap["unshuffled"]["batches"]
-    flat = lambda bs, w: [row for b in bs for row in (b[w].tolist() if hasattr(b[w], "tolist") else b[w])]
-    got_rows, want_rows = flat(got, 0), flat(expected, 0)
+    got_rows, want_rows = _rows(got, 0), _rows(expected, 0)
     if sorted(map(tuple, got_rows)) == sorted(map(tuple, want_rows)) and got_rows != want_rows:
         fail("with shuffle=False the windows must come in the order of the text, but yours come shuffled: "
              "pass shuffle=shuffle on to the DataLoader instead of a fixed True")
     expect_sequence(got_rows, want_rows, "the input rows of all batches (shuffle=False)", "row")
-    expect_sequence(flat(got, 1), flat(expected, 1), "the target rows of all batches (shuffle=False)", "row")
+    expect_sequence(_rows(got, 1), _rows(expected, 1), "the target rows of all batches (shuffle=False)", "row")
 
 
 def test_shuffle_honoured(out):

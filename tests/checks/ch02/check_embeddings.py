@@ -5,7 +5,7 @@ here from the same formula; sizes differ from the book's so that misplaced argum
 """
 import numpy as np
 
-from grader.checks import case, expect_close, expect_shape, fail, show
+from grader.checks import case, expect_close, expect_shape, fail
 from grader.weights import pattern
 
 VOCAB, CONTEXT, DIM = 50, 6, 5
