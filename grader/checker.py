@@ -98,6 +98,9 @@ class GraderPlugin:
         exercise = self.course.exercise(self.exercise_of(request.node.path))
         return Snapshot(load_snapshot(exercise, self.course.root))
 
+    def pytest_configure(self, config):
+        config.option.tbstyle = "native"  # nobody reads pytest's tracebacks; the cheap style saves time
+
     def pytest_collection_modifyitems(self, items):
         for item in items:
             self.items.setdefault(self.exercise_of(item.path), []).append(item)

@@ -16,6 +16,11 @@ class Exit(enum.IntEnum):
     USAGE = 2
 
 
+def escape(text: str) -> str:
+    from rich.markup import escape as rich_escape
+    return rich_escape(text)
+
+
 class LazyConsole:
     """rich loads only once something is printed, after the worker has started."""
 
@@ -119,11 +124,12 @@ def hint_cmd(exercise):
         names = ", ".join(e.id for e in course.exercises)
         raise click.UsageError(f"no exercise {exercise!r}; exercises: {names}") from None
     stub = ex.source(course.stubs).relative_to(course.root)
-    console.print(f"[bold]{ex.id}[/bold] — {ex.title} (book §{ex.book}, {ex.points:g} points)")
-    console.print(f"File: {stub}")
+    points = f"{ex.points:g} point{'' if ex.points == 1 else 's'}"
+    console.print(f"[bold]{ex.id}[/bold] — {escape(ex.title)} (book §{ex.book}, {points})")
+    console.print(f"File: {stub}", markup=False)
     if ex.depends:
-        console.print(f"Builds on: {', '.join(ex.depends)}")
-    console.print(f"\n{ex.hint}")
+        console.print(f"Builds on: {', '.join(ex.depends)}", markup=False)
+    console.print(f"\n{ex.hint}", markup=False)
 
 
 @main.command("list")
@@ -131,7 +137,7 @@ def list_cmd():
     """List every exercise of the course with its file and points."""
     course = load_course()
     for chapter in course.chapters:
-        console.print(f"[bold]{chapter.id}[/bold] {chapter.title} ({chapter.points:g} points)")
+        console.print(f"[bold]{chapter.id}[/bold] {escape(chapter.title)} ({chapter.points:g} points)")
         for ex in chapter.exercises:
             console.print(f"  {ex.id:<34} §{ex.book:<5} {ex.points:>3g} pt  exercises/{ex.chapter}/{ex.file}")
 
@@ -144,7 +150,7 @@ def check_cmd(chapters):
     course = load_course()
     problems = check(course, course.select(list(chapters)))
     for p in problems:
-        console.print(f"[red]✗[/red] {p.what}\n    fix: {p.fix}")
+        console.print(f"[red]✗[/red] {escape(p.what)}\n    fix: {escape(p.fix)}")
     if problems:
         console.print(f"[red]{len(problems)} problem(s)[/red]")
         sys.exit(Exit.POINTS_LOST)
@@ -169,5 +175,5 @@ def entry() -> None:
     try:
         main(standalone_mode=True)
     except Exception as exc:  # noqa: BLE001 - an internal error exits 2 with a short message
-        console.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc}")
+        console.print(f"[red]internal error:[/red] {type(exc).__name__}: {escape(str(exc))}")
         sys.exit(Exit.USAGE)

@@ -49,9 +49,12 @@ def stub_problems(course: Course) -> list[Problem]:
     return problems
 
 
-def write_stubs(course: Course) -> list[Path]:
+def write_stubs(course: Course, chapters: set[str] | None = None) -> list[Path]:
+    """Regenerate the stubs of `chapters` (all when None), plus the tree's top-level files."""
     written = []
     for rel, text in markers.stub_files(course.solutions).items():
+        if chapters is not None and len(rel.parts) > 1 and rel.parts[0] not in chapters:
+            continue
         stub = course.stubs / rel
         if not stub.is_file() or stub.read_text(encoding="utf-8") != text:
             stub.parent.mkdir(parents=True, exist_ok=True)
@@ -125,7 +128,7 @@ def snapshot_differences(old, new, where: str = "") -> list[str]:
 
 def sync(course: Course, exercises: list[Exercise]) -> tuple[list[Path], list[str]]:
     """Regenerate stubs and the snapshots of `exercises`; returns (stubs written, snapshots written)."""
-    stubs = write_stubs(course)
+    stubs = write_stubs(course, {ex.chapter for ex in exercises})
     outputs = solution_outputs(course, exercises)
     written = [ex.id for ex in exercises if write_snapshot(course, ex, outputs[ex.id])]
     return stubs, written

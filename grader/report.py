@@ -43,7 +43,7 @@ def render_run(run: RunResult, console: Console, verbose: bool = False) -> None:
                     + (f": {c.feedback}" if c.feedback and not c.passed else "") for c in ex.checks)
                 if ex.output:
                     feedback += f"\nyour code printed:\n{ex.output[:400]}"
-            table.add_row(name, fmt_points(ex.score, ex.max_score), status_text(ex.status), feedback)
+            table.add_row(name, fmt_points(ex.score, ex.max_score), status_text(ex.status), Text(feedback))
         console.print(table)
     done = sum(e.status == "passed" for e in run.exercises)
     console.print(f"[bold]Total {fmt_points(run.score, run.max_score)}[/bold] · {done}/{len(run.exercises)} "
