@@ -129,7 +129,8 @@ def hint_cmd(exercise):
     console.print(f"File: {stub}", markup=False)
     if ex.depends:
         console.print(f"Builds on: {', '.join(ex.depends)}", markup=False)
-    console.print(f"\n{ex.hint}", markup=False)
+    paragraphs = [" ".join(part.split()) for part in ex.hint.split("\n\n")]
+    console.print("\n" + "\n\n".join(paragraphs), markup=False)
 
 
 @main.command("list")
