@@ -28,7 +28,7 @@ class TransformerBlock(nn.Module):
     def __init__(self, cfg):
         super().__init__()
         # TODO: build the block as in gpt.TransformerBlock, with the two new dropout rates.
-        #       MultiHeadAttention gets dropout=cfg["drop_rate_attn"]; self.drop_shortcut = nn.Dropout(cfg["drop_rate_shortcut"]).
+        #       MultiHeadAttention's dropout is cfg["drop_rate_attn"], drop_shortcut's is cfg["drop_rate_shortcut"].
         raise NotImplementedError('build the block as in gpt.TransformerBlock, with the two new dropout rates.')
 
     def forward(self, x):

@@ -2,34 +2,28 @@
 
 A rate of 1.0 drops everything, deterministically: with one rate at 1.0 and the others at 0, the
 train-mode logits show which dropout layer that rate reached."""
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 
 from grader.checks import case, expect_close, expect_shape, fail
 
-CFG = {"vocab_size": 60, "context_length": 8, "emb_dim": 16, "n_heads": 2, "n_layers": 2, "drop_rate": 0.0,
-       "drop_rate_emb": 0.0, "drop_rate_attn": 0.0, "drop_rate_shortcut": 0.0, "qkv_bias": False}
-V, C, D = CFG["vocab_size"], CFG["context_length"], CFG["emb_dim"]
+
+def load_reference():
+    spec = importlib.util.spec_from_file_location("_ch04_gpt_reference", Path(__file__).with_name("gpt_reference.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+ref = load_reference()
 RATES = {"emb": "drop_rate_emb", "attn": "drop_rate_attn", "shortcut": "drop_rate_shortcut"}
-WHERE = {"emb": "after the embeddings (self.drop_emb)", "attn": "on the attention weights (MultiHeadAttention's dropout)",
+CFG = {**ref.SMALL, **{key: 0.0 for key in RATES.values()}}
+REFERENCE = ref.model_weights(CFG, "dr.")
+WHERE = {"emb": "after the embeddings (self.drop_emb)",
+         "attn": "on the attention weights (MultiHeadAttention's dropout)",
          "shortcut": "before each shortcut addition (self.drop_shortcut)"}
-
-
-def _reference():
-    from grader.weights import pattern
-
-    ref = {"tok_emb.weight": pattern((V, D), "dr.tok", 1.0), "pos_emb.weight": pattern((C, D), "dr.pos", 1.0),
-           "final_norm.scale": 1 + pattern((D,), "dr.fn.scale", 0.5), "final_norm.shift": pattern((D,), "dr.fn.shift", 0.5),
-           "out_head.weight": pattern((V, D), "dr.head")}
-    for i in range(CFG["n_layers"]):
-        p = f"trf_blocks.{i}."
-        ref.update({p + f"att.{n}.weight": pattern((D, D), p + n) for n in ("W_query", "W_key", "W_value", "out_proj")})
-        ref.update({p + "att.out_proj.bias": pattern((D,), p + "ob", 0.3),
-                    p + "ff.layers.0.weight": pattern((4 * D, D), p + "f0w"), p + "ff.layers.0.bias": pattern((4 * D,), p + "f0b", 0.3),
-                    p + "ff.layers.2.weight": pattern((D, 4 * D), p + "f2w"), p + "ff.layers.2.bias": pattern((D,), p + "f2b", 0.3)})
-        for norm in ("norm1", "norm2"):
-            ref[p + norm + ".scale"] = 1 + pattern((D,), p + norm + ".scale", 0.5)
-            ref[p + norm + ".shift"] = pattern((D,), p + norm + ".shift", 0.5)
-    return ref
 
 
 def _logits(learner, train, **rates):
@@ -37,7 +31,7 @@ def _logits(learner, train, **rates):
     from grader.weights import assign
 
     model = learner.GPTModel({**CFG, **rates})
-    assign(model, _reference())
+    assign(model, REFERENCE)
     model.train(train)
     idx = torch.tensor([[3, 41, 59, 26, 5, 35], [8, 9, 7, 9, 3, 23]])
     with torch.no_grad():

@@ -1,38 +1,32 @@
 """Checks for ch04.gpt_model: GPTModel's parameter names and counts, logits, causality, dropout, gradients."""
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 
 from grader.checks import build_on_meta, case, expect_close, expect_names, expect_shape, fail, points
 from grader.weights import pattern
 
-CFG = {"vocab_size": 60, "context_length": 8, "emb_dim": 16, "n_heads": 2, "n_layers": 2,
-       "drop_rate": 0.0, "qkv_bias": False}
-CFG_124M = {"vocab_size": 50257, "context_length": 1024, "emb_dim": 768, "n_heads": 12, "n_layers": 12,
-            "drop_rate": 0.1, "qkv_bias": False}
+
+def load_reference():
+    spec = importlib.util.spec_from_file_location("_ch04_gpt_reference", Path(__file__).with_name("gpt_reference.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+ref = load_reference()
+CFG, CFG_124M = ref.SMALL, ref.GPT_124M
 V, C, D = CFG["vocab_size"], CFG["context_length"], CFG["emb_dim"]
+REFERENCE = ref.model_weights(CFG, "gm.")
 INPUTS = {"main": (2, 6), "full_context": (3, 8), "one_token": (1, 1)}
-
-
-def _reference():
-    ref = {"tok_emb.weight": pattern((V, D), "gm.tok", 1.0), "pos_emb.weight": pattern((C, D), "gm.pos", 1.0),
-           "final_norm.scale": 1 + pattern((D,), "gm.fn.scale", 0.5), "final_norm.shift": pattern((D,), "gm.fn.shift", 0.5),
-           "out_head.weight": pattern((V, D), "gm.head")}
-    for i in range(CFG["n_layers"]):
-        p = f"trf_blocks.{i}."
-        ref.update({p + f"att.{n}.weight": pattern((D, D), p + n) for n in ("W_query", "W_key", "W_value", "out_proj")})
-        ref.update({p + "att.out_proj.bias": pattern((D,), p + "ob", 0.3),
-                    p + "ff.layers.0.weight": pattern((4 * D, D), p + "f0w"), p + "ff.layers.0.bias": pattern((4 * D,), p + "f0b", 0.3),
-                    p + "ff.layers.2.weight": pattern((D, 4 * D), p + "f2w"), p + "ff.layers.2.bias": pattern((D,), p + "f2b", 0.3)})
-        for norm in ("norm1", "norm2"):
-            ref[p + norm + ".scale"] = 1 + pattern((D,), p + norm + ".scale", 0.5)
-            ref[p + norm + ".shift"] = pattern((D,), p + norm + ".shift", 0.5)
-    return ref
 
 
 def _model(learner, **changes):
     from grader.weights import assign
 
     model = learner.GPTModel({**CFG, **changes})
-    assign(model, _reference())
+    assign(model, REFERENCE)
     return model
 
 
@@ -161,7 +155,8 @@ ADVICE = {"scaled": "you scale the token embeddings by sqrt(emb_dim), as the ori
 @points(3)
 def test_logits_values(out, snap):
     got = out["logits"]
-    if isinstance(got.get("main"), np.ndarray) and not np.allclose(got["main"], snap["logits"]["main"], atol=1e-4, rtol=1e-4):
+    main = got.get("main")
+    if isinstance(main, np.ndarray) and not np.allclose(main, snap["logits"]["main"], atol=1e-4, rtol=1e-4):
         for name, value in got["variants"].items():
             if np.allclose(got["main"], value, atol=1e-4, rtol=1e-4):
                 fail(f"the logits differ from the expected ones: {ADVICE[name]}")

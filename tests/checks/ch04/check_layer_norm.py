@@ -74,14 +74,16 @@ def test_normalizes_last_dimension(out, snap):
     expect_shape(y, x.shape, "LayerNorm(16)(x) for x of shape [2, 3, 16]")
     mean, var = y.astype(np.float64).mean(-1), y.astype(np.float64).var(-1)
     if np.abs(mean).max() > 1e-4:
-        fail(f"with scale 1 and shift 0 every row should have mean 0, but one has mean {mean.flat[np.abs(mean).argmax()]:.4g}: "
+        worst = mean.flat[np.abs(mean).argmax()]
+        fail(f"with scale 1 and shift 0 every row should have mean 0, but one has mean {worst:.4g}: "
              "take the mean and variance over the last dimension (dim=-1, keepdim=True)")
     n = x.shape[-1]
     if np.allclose(var, (n - 1) / n, atol=2e-3):
         fail(f"every row has variance {var.mean():.4f} = (n-1)/n instead of 1: you used the unbiased variance "
              "(dividing by n-1); layer norm uses the biased one, x.var(dim=-1, keepdim=True, unbiased=False)")
     if not np.allclose(var, 1, atol=2e-3):
-        fail(f"with scale 1 and shift 0 every row should have variance 1, but one has {var.flat[np.abs(var - 1).argmax()]:.4g}: "
+        worst = var.flat[np.abs(var - 1).argmax()]
+        fail(f"with scale 1 and shift 0 every row should have variance 1, but one has {worst:.4g}: "
              "divide (x - mean) by torch.sqrt(var + eps)")
     expect_close(y, snap["normalized"]["y"], "LayerNorm(16)(x) with scale 1 and shift 0", atol=1e-5, rtol=1e-4)
 
@@ -114,6 +116,6 @@ def test_scale_and_shift(out, snap):
 
 def test_other_shapes(out, snap):
     got, expected = out["other_shapes"], snap["other_shapes"]
-    for what, g, e in zip(("LayerNorm(5) on a [2, 5] input (the book's example)", "LayerNorm(8) on a [3, 2, 4, 8] input"),
-                          got, expected):
+    whats = ("LayerNorm(5) on a [2, 5] input (the book's example)", "LayerNorm(8) on a [3, 2, 4, 8] input")
+    for what, g, e in zip(whats, got, expected):
         expect_close(g, e, what, atol=1e-5, rtol=1e-4)

@@ -1,31 +1,32 @@
 """Checks for ch04.transformer_block: pre-LayerNorm attention and feed-forward, each with a shortcut."""
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 
 from grader.checks import case, expect_close, expect_names, expect_shape, fail, points
 from grader.weights import pattern
 
-CFG = {"vocab_size": 60, "context_length": 8, "emb_dim": 16, "n_heads": 2, "n_layers": 2,
-       "drop_rate": 0.0, "qkv_bias": False}
+
+def load_reference():
+    spec = importlib.util.spec_from_file_location("_ch04_gpt_reference", Path(__file__).with_name("gpt_reference.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+ref = load_reference()
+CFG = ref.SMALL
 D = CFG["emb_dim"]
+REFERENCE = ref.block_weights(D, "tb.")
 INPUTS = {"main": (2, 5, D), "full_context": (3, 8, D), "one_token": (1, 1, D)}
-
-
-def _reference():
-    ref = {f"att.{n}.weight": pattern((D, D), f"tb.att.{n}") for n in ("W_query", "W_key", "W_value", "out_proj")}
-    ref["att.out_proj.bias"] = pattern((D,), "tb.att.out_proj.bias", 0.3)
-    ref.update({"ff.layers.0.weight": pattern((4 * D, D), "tb.ff0.w"), "ff.layers.0.bias": pattern((4 * D,), "tb.ff0.b", 0.3),
-                "ff.layers.2.weight": pattern((D, 4 * D), "tb.ff2.w"), "ff.layers.2.bias": pattern((D,), "tb.ff2.b", 0.3)})
-    for norm in ("norm1", "norm2"):
-        ref[f"{norm}.scale"] = 1 + pattern((D,), f"tb.{norm}.scale", 0.5)
-        ref[f"{norm}.shift"] = pattern((D,), f"tb.{norm}.shift", 0.5)
-    return ref
 
 
 def _block(learner, **changes):
     from grader.weights import assign
 
     block = learner.TransformerBlock({**CFG, **changes})
-    assign(block, _reference())
+    assign(block, REFERENCE)
     return block
 
 
@@ -113,8 +114,10 @@ def test_output(out, snap):
                                    "x = x + drop_shortcut(att(norm1(x)))",
                       "no shortcuts": "the shortcut connections are missing: add the block's input back, "
                                       "x = x + drop_shortcut(att(norm1(x))), and likewise around ff",
-                      "no attention shortcut": "the shortcut around the attention is missing: x = x + drop_shortcut(att(norm1(x)))",
-                      "no feed-forward shortcut": "the shortcut around the feed-forward is missing: x = x + drop_shortcut(ff(norm2(x)))",
+                      "no attention shortcut": "the shortcut around the attention is missing: "
+                                               "x = x + drop_shortcut(att(norm1(x)))",
+                      "no feed-forward shortcut": "the shortcut around the feed-forward is missing: "
+                                                  "x = x + drop_shortcut(ff(norm2(x)))",
                       "norms swapped": "norm1 goes before the attention and norm2 before the feed-forward"}
             for name, value in got["variants"].items():
                 if np.allclose(got[key], value, atol=1e-5, rtol=1e-4):
