@@ -168,3 +168,20 @@ def build_on_meta(factory):
     finally:
         for owner, name, original in saved:
             setattr(owner, name, original)
+
+
+def sibling(check_file: str, name: str):
+    """A helper module kept beside the check modules (e.g. attention_reference.py), loaded by path
+    once per process; check modules are not a package, so a plain import would not find it."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    path = Path(check_file).with_name(f"{name}.py")
+    key = f"_grader_sibling_{path.parent.name}_{name}"
+    if key not in sys.modules:
+        spec = importlib.util.spec_from_file_location(key, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[key] = module
+        spec.loader.exec_module(module)
+    return sys.modules[key]

@@ -1,29 +1,18 @@
 """The book's chapter-2 figures that need no downloaded text, reproduced by the reference solutions.
 
-(Figures computed on the book's short story are tested where that story is handled.)
+(The figures computed on the book's short story are in test_verdict_figures.py.)
 """
-import importlib
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+import support
+
 BOOK_SENTENCE = "Hello, do you like tea? <|endoftext|> In the sunlit terraces of someunknownPlace."
 BOOK_IDS = [15496, 11, 466, 345, 588, 8887, 30, 220, 50256, 554, 262, 4252, 18250, 8812, 2114, 286, 617,
             34680, 27271, 13]
 
 
 def solution(module: str):
-    """solutions/ch02/<module>.py, imported as the package solutions.ch02 (the checkout is not on sys.path)."""
-    if "solutions" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("solutions", ROOT / "solutions" / "__init__.py",
-                                                      submodule_search_locations=[str(ROOT / "solutions")])
-        package = importlib.util.module_from_spec(spec)
-        sys.modules["solutions"] = package
-        spec.loader.exec_module(package)
-    return importlib.import_module(f"solutions.ch02.{module}")
+    return support.solution("ch02", module)
 
 
 @pytest.fixture(scope="module")

@@ -1,28 +1,17 @@
 """The book's chapter-3 figures, reproduced by the reference solutions in solutions/ch03."""
-import importlib
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
+
+import support
 
 torch = pytest.importorskip("torch")
 
-ROOT = Path(__file__).resolve().parent.parent
 QUERY2_SCORES = [0.9544, 1.4950, 1.4754, 0.8434, 0.7070, 1.0865]
 QUERY2_WEIGHTS = [0.1385, 0.2379, 0.2333, 0.1240, 0.1082, 0.1581]
 QUERY2_CONTEXT = [0.4419, 0.6515, 0.5683]
 
 
 def solution(module: str):
-    """solutions/ch03/<module>.py, imported as the package solutions.ch03 (the checkout is not on sys.path)."""
-    if "solutions" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("solutions", ROOT / "solutions" / "__init__.py",
-                                                      submodule_search_locations=[str(ROOT / "solutions")])
-        package = importlib.util.module_from_spec(spec)
-        sys.modules["solutions"] = package
-        spec.loader.exec_module(package)
-    return importlib.import_module(f"solutions.ch03.{module}")
+    return support.solution("ch03", module)
 
 
 @pytest.fixture(scope="module")

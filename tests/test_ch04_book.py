@@ -1,27 +1,16 @@
 """The book's chapter-4 figures, reproduced by the reference solutions in solutions/ch04."""
-import importlib
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
+
+import support
 
 torch = pytest.importorskip("torch")
 
-ROOT = Path(__file__).resolve().parent.parent
 HELLO_I_AM = [15496, 11, 314, 716]
 GREEDY_10 = [15496, 11, 314, 716, 27018, 24086, 47843, 30961, 42348, 7267, 49706, 43231, 47062, 34657]
 
 
 def solution(module: str):
-    """solutions/ch04/<module>.py, imported as the package solutions.ch04 (the checkout is not on sys.path)."""
-    if "solutions" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("solutions", ROOT / "solutions" / "__init__.py",
-                                                      submodule_search_locations=[str(ROOT / "solutions")])
-        package = importlib.util.module_from_spec(spec)
-        sys.modules["solutions"] = package
-        spec.loader.exec_module(package)
-    return importlib.import_module(f"solutions.ch04.{module}")
+    return support.solution("ch04", module)
 
 
 @pytest.fixture(scope="module")

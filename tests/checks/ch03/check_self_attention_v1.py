@@ -1,21 +1,9 @@
 """Checks for ch03.self_attention_v1: scaled dot-product attention with nn.Parameter weight matrices."""
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 
-from grader.checks import case, fail, points
+from grader.checks import case, fail, points, sibling
 
-
-def load_reference():
-    spec = importlib.util.spec_from_file_location("_ch03_attention_reference",
-                                                  Path(__file__).with_name("attention_reference.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-ref = load_reference()
+ref = sibling(__file__, "attention_reference")
 TOY = np.array([[0.43, 0.15, 0.89], [0.55, 0.87, 0.66], [0.57, 0.85, 0.64],
                 [0.22, 0.58, 0.33], [0.77, 0.25, 0.10], [0.05, 0.80, 0.55]], np.float32)
 BOOK = dict(x=TOY, ref=ref.linear_weights(3, 2, "v1.book"))

@@ -2,22 +2,11 @@
 
 A rate of 1.0 drops everything, deterministically: with one rate at 1.0 and the others at 0, the
 train-mode logits show which dropout layer that rate reached."""
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 
-from grader.checks import case, expect_close, expect_shape, fail
+from grader.checks import case, expect_close, expect_shape, fail, sibling
 
-
-def load_reference():
-    spec = importlib.util.spec_from_file_location("_ch04_gpt_reference", Path(__file__).with_name("gpt_reference.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-ref = load_reference()
+ref = sibling(__file__, "gpt_reference")
 RATES = {"emb": "drop_rate_emb", "attn": "drop_rate_attn", "shortcut": "drop_rate_shortcut"}
 CFG = {**ref.SMALL, **{key: 0.0 for key in RATES.values()}}
 REFERENCE = ref.model_weights(CFG, "dr.")

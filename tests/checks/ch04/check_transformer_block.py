@@ -1,21 +1,11 @@
 """Checks for ch04.transformer_block: pre-LayerNorm attention and feed-forward, each with a shortcut."""
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 
-from grader.checks import case, expect_close, expect_names, expect_shape, fail, points
+from grader.checks import case, expect_close, expect_names, expect_shape, fail, points, sibling
 from grader.weights import pattern
 
 
-def load_reference():
-    spec = importlib.util.spec_from_file_location("_ch04_gpt_reference", Path(__file__).with_name("gpt_reference.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-ref = load_reference()
+ref = sibling(__file__, "gpt_reference")
 CFG = ref.SMALL
 D = CFG["emb_dim"]
 REFERENCE = ref.block_weights(D, "tb.")
