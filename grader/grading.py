@@ -48,7 +48,7 @@ def grade_jobs(course: Course, plan: list[tuple[Path, list[Exercise]]],
             by_id = {ex.id: exercise_result(ex, jobs[ex.id], checks[ex.id]) for ex in exs}
             for ex in exercises:
                 blame_dependencies(ex, by_id)
-            runs.append(RunResult(target=str(target), exercises=[by_id[ex.id] for ex in exercises],
+            runs.append(RunResult(target=display_path(target, course.root), exercises=[by_id[ex.id] for ex in exercises],
                                   limits=list(worker.info.get("limits", []))))
     finally:
         worker.close()
@@ -56,6 +56,14 @@ def grade_jobs(course: Course, plan: list[tuple[Path, list[Exercise]]],
     for run in runs:
         run.duration_s = elapsed
     return runs
+
+
+def display_path(target: Path, root: Path) -> str:
+    """`exercises` for the course's own folders, the path as given (or absolute) elsewhere."""
+    try:
+        return Path(target).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(target)
 
 
 def grade(course: Course, target: Path, exercises: list[Exercise], parallel: int | None = None,
