@@ -48,9 +48,12 @@ class Worker:
         self.results = [JobResult(ex, target) for target, ex in jobs]
         self.info: dict = {}
         self.stderr = b""
+        roots = _outermost([course.root.resolve(), *(r.target.resolve() for r in self.results)])
         request = {
             "parallel": parallel or os.cpu_count() or 1,
             "network": network,
+            "read_only": [str(p) for p in roots],
+            "hidden": [str(course.root.resolve() / "tests" / "snapshots")],
             "jobs": [
                 {"job": i, "target": str(r.target.resolve()), "module": f"{r.exercise.chapter}/{r.exercise.file}",
                  "checks": str(r.exercise.check_path(course.root)), "exercise": r.exercise.id,
@@ -127,6 +130,16 @@ class Worker:
         if self.proc.poll() is None:
             self.proc.kill()
         self._reader.join(timeout=5)
+
+
+def _outermost(paths: list[Path]) -> list[Path]:
+    """The paths that are not inside another one of them, each once."""
+    unique = sorted(set(paths), key=lambda p: len(p.parts))
+    kept: list[Path] = []
+    for path in unique:
+        if not any(path == k or k in path.parents for k in kept):
+            kept.append(path)
+    return kept
 
 
 def _tail(stderr: bytes) -> str:

@@ -11,9 +11,11 @@ import importlib.util
 import json
 import os
 import selectors
+import shutil
 import signal
 import struct
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -40,6 +42,7 @@ def main() -> None:
             if item not in info["preloaded"]:
                 _preload(item)
                 info["preloaded"].append(item)
+    info["limits"].append(sandbox.protect_files(request.get("read_only", []), request.get("hidden", [])))
     baseline = sandbox.vm_size()
     info["limits"].append(sandbox.describe_limits(baseline))
     cgroup = sandbox.PidsCgroup()
@@ -87,6 +90,7 @@ class Child:
         self.exit_status = None
         self.drain_until = 0.0
         self.group = None
+        self.scratch = ""
 
 
 class Scheduler:
@@ -112,23 +116,25 @@ class Scheduler:
         result_r, result_w = os.pipe()
         output_r, output_w = os.pipe()
         group = self.cgroup.create(f"job-{job['job']}")
+        scratch = tempfile.mkdtemp(prefix="grade-scratch-")
         pid = os.fork()
         if pid == 0:
-            self.child_main(job, group, result_r, result_w, output_r, output_w)
+            self.child_main(job, group, scratch, result_r, result_w, output_r, output_w)
         os.close(result_w)
         os.close(output_w)
         child = Child(job, pid, result_r, output_r)
-        child.group = group
+        child.group, child.scratch = group, scratch
         self.running[pid] = child
         for fd in child.fds:
             os.set_blocking(fd, False)
             self.selector.register(fd, selectors.EVENT_READ, child)
 
-    def child_main(self, job, group, result_r, result_w, output_r, output_w) -> None:
+    def child_main(self, job, group, scratch, result_r, result_w, output_r, output_w) -> None:
         code = 0
         try:
             os.setpgid(0, 0)
             sandbox.PidsCgroup.enter(group)
+            os.chdir(scratch)  # files the learner's code writes land here, and are removed
             for fd in (result_r, output_r, self.channel.fileno(), 0):
                 os.close(fd)
             for fd in self.running_fds():
@@ -211,6 +217,7 @@ class Scheduler:
             except (ProcessLookupError, PermissionError):
                 pass
             sandbox.PidsCgroup.destroy(child.group)
+            shutil.rmtree(child.scratch, ignore_errors=True)
             child.drain_until = time.monotonic() + 0.5
         if child.fds and time.monotonic() < child.drain_until:
             return

@@ -33,6 +33,14 @@ VARIANTS = {
     "kill_parent": "    import os, signal\n    ppid = int(open('/proc/self/stat').read().rsplit(')', 1)[1].split()[1])\n"
                    "    for pid in (ppid, os.getppid()):\n        try:\n            os.kill(pid, signal.SIGKILL)\n"
                    "        except OSError:\n            pass\n" + BODY,
+    "tamper": "    import pathlib\n    root = pathlib.Path(" + repr(str(ROOT)) + ")\n"
+              "    for rel in ('tests/snapshots/ch02/split_text.json', 'tests/checks/ch02/check_split_text.py',\n"
+              "                'course.toml', 'grader/checker.py'):\n"
+              "        try:\n            (root / rel).write_text('hacked')\n        except OSError:\n            pass\n"
+              "    raise NotImplementedError('nothing')\n",
+    "read_snapshot": "    import json, pathlib\n"
+                     "    doc = json.loads(pathlib.Path(" + repr(str(ROOT)) + ", 'tests/snapshots/ch02/split_text.json')"
+                     ".read_text())\n    return doc['cases']['sample']\n",
     "network": "    import socket; socket.create_connection(('127.0.0.1', 9), timeout=1)\n" + BODY,
 }
 
@@ -136,6 +144,18 @@ def test_no_network_in_the_worker(graded):
 def test_monkeypatching_the_grader_in_the_worker_scores_nothing(graded):
     split = graded["fake_checks"]["ch02.split_text"]
     assert split.score == 0 and split.status == "not_implemented"
+
+
+def test_course_files_cannot_be_rewritten(graded):
+    assert graded["tamper"]["ch02.split_text"].score == 0
+    for rel in ("tests/snapshots/ch02/split_text.json", "tests/checks/ch02/check_split_text.py", "course.toml",
+                "grader/checker.py"):
+        assert "hacked" not in (ROOT / rel).read_text(), rel
+
+
+def test_snapshots_are_hidden_from_learner_code(graded):
+    split = graded["read_snapshot"]["ch02.split_text"]
+    assert split.score == 0 and "FileNotFoundError" in split.feedback, split.feedback
 
 
 def test_syntax_error_names_file_and_line(graded):
