@@ -93,9 +93,10 @@ def exercise_result(ex: Exercise, job: JobResult, checks: list[CheckResult]) -> 
         result.status = worst if worst and result.score == 0 else "failed"
         first = next((c for c in lost if c.status != "not_implemented"), lost[0])
         result.feedback = first.feedback
-        if len(lost) > 1:
-            result.feedback += f"\n(+{len(lost) - 1} more failing check{'s' if len(lost) > 2 else ''}: " \
-                               f"grade {ex.chapter} -v shows all)"
+        more = [c for c in lost if c.feedback != first.feedback]
+        if more:
+            result.feedback += f"\n(+{len(more)} more failing check{'s' if len(more) > 1 else ''}: " \
+                               f"grade {ex.id} -v shows all)"
     return result
 
 
