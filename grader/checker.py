@@ -74,19 +74,34 @@ class Snapshot(dict):
 
 
 class GraderPlugin:
-    def __init__(self, course: Course, jobs: dict[str, JobResult]):
-        self.course, self.jobs = course, jobs
-        self.outcomes: dict[str, dict] = {}
-        self.items: dict[str, list] = {}
-        self.collect_errors: dict[str, str] = {}
+    """Serves `out` and `snap` to the checks, once per graded tree: every check is parametrized
+    over the trees (`grader_target`) that include its exercise, so one pytest session scores them all."""
 
-    def exercise_of(self, path) -> str:
+    def __init__(self, course: Course, targets: list[dict[str, JobResult]]):
+        self.course, self.targets = course, targets
+        self.outcomes: dict[str, dict] = {}
+        self.items: dict[tuple[int, str], list] = {}
+        self.collect_errors: dict[str, str] = {}
+        self.snapshots: dict[str, dict] = {}
+
+    @staticmethod
+    def exercise_of(path) -> str:
         path = Path(path)
         return f"{path.parent.name}.{path.stem.removeprefix('check_')}"
 
+    def pytest_generate_tests(self, metafunc):
+        if "grader_target" in metafunc.fixturenames:
+            ex_id = self.exercise_of(metafunc.definition.path)
+            which = [i for i, jobs in enumerate(self.targets) if ex_id in jobs]
+            metafunc.parametrize("grader_target", which, ids=[f"t{i}" for i in which])
+
     @pytest.fixture
-    def out(self, request):
-        job = self.jobs[self.exercise_of(request.node.path)].wait()
+    def grader_target(self, request):
+        return request.param
+
+    @pytest.fixture
+    def out(self, request, grader_target):
+        job = self.targets[grader_target][self.exercise_of(request.node.path)].wait()
         if job.status != "ok":
             raise ExerciseDown(DOWN_STATUS.get(job.status, "error"), job_message(job))
         if job.import_error:
@@ -94,16 +109,19 @@ class GraderPlugin:
         return Outputs(job)
 
     @pytest.fixture
-    def snap(self, request):
-        exercise = self.course.exercise(self.exercise_of(request.node.path))
-        return Snapshot(load_snapshot(exercise, self.course.root))
+    def snap(self, request, grader_target):
+        ex_id = self.exercise_of(request.node.path)
+        if ex_id not in self.snapshots:
+            self.snapshots[ex_id] = load_snapshot(self.course.exercise(ex_id), self.course.root)
+        return Snapshot(self.snapshots[ex_id])
 
     def pytest_configure(self, config):
         config.option.tbstyle = "native"  # nobody reads pytest's tracebacks; the cheap style saves time
 
     def pytest_collection_modifyitems(self, items):
         for item in items:
-            self.items.setdefault(self.exercise_of(item.path), []).append(item)
+            target = item.callspec.params["grader_target"] if hasattr(item, "callspec") else -1
+            self.items.setdefault((target, self.exercise_of(item.path)), []).append(item)
 
     def pytest_collectreport(self, report):
         if report.failed:
@@ -119,11 +137,12 @@ class GraderPlugin:
                                       "passed": report.passed, "duration_s": call.duration}
 
 
-def run_checks(course: Course, jobs: dict[str, JobResult]) -> dict[str, list[CheckResult]]:
-    """Run the checks of the jobs' exercises; returns exercise id -> check results."""
-    exercises = [course.exercise(ex_id) for ex_id in jobs]
+def run_checks(course: Course, targets: list[dict[str, JobResult]]) -> list[dict[str, list[CheckResult]]]:
+    """Run the checks for every tree's jobs (exercise id -> JobResult) in one pytest session;
+    returns, per tree, exercise id -> check results."""
+    exercises = [ex for ex in course.exercises if any(ex.id in jobs for jobs in targets)]
     files = [str(ex.check_path(course.root)) for ex in exercises]
-    plugin = GraderPlugin(course, jobs)
+    plugin = GraderPlugin(course, targets)
     args = [*files, "-c", str(INI), "--rootdir", str(course.root / "tests" / "checks"),
             "--confcutdir", str(course.root / "tests" / "checks"), "-p", "no:cacheprovider",
             "-p", "no:terminal", "-p", "no:doctest", "--assert=plain", "--import-mode=importlib"]
@@ -139,18 +158,23 @@ def run_checks(course: Course, jobs: dict[str, JobResult]) -> dict[str, list[Che
             os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
         else:
             os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = previous
-    results = {}
-    for ex in exercises:
-        items = plugin.items.get(ex.id, [])
-        if not items:
-            errors = "; ".join(plugin.collect_errors.values()) or "no checks found"
-            raise RuntimeError(f"internal error: the checks of {ex.id} did not load: {errors}")
-        weights = [getattr(getattr(i, "function", None), "_grader_points", 1.0) for i in items]
-        total = sum(weights)
-        results[ex.id] = [
-            score_check(item.name, plugin.outcomes.get(item.nodeid), ex.points * w / total)
-            for item, w in zip(items, weights)
-        ]
+    unparametrized = [i.nodeid for (t, _), items in plugin.items.items() if t == -1 for i in items]
+    if unparametrized:
+        raise RuntimeError(f"internal error: checks that read no learner output (use `out`): {unparametrized}")
+    results = []
+    for t, jobs in enumerate(targets):
+        scored = {}
+        for ex_id in jobs:
+            items = plugin.items.get((t, ex_id), [])
+            if not items:
+                errors = "; ".join(plugin.collect_errors.values()) or "no checks found"
+                raise RuntimeError(f"internal error: the checks of {ex_id} did not load: {errors}")
+            weights = [getattr(getattr(i, "function", None), "_grader_points", 1.0) for i in items]
+            total = sum(weights)
+            scored[ex_id] = [score_check(item.originalname, plugin.outcomes.get(item.nodeid),
+                                         course.exercise(ex_id).points * w / total)
+                             for item, w in zip(items, weights)]
+        results.append(scored)
     return results
 
 

@@ -40,15 +40,18 @@ def grade_jobs(course: Course, plan: list[tuple[Path, list[Exercise]]],
                     parallel=parallel, limits=limits)
     from .checker import run_checks  # pytest loads while the worker imports torch
     try:
-        runs, offset = [], 0
-        for (target, exercises), exs in zip(plan, needed):
-            jobs = {ex.id: worker.results[offset + k] for k, ex in enumerate(exs)}
+        per_target, offset = [], 0
+        for exs in needed:
+            per_target.append({ex.id: worker.results[offset + k] for k, ex in enumerate(exs)})
             offset += len(exs)
-            checks = run_checks(course, jobs)
+        checked = run_checks(course, per_target)
+        runs = []
+        for (target, exercises), exs, jobs, checks in zip(plan, needed, per_target, checked):
             by_id = {ex.id: exercise_result(ex, jobs[ex.id], checks[ex.id]) for ex in exs}
             for ex in exercises:
                 blame_dependencies(ex, by_id)
-            runs.append(RunResult(target=display_path(target, course.root), exercises=[by_id[ex.id] for ex in exercises],
+            runs.append(RunResult(target=display_path(target, course.root),
+                                  exercises=[by_id[ex.id] for ex in exercises],
                                   limits=list(worker.info.get("limits", []))))
     finally:
         worker.close()
