@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.checks import CheckFailed, expect_close, fail
+from grader.checks import CheckFailed, expect_close, expect_shape, fail
 from grader.weights import pattern
 
 QKV = ("W_query", "W_key", "W_value")
+# The book's six-token input ("Your journey starts with one step"), three dimensions per token.
+TOY = np.array([[0.43, 0.15, 0.89], [0.55, 0.87, 0.66], [0.57, 0.85, 0.64],
+                [0.22, 0.58, 0.33], [0.77, 0.25, 0.10], [0.05, 0.80, 0.55]], np.float32)
 
 # What each known bug does, and what to change: shown when a learner's output matches that bug's output.
 HINTS = {
@@ -198,6 +201,40 @@ def expect_dropout_on_weights(f, what):
              "context vectors")
 
 
+def expect_unbatched_attention(got, expected, what, x, ref, variants):
+    """expect_attention without a mask for one sequence x (num_tokens, d_in) and its unbatched output."""
+    expect_attention(got[None] if isinstance(got, np.ndarray) else got, expected[None], what, x[None], ref,
+                     variants, causal=False)
+
+
+def expect_any_length(got, what, d_out, lengths=(8, 3)):
+    """`got` from output_shapes: every length ran and gave (2, num_tokens, d_out)."""
+    for T in lengths:
+        if isinstance(got[f"T{T}"], str):
+            hint = (" — it works when num_tokens == context_length, so slice the mask to "
+                    "self.mask[:num_tokens, :num_tokens]" if T == 3 and not isinstance(got["T8"], str) else "")
+            fail(f"{what} failed on {T} tokens{hint}: {got[f'T{T}']}")
+        expect_shape(np.zeros(got[f"T{T}"]), [2, T, d_out], f"the output for a batch of 2 sequences of {T} tokens")
+
+
+def expect_eval_deterministic(probe, expected, probe_ref, p, variants, num_heads=1):
+    """The dropout probe's eval-mode outputs: the same on two calls, and the attention's values."""
+    first, again = probe["eval"], probe["eval_again"]
+    expect_shape(first, expected.shape, "the output in eval mode")
+    if not np.array_equal(first, again, equal_nan=True):
+        fail("in eval mode two calls on the same input gave different outputs: dropout is still active. Use the "
+             "module self.dropout (nn.Dropout, which model.eval() turns off), not F.dropout(..., training=True)")
+    T = np.shape(expected)[-2]
+    expect_attention(first[None], expected[None], f"the eval-mode output with dropout={p:g}",
+                     np.eye(T, dtype=np.float32)[None], probe_ref, variants, num_heads=num_heads)
+
+
+def probe_findings(probe, T, p, num_heads=1, batch=16):
+    """read_dropout on the dropout probe, after checking the shape of its train-mode output."""
+    expect_shape(probe["train"], [batch, T, 2 * T * num_heads], "the output in train mode")
+    return read_dropout(probe["train"], probe["eval"], p, num_heads)
+
+
 # ---- worker side (torch imported inside) ----
 
 def probe_reference(T, num_heads, key, out_proj=False, prefix=""):
@@ -265,3 +302,40 @@ def expect_gradients(sizes, what):
         fail(f"{what}: no gradient reached {', '.join(missing)} after backward(): every parameter must take part "
              "in the output (don't detach, use .data or run under torch.no_grad() in forward, and apply every "
              "layer you create)")
+
+
+def with_weights(module, weights):
+    """The module with its attention weights set by name (grader.attention_weights)."""
+    from grader.attention_weights import set_attention_weights
+
+    set_attention_weights(module, weights)
+    return module
+
+
+def forward(module, x):
+    """module(x) for a numpy x, without gradients."""
+    import torch
+
+    with torch.no_grad():
+        return module(torch.from_numpy(x))
+
+
+def edit_each_token(module, key, d_in=4):
+    """causality_diffs on a batch of 2 sequences of 6 tokens, with the inputs keyed by `key`."""
+    return causality_diffs(module, inputs((2, 6, d_in), f"{key}.causal"), inputs((2, 6, d_in), f"{key}.edit"))
+
+
+def output_shapes(module, d_in, key, lengths=(8, 3)):
+    """{"T<n>": the output's shape for a batch of 2 sequences of n tokens, or the error it raised}."""
+    import torch
+
+    result = {}
+    for T in lengths:
+        try:
+            with torch.no_grad():
+                result[f"T{T}"] = list(module(torch.from_numpy(inputs((2, T, d_in), key))).shape)
+        except NotImplementedError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the check words the failure
+            result[f"T{T}"] = f"{type(exc).__name__}: {exc}"
+    return result

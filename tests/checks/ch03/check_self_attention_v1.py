@@ -1,30 +1,20 @@
 """Checks for ch03.self_attention_v1: scaled dot-product attention with nn.Parameter weight matrices."""
-import numpy as np
-
 from grader.checks import case, fail, points, sibling
 
 ref = sibling(__file__, "attention_reference")
-TOY = np.array([[0.43, 0.15, 0.89], [0.55, 0.87, 0.66], [0.57, 0.85, 0.64],
-                [0.22, 0.58, 0.33], [0.77, 0.25, 0.10], [0.05, 0.80, 0.55]], np.float32)
-BOOK = dict(x=TOY, ref=ref.linear_weights(3, 2, "v1.book"))
+BOOK = dict(x=ref.TOY, ref=ref.linear_weights(3, 2, "v1.book"))
 OTHER = dict(x=ref.inputs((7, 5), "v1.other"), ref=ref.linear_weights(5, 4, "v1.other"))
 VARIANTS = ("no_scale", "scale_d_k", "softmax_dim", "transposed_scores")
 
 
 def build(learner, d_in, d_out, linear):
     """v1 holds x @ W with W (d_in, d_out): the transposes of the Linear-layout reference."""
-    from grader.attention_weights import set_attention_weights
-    module = learner.SelfAttention_v1(d_in, d_out)
-    set_attention_weights(module, {n: linear[f"{n}.weight"].T.copy() for n in ref.QKV})
-    return module
+    return ref.with_weights(learner.SelfAttention_v1(d_in, d_out), {n: linear[f"{n}.weight"].T.copy() for n in ref.QKV})
 
 
 def run(learner, setup):
-    import torch
     x = setup["x"]
-    module = build(learner, x.shape[-1], setup["ref"]["W_query.weight"].shape[0], setup["ref"])
-    with torch.no_grad():
-        return module(torch.from_numpy(x))
+    return ref.forward(build(learner, x.shape[-1], setup["ref"]["W_query.weight"].shape[0], setup["ref"]), x)
 
 
 @case
@@ -59,10 +49,7 @@ def test_parameters(out):
 
 
 def _expect(out, snap, name, setup, what):
-    x = setup["x"][None]
-    got = out[name]
-    ref.expect_attention(got[None] if isinstance(got, np.ndarray) else got, snap[name][None], what, x,
-                         setup["ref"], VARIANTS, causal=False)
+    ref.expect_unbatched_attention(out[name], snap[name], what, setup["x"], setup["ref"], VARIANTS)
 
 
 @points(2)

@@ -1,11 +1,10 @@
 """Checks for ch03.simple_attention: scores, weights and context vectors without trainable weights."""
 import numpy as np
 
-from grader.checks import case, expect_close, expect_shape, fail
+from grader.checks import case, expect_close, expect_shape, fail, sibling
 from grader.weights import pattern
 
-TOY = [[0.43, 0.15, 0.89], [0.55, 0.87, 0.66], [0.57, 0.85, 0.64],
-       [0.22, 0.58, 0.33], [0.77, 0.25, 0.10], [0.05, 0.80, 0.55]]
+TOY = sibling(__file__, "attention_reference").TOY     # the book's input, float32
 BOOK_QUERY2 = [0.9544, 1.4950, 1.4754, 0.8434, 0.7070, 1.0865]
 OTHER_X = pattern((4, 5), "simple.inputs", scale=1.0)
 OTHER_SCORES = pattern((4, 4), "simple.scores", scale=2.0)        # not symmetric: rows and columns differ

@@ -1,12 +1,11 @@
 """Checks for ch03.transfer_weights (exercise 3.1): SelfAttention_v2's weights, transposed, in SelfAttention_v1."""
 import numpy as np
 
-from grader.checks import case, expect_close, expect_shape, fail
+from grader.checks import case, expect_close, expect_shape, fail, sibling
 from grader.weights import pattern
 
-QKV = ("W_query", "W_key", "W_value")
-TOY = np.array([[0.43, 0.15, 0.89], [0.55, 0.87, 0.66], [0.57, 0.85, 0.64],
-                [0.22, 0.58, 0.33], [0.77, 0.25, 0.10], [0.05, 0.80, 0.55]], np.float32)
+ref = sibling(__file__, "attention_reference")
+QKV, TOY = ref.QKV, ref.TOY
 SIZES = {"square": (4, 4), "book": (3, 2)}
 
 

@@ -13,11 +13,7 @@ INPUTS = {"main": (2, 5, D), "full_context": (3, 8, D), "one_token": (1, 1, D)}
 
 
 def _block(learner, **changes):
-    from grader.weights import assign
-
-    block = learner.TransformerBlock({**CFG, **changes})
-    assign(block, REFERENCE)
-    return block
+    return ref.with_weights(learner.TransformerBlock({**CFG, **changes}), REFERENCE)
 
 
 def _x(shape):
@@ -44,16 +40,7 @@ def structure(learner):
 
 @case
 def outputs(learner):
-    import torch
-
-    block = _block(learner).eval()
-    with torch.no_grad():
-        result = {k: block(_x(s)) for k, s in INPUTS.items()}
-        try:
-            result["variants"] = _variants(block, _x(INPUTS["main"]))
-        except Exception:  # the learner's sublayers are missing or broken; the checks say so elsewhere
-            result["variants"] = {}
-    return result
+    return ref.eval_outputs(_block(learner), _x, INPUTS, _variants)
 
 
 @case
@@ -61,7 +48,7 @@ def gradients(learner):
     block = _block(learner).train()
     y = block(_x(INPUTS["main"]))
     (y * _x(INPUTS["main"])).sum().backward()
-    return {n: (p.grad is not None and bool(p.grad.abs().sum() > 0)) for n, p in block.named_parameters()}
+    return ref.gradients_reached(block)
 
 
 @case
@@ -69,19 +56,13 @@ def dropout(learner):
     import torch
 
     x = _x(INPUTS["main"])
-    block = _block(learner, drop_rate=0.5)
+    result = ref.dropout_behaviour(_block(learner, drop_rate=0.5), x)
     with torch.no_grad():
-        block.eval()
-        eval_1, eval_2 = block(x), block(x)
-        block.train()
-        train_1, train_2 = block(x), block(x)
         everything = _block(learner, drop_rate=1.0).train()(x)
         attention_only = _block(learner, drop_rate=1.0).train()
         attention_only.drop_shortcut.p = 0.0
         attention_only = attention_only(x)
-    return {"eval_repeats": bool(torch.equal(eval_1, eval_2)), "train_changes": not torch.equal(train_1, train_2),
-            "eval": eval_1, "train_vs_eval": not torch.allclose(train_1, eval_1), "x": x, "all_dropped": everything,
-            "attention_only": attention_only}
+    return {**result, "x": x, "all_dropped": everything, "attention_only": attention_only}
 
 
 def test_submodules(out, snap):
@@ -109,9 +90,9 @@ def test_output(out, snap):
                       "no feed-forward shortcut": "the shortcut around the feed-forward is missing: "
                                                   "x = x + drop_shortcut(ff(norm2(x)))",
                       "norms swapped": "norm1 goes before the attention and norm2 before the feed-forward"}
-            for name, value in got["variants"].items():
-                if np.allclose(got[key], value, atol=1e-5, rtol=1e-4):
-                    fail(f"{what} differs from the expected output: {advice[name]}")
+            name = ref.matching_variant(got[key], got["variants"], atol=1e-5, rtol=1e-4)
+            if name is not None:
+                fail(f"{what} differs from the expected output: {advice[name]}")
         expect_close(got[key], expected[key], what, atol=1e-5, rtol=1e-4)
 
 
@@ -123,16 +104,10 @@ def test_gradients_reach_every_parameter(out):
 
 
 def test_dropout_only_in_train_mode(out, snap):
-    d = out["dropout"]
-    if not d["eval_repeats"]:
-        fail("in eval mode (model.eval()) two calls on the same input differ: use nn.Dropout modules "
-             "(self.drop_shortcut), which switch off in eval mode, not F.dropout(x, p)")
-    expect_close(d["eval"], snap["dropout"]["eval"], "the block's eval-mode output with drop_rate=0.5 (dropout off)",
-                 atol=1e-5, rtol=1e-4)
-    if not (d["train_changes"] and d["train_vs_eval"]):
-        fail("with drop_rate=0.5 in train mode the output does not change between calls: apply "
-             "self.drop_shortcut to the attention and feed-forward outputs and pass dropout=drop_rate "
-             "to MultiHeadAttention")
+    ref.expect_dropout_only_in_train_mode(
+        out["dropout"], snap["dropout"]["eval"], "the block's eval-mode output with drop_rate=0.5 (dropout off)", 1e-5,
+        "self.drop_shortcut", "with drop_rate=0.5 in train mode the output does not change between calls: apply "
+        "self.drop_shortcut to the attention and feed-forward outputs and pass dropout=drop_rate to MultiHeadAttention")
 
 
 def test_shortcut_dropout_placement(out):
