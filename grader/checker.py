@@ -17,7 +17,7 @@ from . import wire
 from .checks import CheckFailed
 from .feedback import format_error, job_message
 from .manifest import Course, Exercise
-from .results import CheckResult, ExerciseResult
+from .results import CheckResult
 from .runner import JobResult
 
 INI = Path(__file__).with_name("pytest_checks.ini")

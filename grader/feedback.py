@@ -1,6 +1,11 @@
 """Learner-facing wording for what went wrong while running their code (no heavy imports)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .runner import JobResult
+
 
 def format_error(error: dict) -> str:
     where = error.get("where") or {}

@@ -56,7 +56,7 @@ def test_one_id_per_distinct_token(out):
         fail("the ids run from 1 to n; they should start at 0 (enumerate starts at 0 unless told otherwise)")
     if ids != list(range(len(distinct))):
         fail(f"{len(distinct)} distinct tokens should get the ids 0..{len(distinct) - 1}, each once; got ids from "
-             f"{ids[0]} to {ids[-1]}" + (f" (with repeats)" if len(set(ids)) < len(ids) else "")
+             f"{ids[0]} to {ids[-1]}" + (" (with repeats)" if len(set(ids)) < len(ids) else "")
              + ". Did you number the tokens with their repeats? Number sorted(set(tokens)) instead.")
 
 
