@@ -31,8 +31,8 @@ def main() -> None:
     info = {"limits": [], "preloaded": []}
     if not request.get("network", False):
         info["limits"].append(sandbox.isolate_network())
-    described, reaper = sandbox.isolate_pids()
-    info["limits"].append(described)
+    info["limits"].append("processes: each exercise in its own PID namespace (it can signal nothing outside)"
+                          if sandbox.pid_namespaces_work() else "processes: no PID namespaces here")
     import numpy  # noqa: F401
     import torch
     torch.set_num_threads(1)
@@ -53,8 +53,6 @@ def main() -> None:
         Scheduler(channel, checks, baseline, int(request.get("parallel", 1)), cgroup).run(request["jobs"])
     finally:
         cgroup.close()
-        if reaper:
-            os.kill(reaper, signal.SIGKILL)
 
 
 def _import_checks(path: str):
@@ -119,7 +117,7 @@ class Scheduler:
         scratch = tempfile.mkdtemp(prefix="grade-scratch-")
         pid = os.fork()
         if pid == 0:
-            self.child_main(job, group, scratch, result_r, result_w, output_r, output_w)
+            self.supervise(job, group, scratch, result_r, result_w, output_r, output_w)
         os.close(result_w)
         os.close(output_w)
         child = Child(job, pid, result_r, output_r)
@@ -129,16 +127,34 @@ class Scheduler:
             os.set_blocking(fd, False)
             self.selector.register(fd, selectors.EVENT_READ, child)
 
-    def child_main(self, job, group, scratch, result_r, result_w, output_r, output_w) -> None:
-        code = 0
+    def supervise(self, job, group, scratch, result_r, result_w, output_r, output_w) -> None:
+        """The exercise's supervisor, the worker's direct child: its own process group and pids
+        cgroup, then (where the kernel allows) a new PID namespace holding a reaper as PID 1 and
+        the process that runs the learner's code, which thus can signal nothing outside it — not
+        the worker, not the grader, not a sibling exercise. Ends the way that process ended."""
         try:
             os.setpgid(0, 0)
             sandbox.PidsCgroup.enter(group)
+            sandbox.no_core_dumps()
+            for fd in (result_r, output_r, self.channel.fileno(), *self.running_fds()):
+                os.close(fd)
+            if sandbox.new_pid_namespace():
+                sandbox.start_reaper()
+            pid = os.fork()
+            if pid == 0:
+                self.child_main(job, scratch, result_w, output_w)
+            os.close(result_w)
+            os.close(output_w)
+            status = os.waitpid(pid, 0)[1]
+        except BaseException:  # noqa: BLE001 - never return into the scheduler
+            os._exit(70)
+        sandbox.exit_like(status)
+
+    def child_main(self, job, scratch, result_w, output_w) -> None:
+        code = 0
+        try:
             os.chdir(scratch)  # files the learner's code writes land here, and are removed
-            for fd in (result_r, output_r, self.channel.fileno(), 0):
-                os.close(fd)
-            for fd in self.running_fds():
-                os.close(fd)
+            os.close(0)
             os.open(os.devnull, os.O_RDONLY)  # becomes fd 0
             os.dup2(output_w, 1)
             os.dup2(output_w, 2)

@@ -57,6 +57,8 @@ def pids_cgroup_available() -> bool:
 
 if pids_cgroup_available():  # never run a fork bomb where nothing caps it
     VARIANTS["fork_bomb"] = FORK_BOMB
+if sandbox.pid_namespaces_work():  # never kill(-1) where it would reach the whole machine
+    VARIANTS["kill_everything"] = "    import os, signal\n    os.kill(-1, signal.SIGKILL)\n" + BODY
 
 
 def make_tree(base: Path, name: str) -> Path:
