@@ -138,14 +138,16 @@ class Scheduler:
             sandbox.no_core_dumps()
             for fd in (result_r, output_r, self.channel.fileno(), *self.running_fds()):
                 os.close(fd)
-            if sandbox.new_pid_namespace():
-                sandbox.start_reaper()
+            sandbox.die_with_parent()
+            init = sandbox.start_reaper() if sandbox.new_pid_namespace() else None
             pid = os.fork()
             if pid == 0:
                 self.child_main(job, scratch, result_w, output_w)
             os.close(result_w)
             os.close(output_w)
             status = os.waitpid(pid, 0)[1]
+            if init:
+                os.kill(init, signal.SIGKILL)  # the namespace, and whatever is left in it, goes too
         except BaseException:  # noqa: BLE001 - never return into the scheduler
             os._exit(70)
         sandbox.exit_like(status)
