@@ -206,6 +206,7 @@ class PidsCgroup:
             elif controllers == "" and os.path.exists("/sys/fs/cgroup/cgroup.controllers"):
                 candidates.append(f"/sys/fs/cgroup{path}")
         for parent in candidates:
+            _remove_stale_groups(parent)
             base = os.path.join(parent.rstrip("/"), f"llm-grader-{os.getpid()}")
             try:
                 os.mkdir(base)
@@ -264,6 +265,30 @@ class PidsCgroup:
                 os.rmdir(self.base)
             except OSError:
                 pass
+
+
+def _remove_stale_groups(parent: str) -> None:
+    """Groups left by workers that were killed before they could clean up."""
+    try:
+        names = [n for n in os.listdir(parent) if n.startswith("llm-grader-")]
+    except OSError:
+        return
+    for name in names:
+        try:
+            os.kill(int(name.rsplit("-", 1)[1]), 0)
+            continue  # that worker still runs
+        except (ValueError, PermissionError):
+            continue
+        except ProcessLookupError:
+            pass
+        base = os.path.join(parent, name)
+        for sub in os.listdir(base) if os.path.isdir(base) else []:
+            if os.path.isdir(os.path.join(base, sub)):
+                PidsCgroup.destroy(os.path.join(base, sub))
+        try:
+            os.rmdir(base)
+        except OSError:
+            pass
 
 
 def _read(path: str) -> str:
