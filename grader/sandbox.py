@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import shutil
 import sys
 
 CLONE_NEWNS = 0x00020000
@@ -52,11 +53,13 @@ def pid_namespaces_work() -> bool:
 
 def start_reaper() -> int:
     """Start the namespace's init (PID 1), which must exist before the learner's process so that
-    process is an ordinary one. `sleep` started with posix_spawn costs ~0.5 ms where a fork of the
-    worker (torch loaded) costs ~12 ms; the caller kills it when done, and with it the namespace."""
-    sleep = "/bin/sleep"
-    if os.path.exists(sleep) and hasattr(os, "posix_spawn"):
-        return os.posix_spawn(sleep, [sleep, "86400"], {})
+    process is an ordinary one. `setpriv --pdeathsig KILL sleep` started with posix_spawn costs
+    ~1 ms where a fork of the worker (torch loaded) costs ~12 ms; either way the init dies with
+    the supervisor, and the kernel then kills whatever is left in the namespace."""
+    setpriv = shutil.which("setpriv")
+    sleep = shutil.which("sleep")
+    if setpriv and sleep and hasattr(os, "posix_spawn"):
+        return os.posix_spawn(setpriv, [setpriv, "--pdeathsig", "KILL", sleep, "86400"], {})
     pid = os.fork()
     if pid == 0:
         _reaper(ctypes.CDLL(None, use_errno=True))
@@ -73,14 +76,17 @@ def exit_like(status: int) -> None:
     os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 70)
 
 
-def die_with_parent() -> None:
-    """Linux: get SIGKILL when the parent dies (a supervisor never outlives the worker)."""
+def die_with_parent(parent: int) -> None:
+    """Linux: get SIGKILL when the parent dies (a supervisor never outlives the worker); if the
+    parent is already gone (it died between fork and this call), exit now."""
     if sys.platform.startswith("linux"):
         import signal
         try:
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
         except OSError:
             pass
+    if os.getppid() != parent:
+        os._exit(70)
 
 
 def no_core_dumps() -> None:

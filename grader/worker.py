@@ -98,6 +98,7 @@ class Scheduler:
     def __init__(self, channel, checks, baseline: int, parallel: int, cgroup: sandbox.PidsCgroup):
         self.channel, self.checks, self.baseline, self.cgroup = channel, checks, baseline, cgroup
         self.parallel = max(1, parallel)
+        self.worker_pid = os.getpid()
         self.selector = selectors.DefaultSelector()
         self.running: dict[int, Child] = {}
 
@@ -150,7 +151,7 @@ class Scheduler:
             sandbox.no_core_dumps()
             for fd in (result_r, output_r, self.channel.fileno(), *self.running_fds()):
                 os.close(fd)
-            sandbox.die_with_parent()
+            sandbox.die_with_parent(self.worker_pid)
             init = sandbox.start_reaper() if sandbox.new_pid_namespace() else None
             pid = os.fork()
             if pid == 0:
