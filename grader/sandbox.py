@@ -1,9 +1,10 @@
 """Containment for the worker: what the OS offers here, applied and reported.
 
-Each exercise runs in a forked child with its own process group, rlimits on memory (address
-space above the worker's baseline), CPU time, file size and core dumps, and stdout/stderr
-captured. The worker itself drops network access by entering a fresh network namespace
-where the kernel allows; elsewhere it says it could not.
+The worker drops the network (network namespace) and protects files (mount namespace: course
+and submissions read-only, snapshots hidden). Each exercise gets a supervisor with its own
+process group and a new PID namespace, and the learner's process gets rlimits on memory
+(address space above the worker's baseline), CPU time, file size and core dumps. Where the
+kernel refuses something, the description returned says so. Pids cgroups: `cgroups.py`.
 """
 from __future__ import annotations
 
@@ -189,120 +190,6 @@ def apply_limits(memory_mb: int, cpu_s: float, baseline_vm: int) -> list[str]:
     setlimit(resource.RLIMIT_CORE, 0, "no core dumps")
     setlimit(resource.RLIMIT_FSIZE, 64 * 2**20, "files ≤ 64 MB")
     return applied
-
-
-class PidsCgroup:
-    """A pids cgroup per exercise (v1 or v2, where writable): caps processes and threads, so a
-    fork bomb stops at `max_pids`, and lets the worker kill everything the exercise started,
-    even processes that left its process group."""
-
-    def __init__(self, max_pids: int = 64):
-        self.max_pids = max_pids
-        self.base = self._make_base()
-
-    @staticmethod
-    def _make_base():
-        if not sys.platform.startswith("linux"):
-            return None
-        candidates = []
-        for line in _read("/proc/self/cgroup").splitlines():
-            _, controllers, path = line.split(":", 2)
-            if "pids" in controllers.split(","):
-                candidates.append(f"/sys/fs/cgroup/pids{path}")
-            elif controllers == "" and os.path.exists("/sys/fs/cgroup/cgroup.controllers"):
-                candidates.append(f"/sys/fs/cgroup{path}")
-        for parent in candidates:
-            _remove_stale_groups(parent)
-            base = os.path.join(parent.rstrip("/"), f"llm-grader-{os.getpid()}")
-            try:
-                os.mkdir(base)
-                if os.path.exists(os.path.join(base, "pids.max")):
-                    return base
-                os.rmdir(base)
-            except OSError:
-                continue
-        return None
-
-    def create(self, name: str):
-        if self.base is None:
-            return None
-        path = os.path.join(self.base, name)
-        try:
-            os.mkdir(path)
-            with open(os.path.join(path, "pids.max"), "w") as f:
-                f.write(str(self.max_pids))
-            return path
-        except OSError:
-            return None
-
-    @staticmethod
-    def enter(path) -> None:
-        """Called in the child, before any learner code runs."""
-        if path:
-            with open(os.path.join(path, "cgroup.procs"), "w") as f:
-                f.write(str(os.getpid()))
-
-    @staticmethod
-    def destroy(path) -> None:
-        """Kill whatever is left in the group, then remove it."""
-        if not path:
-            return
-        import signal
-        import time
-        for _ in range(50):
-            pids = _read(os.path.join(path, "cgroup.procs")).split()
-            for pid in pids:
-                try:
-                    os.kill(int(pid), signal.SIGKILL)
-                except (ProcessLookupError, PermissionError, ValueError):
-                    pass
-            try:
-                os.rmdir(path)
-                return
-            except OSError:
-                time.sleep(0.01)
-
-    def close(self) -> None:
-        if self.base:
-            for name in os.listdir(self.base) if os.path.isdir(self.base) else []:
-                if os.path.isdir(os.path.join(self.base, name)):
-                    self.destroy(os.path.join(self.base, name))
-            try:
-                os.rmdir(self.base)
-            except OSError:
-                pass
-
-
-def _remove_stale_groups(parent: str) -> None:
-    """Groups left by workers that were killed before they could clean up."""
-    try:
-        names = [n for n in os.listdir(parent) if n.startswith("llm-grader-")]
-    except OSError:
-        return
-    for name in names:
-        try:
-            os.kill(int(name.rsplit("-", 1)[1]), 0)
-            continue  # that worker still runs
-        except (ValueError, PermissionError):
-            continue
-        except ProcessLookupError:
-            pass
-        base = os.path.join(parent, name)
-        for sub in os.listdir(base) if os.path.isdir(base) else []:
-            if os.path.isdir(os.path.join(base, sub)):
-                PidsCgroup.destroy(os.path.join(base, sub))
-        try:
-            os.rmdir(base)
-        except OSError:
-            pass
-
-
-def _read(path: str) -> str:
-    try:
-        with open(path) as f:
-            return f.read()
-    except OSError:
-        return ""
 
 
 def describe_limits(baseline_vm: int) -> str:

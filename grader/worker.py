@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import sandbox, wire
+from . import cgroups, sandbox, wire
 
 HEADER = struct.Struct("<IcI")
 OUTPUT_KEEP = 4000
@@ -47,7 +47,7 @@ def main() -> None:
     info["limits"].append(sandbox.protect_files(request.get("read_only", []), request.get("hidden", [])))
     baseline = sandbox.vm_size()
     info["limits"].append(sandbox.describe_limits(baseline))
-    cgroup = sandbox.PidsCgroup()
+    cgroup = cgroups.PidsCgroup()
     info["limits"].append(f"processes: at most {cgroup.max_pids} per exercise (pids cgroup)" if cgroup.base
                           else "processes: not limited (no writable pids cgroup); killed by process group")
     _send(channel, 2**32 - 1, b"I", wire.pack(info))
@@ -95,7 +95,7 @@ class Child:
 
 
 class Scheduler:
-    def __init__(self, channel, checks, baseline: int, parallel: int, cgroup: sandbox.PidsCgroup):
+    def __init__(self, channel, checks, baseline: int, parallel: int, cgroup: cgroups.PidsCgroup):
         self.channel, self.checks, self.baseline, self.cgroup = channel, checks, baseline, cgroup
         self.parallel = max(1, parallel)
         self.worker_pid = os.getpid()
@@ -147,9 +147,9 @@ class Scheduler:
         the worker, not the grader, not a sibling exercise. Ends the way that process ended."""
         try:
             os.setpgid(0, 0)
-            sandbox.PidsCgroup.enter(group)
+            cgroups.PidsCgroup.enter(group)
             sandbox.no_core_dumps()
-            for fd in (result_r, output_r, self.channel.fileno(), *self.running_fds()):
+            for fd in (result_r, output_r, self.channel.fileno(), self.selector.fileno(), *self.running_fds()):
                 os.close(fd)
             sandbox.die_with_parent(self.worker_pid)
             init = sandbox.start_reaper() if sandbox.new_pid_namespace() else None
@@ -247,7 +247,7 @@ class Scheduler:
                 os.killpg(child.pid, signal.SIGKILL)  # leftovers the learner's code started
             except (ProcessLookupError, PermissionError):
                 pass
-            sandbox.PidsCgroup.destroy(child.group)
+            cgroups.PidsCgroup.destroy(child.group)
             shutil.rmtree(child.scratch, ignore_errors=True)
             child.drain_until = time.monotonic() + 0.5
         if child.fds and time.monotonic() < child.drain_until:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import manifest, sandbox
+from grader import cgroups, manifest, sandbox
 from grader.grading import grade_jobs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,7 +48,7 @@ FORK_BOMB = "    import os\n    while True:\n        try:\n            os.fork()
 
 
 def pids_cgroup_available() -> bool:
-    group = sandbox.PidsCgroup()
+    group = cgroups.PidsCgroup()
     try:
         return group.base is not None
     finally:
