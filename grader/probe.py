@@ -126,6 +126,11 @@ def _safe_str(exc: BaseException) -> str:
 def run_exercise(target: Path, module_rel: str, check_module: types.ModuleType, send) -> None:
     """Import the learner's module, then run every case; `send(record_dict)` after each."""
     label = f"{target.resolve().name}/{module_rel}"
+    if not (target / module_rel).is_file():
+        send({"record": "import", "ok": False, "error": {
+            "type": "FileNotFoundError", "kind": "missing", "where": None, "todo": None,
+            "message": f"{label} does not exist: the exercise's code goes there (restore the stub if it was deleted)"}})
+        return
     try:
         mount(target)
         module = importlib.import_module(f"{PACKAGE}." + module_rel.removesuffix(".py").replace("/", "."))

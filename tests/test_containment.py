@@ -79,6 +79,10 @@ def graded(tmp_path_factory):
     shutil.copytree(COURSE.solutions, syntax, ignore=shutil.ignore_patterns("__pycache__"))
     (syntax / "ch02" / "tokenizers.py").write_text("def split_text(text)\n    return []\n")
     plan.append((syntax, [SPLIT, VOCAB]))
+    missing = base / "missing_file"
+    shutil.copytree(COURSE.solutions, missing, ignore=shutil.ignore_patterns("__pycache__"))
+    (missing / "ch02" / "tokenizers.py").unlink()
+    plan.append((missing, [SPLIT, VOCAB]))
     conftest = base / "conftest_trick"
     shutil.copytree(COURSE.stubs, conftest, ignore=shutil.ignore_patterns("__pycache__"))
     trick = ("import pytest\n@pytest.hookimpl(hookwrapper=True)\ndef pytest_runtest_makereport(item, call):\n"
@@ -89,7 +93,7 @@ def graded(tmp_path_factory):
         (folder / "sitecustomize.py").write_text("raise SystemExit('sitecustomize ran')\n")
     plan.append((conftest, [SPLIT, VOCAB]))
     runs = grade_jobs(COURSE, plan, limits={"timeout_s": 3, "memory_mb": 512})
-    names = [*VARIANTS, "syntax_error", "conftest_trick"]
+    names = [*VARIANTS, "syntax_error", "missing_file", "conftest_trick"]
     return {name: {e.id: e for e in run.exercises} for name, run in zip(names, runs)}
 
 
@@ -164,6 +168,11 @@ def test_syntax_error_names_file_and_line(graded):
     split = graded["syntax_error"]["ch02.split_text"]
     assert split.status == "error"
     assert "syntax_error/ch02/tokenizers.py:1" in split.feedback, split.feedback
+
+
+def test_a_missing_file_is_named(graded):
+    split = graded["missing_file"]["ch02.split_text"]
+    assert split.status == "error" and "missing_file/ch02/tokenizers.py does not exist" in split.feedback
 
 
 def test_learner_conftest_ini_and_sitecustomize_do_nothing(graded):
