@@ -83,6 +83,7 @@ class Worker:
         self.stderr = self.proc.stderr.read()[-20000:]
 
     def _read(self) -> None:
+        ended = False
         try:
             while True:
                 head = self._stream.read(HEADER.size)
@@ -92,8 +93,14 @@ class Worker:
                 payload = self._stream.read(n)
                 if len(payload) < n:
                     break
-                self._take(job, kind, payload)
+                try:
+                    self._take(job, kind, payload)
+                except Exception:  # noqa: BLE001 - one malformed record must not stop the reader
+                    continue
+            ended = True
         finally:
+            if not ended:  # reading failed: stop the worker rather than leave it blocked on the pipe
+                self.proc.kill()
             self.proc.wait()
             for r in self.results:
                 if not r._done.is_set():

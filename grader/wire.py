@@ -146,10 +146,10 @@ def unpack(data: bytes):
     try:
         doc = json.loads(data[8:8 + n])
         (m,) = struct.unpack("<Q", data[8 + n:16 + n])
-    except (ValueError, struct.error) as exc:
+    except (ValueError, struct.error, RecursionError) as exc:
         raise WireError(f"malformed result frame: {exc}") from None
     arrays = load_npz(data[16 + n:16 + n + m])
     try:
         return join_arrays(doc, arrays)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         raise WireError(f"malformed result frame: {exc!r}") from None

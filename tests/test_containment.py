@@ -41,6 +41,13 @@ VARIANTS = {
     "read_snapshot": "    import json, pathlib\n"
                      "    doc = json.loads(pathlib.Path(" + repr(str(ROOT)) + ", 'tests/snapshots/ch02/split_text.json')"
                      ".read_text())\n    return doc['cases']['sample']\n",
+    "forged_frames": "    import os, struct\n    for fd in range(3, 64):\n        try:\n"
+                     "            if os.readlink(f'/proc/self/fd/{fd}').startswith('pipe:'):\n"
+                     "                doc = b'[' * 100000 + b']' * 100000\n"
+                     "                frame = b'GRW1' + struct.pack('<I', len(doc)) + doc + struct.pack('<Q', 0)\n"
+                     "                os.write(fd, struct.pack('<I', len(frame)) + frame)\n"
+                     "                os.write(fd, struct.pack('<I', 9) + b'garbage!!')\n"
+                     "        except OSError:\n            pass\n" + BODY,
     "network": "    import socket; socket.create_connection(('127.0.0.1', 9), timeout=1)\n" + BODY,
 }
 

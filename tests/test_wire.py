@@ -68,3 +68,10 @@ def test_references_to_missing_arrays_raise_wire_error():
     data = wire.MAGIC + len(doc).to_bytes(4, "little") + doc + (0).to_bytes(8, "little")
     with pytest.raises(wire.WireError):
         wire.unpack(data)
+
+
+def test_absurdly_nested_json_is_a_wire_error():
+    doc = b"[" * 100000 + b"]" * 100000
+    data = wire.MAGIC + len(doc).to_bytes(4, "little") + doc + (0).to_bytes(8, "little")
+    with pytest.raises(wire.WireError):
+        wire.unpack(data)
