@@ -129,14 +129,33 @@ class Worker:
             result.duration_s = float(record.get("duration_s", 0.0))
             result._done.set()
         elif record.get("record") == "import":
-            result.import_error = record.get("error")
+            result.import_error = clean_error(record.get("error"))
         elif record.get("record") == "case" and isinstance(record.get("name"), str):
-            result.cases[record["name"]] = record
+            ok = record.get("ok") is True
+            result.cases[record["name"]] = {
+                "ok": ok, "value": record.get("value") if ok else None,
+                "error": None if ok else clean_error(record.get("error")),
+                "duration_s": record.get("duration_s") if isinstance(record.get("duration_s"), float) else 0.0}
 
     def close(self) -> None:
         if self.proc.poll() is None:
             self.proc.kill()
         self._reader.join(timeout=5)
+
+
+def clean_error(error) -> dict:
+    """An error record from the learner's process, reduced to the fields and types feedback uses
+    (the process is untrusted: anything else it sends is dropped)."""
+    error = error if isinstance(error, dict) else {}
+    text = {k: str(error.get(k) or "")[:2000] for k in ("type", "message", "kind", "todo")}
+    where = error.get("where")
+    if isinstance(where, dict):
+        line = where.get("line")
+        where = {"file": str(where.get("file", ""))[:300], "line": line if isinstance(line, int) else 0,
+                 "function": str(where.get("function", ""))[:100], "code": str(where.get("code", ""))[:300]}
+    else:
+        where = None
+    return {**text, "kind": text["kind"] or "error", "todo": text["todo"] or None, "where": where}
 
 
 def _outermost(paths: list[Path]) -> list[Path]:
