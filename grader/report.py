@@ -17,6 +17,15 @@ STATUS_STYLE = {
 }
 
 
+CONTROL = {c: "\N{REPLACEMENT CHARACTER}" for c in [*range(0, 9), *range(11, 32), 127]}
+
+
+def printable(text: str) -> str:
+    """Learner-controlled text (messages, printed output) without control characters, so it
+    cannot clear or recolour the terminal."""
+    return text.translate(CONTROL)
+
+
 def fmt_points(score: float, max_score: float) -> str:
     return f"{score:.3g} / {max_score:g}" if score % 1 else f"{score:g} / {max_score:g}"
 
@@ -43,7 +52,7 @@ def render_run(run: RunResult, console: Console, verbose: bool = False) -> None:
                     + (f": {c.feedback}" if c.feedback and not c.passed else "") for c in ex.checks)
                 if ex.output:
                     feedback += f"\nyour code printed:\n{ex.output[:400]}"
-            table.add_row(name, fmt_points(ex.score, ex.max_score), status_text(ex.status), Text(feedback))
+            table.add_row(name, fmt_points(ex.score, ex.max_score), status_text(ex.status), Text(printable(feedback)))
         console.print(table)
     done = sum(e.status == "passed" for e in run.exercises)
     console.print(f"[bold]Total {fmt_points(run.score, run.max_score)}[/bold] · {done}/{len(run.exercises)} "

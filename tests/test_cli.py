@@ -81,3 +81,8 @@ def test_list_names_every_exercise(runner, course):
     result = runner.invoke(main, ["list"], terminal_width=200)
     assert result.exit_code == 0
     assert all(ex.id in result.output for ex in course.exercises)
+
+
+def test_control_characters_from_learner_code_do_not_reach_the_terminal():
+    from grader.report import printable
+    assert printable("a\x1b[2Jb\x07c\nd\te") == "a\ufffd[2Jb\ufffdc\nd\te"
