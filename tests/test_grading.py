@@ -1,0 +1,67 @@
+"""How check results become an exercise's status and feedback (no worker needed)."""
+import pytest
+
+from grader.feedback import format_error
+from grader.grading import blame_dependencies, exercise_result
+from grader.results import CheckResult
+from grader.runner import JobResult
+
+
+@pytest.fixture
+def ex(course):
+    return course.exercise("ch04.transformer_block")
+
+
+def check(status, feedback="", points=0.0):
+    return CheckResult("test_x", points, 1.0, status, feedback)
+
+
+def job(ex, status="ok", **kw):
+    return JobResult(ex, target=None, status=status, **kw)
+
+
+@pytest.mark.parametrize("statuses, expected", [
+    (["passed", "passed"], "passed"),
+    (["not_implemented", "not_implemented"], "not_implemented"),
+    (["passed", "failed"], "failed"),
+    (["error", "failed"], "error"),          # nothing earned and the code raised
+    (["passed", "error"], "failed"),         # some points earned
+    (["memory", "failed"], "memory"),
+])
+def test_status_from_checks(ex, statuses, expected):
+    checks = [check(s, f"problem {i}", 1.0 if s == "passed" else 0.0) for i, s in enumerate(statuses)]
+    assert exercise_result(ex, job(ex), checks).status == expected
+
+
+@pytest.mark.parametrize("worker_status, expected", [("timeout", "timeout"), ("memory", "memory"),
+                                                     ("crashed", "error"), ("lost", "error")])
+def test_a_child_that_did_not_finish_decides_the_status(ex, worker_status, expected):
+    result = exercise_result(ex, job(ex, worker_status, detail="d"), [check("error", "x")])
+    assert result.status == expected and result.feedback
+
+
+def test_feedback_is_the_first_problem_and_counts_the_others(ex):
+    checks = [check("passed", points=1.0), check("failed", "shape wrong"), check("failed", "values wrong"),
+              check("failed", "shape wrong")]
+    result = exercise_result(ex, job(ex), checks)
+    assert result.feedback.startswith("shape wrong") and "+1 more failing check" in result.feedback
+
+
+def test_dependencies_are_blamed_first_unless_not_started(ex, course):
+    dep = course.exercise("ch03.multihead_attention")
+    by_id = {dep.id: exercise_result(dep, job(dep), [check("failed", "bad")]),
+             ex.id: exercise_result(ex, job(ex), [check("failed", "block bad")])}
+    blame_dependencies(ex, by_id)
+    assert by_id[ex.id].feedback.startswith(f"This builds on {dep.id}")
+    untouched = exercise_result(ex, job(ex), [check("not_implemented", "not implemented yet")])
+    by_id[ex.id] = untouched
+    blame_dependencies(ex, by_id)
+    assert untouched.feedback.startswith("not implemented yet")
+
+
+def test_format_error_points_at_the_learners_line():
+    text = format_error({"type": "KeyError", "message": "'x'", "kind": "error",
+                         "where": {"file": "exercises/ch02/t.py", "line": 7, "function": "encode", "code": "d[x]"}})
+    assert text == "KeyError: 'x'\n  in exercises/ch02/t.py:7, in encode: d[x]"
+    todo = format_error({"kind": "not_implemented", "todo": "do it", "where": {"file": "f.py", "line": 3}})
+    assert todo == "not implemented yet — f.py:3 (TODO: do it)"
