@@ -7,17 +7,15 @@ from __future__ import annotations
 
 import json
 import os
-import struct
 import subprocess
 import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .frames import HEADER, INFO_JOB
 from .manifest import Course, Exercise
 
-HEADER = struct.Struct("<IcI")
-INFO_JOB = 2**32 - 1
 
 
 @dataclass

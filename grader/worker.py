@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 
 from . import cgroups, sandbox, wire
+from .frames import HEADER, INFO_JOB
 
-HEADER = struct.Struct("<IcI")
 OUTPUT_KEEP = 4000
 
 
@@ -50,7 +50,7 @@ def main() -> None:
     cgroup = cgroups.PidsCgroup()
     info["limits"].append(f"processes: at most {cgroup.max_pids} per exercise (pids cgroup)" if cgroup.base
                           else "processes: not limited (no writable pids cgroup); killed by process group")
-    _send(channel, 2**32 - 1, b"I", wire.pack(info))
+    _send(channel, INFO_JOB, b"I", wire.pack(info))
     try:
         Scheduler(channel, checks, baseline, int(request.get("parallel", 1)), cgroup).run(request["jobs"])
     finally:
