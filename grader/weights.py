@@ -31,11 +31,6 @@ def pattern(shape, key: str, scale: float | None = None) -> np.ndarray:
     return (values * scale).astype(np.float32).reshape(shape)
 
 
-def reference_state(named_shapes: dict[str, tuple], prefix: str = "") -> dict[str, np.ndarray]:
-    """A pattern for every parameter name/shape, e.g. from a solution's named_parameters()."""
-    return {name: pattern(shape, prefix + name) for name, shape in named_shapes.items()}
-
-
 def assign(module, reference: dict[str, np.ndarray]) -> dict[str, list[str]]:
     """Copy `reference` into `module`'s parameters and buffers with matching names or shapes.
 
@@ -58,12 +53,3 @@ def assign(module, reference: dict[str, np.ndarray]) -> dict[str, list[str]]:
                 target = left_mod.pop(same[0])
                 target.copy_(torch.from_numpy(left_ref.pop(name)).to(target.dtype))
     return {"unmatched_reference": sorted(left_ref), "unmatched_module": sorted(left_mod)}
-
-
-def fill(module, prefix: str = "") -> None:
-    """Set every parameter of `module` from `pattern`, keyed by its own name."""
-    import torch
-
-    with torch.no_grad():
-        for name, p in module.named_parameters():
-            p.copy_(torch.from_numpy(pattern(tuple(p.shape), prefix + name)).to(p.dtype))
