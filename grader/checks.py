@@ -1,8 +1,10 @@
-"""What a check module is written with.
+"""What a check module is written with: one toolkit for both sides of the worker boundary.
 
 Worker side: `@case` marks a function `f(learner)` that runs the learner's code on fixed input
-and returns plain data. Trusted side: `test_*` functions take the fixtures `out` (this run's
-case results) and `snap` (the solution's results, from the committed snapshot), and fail
+and returns plain data; `with_weights`, `forward`, `eval_outputs`, `dropout_probe`,
+`gradient_sizes` and `build_on_meta` put modules into a known state and probe their behaviour
+(torch is imported inside them). Trusted side: `test_*` functions take the fixtures `out` (this
+run's case results) and `snap` (the solution's results, from the committed snapshot), and fail
 through `fail()` or the `expect_*` helpers with a message written for the learner.
 """
 from __future__ import annotations
@@ -139,6 +141,108 @@ def expect_names(got, expected, what: str, item: str = "name"):
         fail(f"{what}: " + "; ".join(parts))
 
 
+def matching_variant(got, variants: dict, atol: float, rtol: float):
+    """The name of the first of `variants` (name -> output of a known wrong wiring) that `got` matches, or None."""
+    if not isinstance(got, np.ndarray) or not isinstance(variants, dict):
+        return None
+    for name, value in variants.items():
+        if isinstance(value, np.ndarray) and value.shape == got.shape and np.allclose(got, value, atol=atol, rtol=rtol):
+            return name
+    return None
+
+
+def expect_eval_repeatable(probe: dict, what: str, dropout_module: str = "nn.Dropout"):
+    """`probe` from dropout_probe: two eval-mode calls on the same input agree exactly."""
+    if not np.array_equal(probe["eval"], probe["eval_again"], equal_nan=True):
+        fail(f"{what}: in eval mode (model.eval()) two calls on the same input differ, so dropout is still "
+             f"active. Use nn.Dropout modules ({dropout_module}), which model.eval() switches off, not "
+             "F.dropout(x, p) with its default training=True")
+
+
+def expect_train_random(probe: dict, what: str, advice: str):
+    """`probe` from dropout_probe: in train mode the output changes from call to call and differs from eval's."""
+    train, again, evaluated = probe["train"], probe["train_again"], probe["eval"]
+    comparable = train.shape == evaluated.shape
+    if np.array_equal(train, again) or (comparable and np.allclose(train, evaluated, atol=1e-7)):
+        fail(f"{what}: {advice}")
+
+
+def expect_gradients(sizes: dict, what: str, advice: str = ""):
+    """`sizes` from gradient_sizes: a nonzero gradient reached every parameter."""
+    if not sizes:
+        fail(f"{what} has no parameters at all: create them as nn.Parameter or nn.Linear so they are trained")
+    missing = [n for n, g in sizes.items() if not g]
+    if missing:
+        fail(f"{what}: no gradient reached {', '.join(missing[:6])}{' ...' if len(missing) > 6 else ''} after "
+             "backward(): " + (advice or "every parameter must take part in the output (don't detach, use .data "
+                               "or run under torch.no_grad() in forward, and apply every layer you create)"))
+
+
+# ---- worker side (torch imported inside) ----
+
+def with_weights(module, weights: dict):
+    """The module with `weights` (name -> array) assigned by name, then by shape, fused QKV projections
+    included (grader.attention_weights); names left unmatched are for the checks of names to report."""
+    from .attention_weights import set_attention_weights
+
+    set_attention_weights(module, weights)
+    return module
+
+
+def forward(module, x):
+    """module(x) for a numpy x (or a tensor), without gradients."""
+    import torch
+
+    with torch.no_grad():
+        return module(torch.from_numpy(x) if isinstance(x, np.ndarray) else x)
+
+
+def eval_outputs(module, make_input, shapes: dict, variants=None):
+    """In eval mode, without gradients: {name: module(make_input(shape))} for `shapes`, and under
+    "variants" variants(module, make_input(shapes["main"])) — the outputs of known wrong wirings built
+    from the learner's own submodules — or {} when those submodules are missing or broken."""
+    import torch
+
+    module.eval()
+    with torch.no_grad():
+        result = {k: module(make_input(s)) for k, s in shapes.items()}
+        try:
+            result["variants"] = variants(module, make_input(shapes["main"])) if variants else {}
+        except Exception:  # noqa: BLE001 - the checks say what is missing or broken elsewhere
+            result["variants"] = {}
+    return result
+
+
+def dropout_probe(module, x, x_train=None, seed: int = 0) -> dict:
+    """The module's behaviour under dropout, judged from outside: module(x) twice in eval mode, then
+    module(x_train) (default x) twice in train mode, without gradients; leaves the module in eval mode."""
+    import torch
+
+    x_train = x if x_train is None else x_train
+    with torch.no_grad():
+        module.eval()
+        first, again = forward(module, x), forward(module, x)
+        module.train()
+        torch.manual_seed(seed)
+        train, train_again = forward(module, x_train), forward(module, x_train)
+    module.eval()
+    return {"eval": first, "eval_again": again, "train": train, "train_again": train_again}
+
+
+def weighted_backward(output, key: str) -> None:
+    """backward() of a fixed weighted sum of `output` (weights from grader.weights.pattern)."""
+    import torch
+
+    from .weights import pattern
+
+    (output * torch.from_numpy(pattern(tuple(output.shape), key, 1.0))).sum().backward()
+
+
+def gradient_sizes(module) -> dict:
+    """After backward(): {parameter name: sum of |grad|, or None where no gradient arrived}."""
+    return {n: (None if p.grad is None else float(p.grad.abs().sum())) for n, p in module.named_parameters()}
+
+
 def build_on_meta(factory):
     """Worker side: factory() with every tensor it creates on the meta device (shapes, no memory),
     for counting the parameters of full-size models within the worker's limits.
@@ -172,12 +276,17 @@ def build_on_meta(factory):
 
 def sibling(check_file: str, name: str):
     """A helper module kept beside the check modules (e.g. attention_reference.py), loaded by path
-    once per process; check modules are not a package, so a plain import would not find it."""
+    once per process; check modules are not a package, so a plain import would not find it.
+    `name` may name another chapter's helper: sibling(__file__, "ch04/gpt_reference")."""
     import importlib.util
     import sys
     from pathlib import Path
 
-    path = Path(check_file).with_name(f"{name}.py")
+    folder = Path(check_file).parent
+    if "/" in name:
+        chapter, name = name.split("/", 1)
+        folder = folder.parent / chapter
+    path = folder / f"{name}.py"
     key = f"_grader_sibling_{path.parent.name}_{name}"
     if key not in sys.modules:
         spec = importlib.util.spec_from_file_location(key, path)

@@ -123,22 +123,38 @@ def progress_cmd():
 
 @main.command("hint")
 @click.argument("exercise")
-def hint_cmd(exercise):
-    """Show the hint for EXERCISE (e.g. ch02.split_text or split_text)."""
+@click.option("--more", is_flag=True, help="Show the next tier (what asking again does).")
+@click.option("--tier", type=int, metavar="N", help="Show tier N only, without counting it as seen.")
+def hint_cmd(exercise, more, tier):
+    """Hints for EXERCISE (e.g. ch02.split_text or split_text), one tier at a time.
+
+    The first time you ask you get the idea; each time you ask again, the next tier (the formula
+    or the steps); only the last tier shows code."""
+    from . import state
     course = load_course()
     try:
         ex = course.exercise(exercise)
     except KeyError:
         names = ", ".join(e.id for e in course.exercises)
         raise click.UsageError(f"no exercise {exercise!r}; exercises: {names}") from None
+    total = len(ex.hints)
+    if tier is not None and not 1 <= tier <= total:
+        raise click.UsageError(f"{ex.id} has hint tiers 1 to {total}")
     stub = ex.source(course.stubs).relative_to(course.root)
     points = f"{ex.points:g} point{'' if ex.points == 1 else 's'}"
     console.print(f"[bold]{ex.id}[/bold] — {escape(ex.title)} (book §{ex.book}, {points})")
     console.print(f"File: {stub}", markup=False)
     if ex.depends:
         console.print(f"Builds on: {', '.join(ex.depends)}", markup=False)
-    paragraphs = [" ".join(part.split()) for part in ex.hint.split("\n\n")]
-    console.print("\n" + "\n\n".join(paragraphs), markup=False)
+    shown = [tier] if tier else range(1, state.reveal_hint(course.root, ex.id, total) + 1)
+    for n in shown:
+        paragraphs = [" ".join(part.split()) for part in ex.hints[n - 1].split("\n\n")]
+        console.print(f"\n[bold]Hint {n} of {total}[/bold]")
+        console.print("\n\n".join(paragraphs), markup=False)
+    last = max(shown)
+    if last < total and not tier:
+        console.print(f"\n[dim]Stuck still? `grade hint {ex.id}` again shows hint {last + 1}"
+                      f"{' (with code)' if last + 1 == total else ''}.[/dim]")
 
 
 @main.command("list")

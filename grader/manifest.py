@@ -21,7 +21,8 @@ EXERCISE_FIELDS = {
     "file": "module inside the chapter folder the learner edits, e.g. attention.py",
     "book": "book section, e.g. 3.5",
     "points": "points for the exercise, shared among its checks by weight",
-    "hint": "shown by `grade hint ID`; never empty",
+    "hint": "tiers shown one at a time by `grade hint ID`: the idea, then the formula or steps; "
+            "only the last tier may show code (a list of two to four non-empty strings)",
     "depends": "exercises this one builds on; their failures are reported first",
     "timeout_s": "wall-clock limit for this exercise (default from [defaults])",
     "memory_mb": "memory limit for this exercise (default from [defaults])",
@@ -39,7 +40,7 @@ class Exercise:
     file: str
     book: str
     points: float
-    hint: str
+    hints: tuple[str, ...]
     depends: tuple[str, ...] = ()
     timeout_s: float = 10.0
     memory_mb: int = 2048
@@ -173,9 +174,14 @@ def _exercise(entry: dict, defaults: dict, path: Path, seen: set[str]) -> Exerci
         raise ManifestError(f"{where}: missing or empty {', '.join(missing)}")
     if not isinstance(entry["points"], (int, float)) or entry["points"] <= 0:
         raise ManifestError(f"{where}: points must be positive")
+    hints = entry["hint"]
+    if not (isinstance(hints, list) and 2 <= len(hints) <= 4
+            and all(isinstance(h, str) and h.strip() for h in hints)):
+        raise ManifestError(f"{where}: hint must be a list of two to four non-empty tiers, "
+                            "e.g. hint = [\"the idea\", \"the steps\", \"a line of code\"]")
     return Exercise(
         id=ex_id, title=entry["title"], file=entry["file"], book=str(entry["book"]),
-        points=float(entry["points"]), hint=entry["hint"].strip(),
+        points=float(entry["points"]), hints=tuple(h.strip() for h in hints),
         depends=tuple(entry.get("depends", ())),
         timeout_s=float(entry.get("timeout_s", defaults.get("timeout_s", 10.0))),
         memory_mb=int(entry.get("memory_mb", defaults.get("memory_mb", 2048))),

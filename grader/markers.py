@@ -5,6 +5,17 @@ the stub is the same file with each marked region replaced by a TODO and a raise
     ### optional further lines of the TODO, each starting with ###
     ...reference code...
     ### END SOLUTION
+
+The TODO states the contract (inputs, outputs, shapes, the book section), never the code; the
+stub raises NotImplementedError carrying the whole TODO text. Where a raise cannot stand in for
+the code (a dict literal the learner fills in), the region may end with stub code of its own,
+written as comments after a `### STUB` line; the stub then holds that code instead of the raise:
+
+    ### BEGIN SOLUTION: fill in the values of the book's GPT_CONFIG_124M (section 4.1).
+    GPT_CONFIG_124M = {"vocab_size": 50257, ...}
+    ### STUB
+    # GPT_CONFIG_124M = {"vocab_size": ..., ...}
+    ### END SOLUTION
 """
 from __future__ import annotations
 
@@ -14,6 +25,7 @@ from pathlib import Path
 BEGIN = re.compile(r"^(?P<indent>[ \t]*)### BEGIN SOLUTION(?::\s*(?P<todo>.*))?$")
 MORE = re.compile(r"^[ \t]*###(?: (?P<text>.*))?$")
 END = re.compile(r"^[ \t]*### END SOLUTION\s*$")
+STUB = re.compile(r"^[ \t]*### STUB\s*$")
 ANY_MARKER = re.compile(r"###\s*(BEGIN|END)\s+SOLUTION")
 
 
@@ -32,9 +44,10 @@ def make_stub(source: str, filename: str = "<solution>") -> str:
         if begin is None:
             if END.match(line):
                 raise MarkerError(f"{filename}:{i + 1}: END SOLUTION without a BEGIN SOLUTION")
-            if ANY_MARKER.search(line):
-                raise MarkerError(f"{filename}:{i + 1}: malformed marker; write '### BEGIN SOLUTION: <todo>' "
-                                  "or '### END SOLUTION' on a line of its own")
+            if ANY_MARKER.search(line) or STUB.match(line):
+                raise MarkerError(f"{filename}:{i + 1}: malformed or misplaced marker; write "
+                                  "'### BEGIN SOLUTION: <todo>', '### STUB' (inside a region) or "
+                                  "'### END SOLUTION' on a line of its own")
             out.append(lines[i])
             i += 1
             continue
@@ -46,7 +59,7 @@ def make_stub(source: str, filename: str = "<solution>") -> str:
         while i < len(lines) and not ANY_MARKER.search(lines[i]) and MORE.match(lines[i].rstrip("\r\n")):
             todo.append((MORE.match(lines[i].rstrip("\r\n"))["text"] or "").rstrip())
             i += 1
-        body = 0
+        body, stub = 0, None
         while True:
             if i >= len(lines):
                 raise MarkerError(f"{filename}:{start}: BEGIN SOLUTION is never closed by '### END SOLUTION'")
@@ -55,15 +68,67 @@ def make_stub(source: str, filename: str = "<solution>") -> str:
                 raise MarkerError(f"{filename}:{i + 1}: BEGIN SOLUTION nested inside the one opened at line {start}")
             if END.match(inner):
                 break
-            body += bool(inner.strip())
+            if STUB.match(inner):
+                if stub is not None:
+                    raise MarkerError(f"{filename}:{i + 1}: a second ### STUB in the region opened at line {start}")
+                stub = []
+            elif stub is not None:
+                stub.append(_uncomment(inner, indent, filename, i + 1))
+            else:
+                body += bool(inner.strip())
             i += 1
         if body == 0:
             raise MarkerError(f"{filename}:{start}: the solution region is empty")
+        if stub is not None and not any(line.strip() for line in stub):
+            raise MarkerError(f"{filename}:{start}: the ### STUB part of the region is empty")
         out.append(f"{indent}# TODO: {todo[0]}\n")
         out.extend(f"{indent}#       {t}\n" if t else f"{indent}#\n" for t in todo[1:])
-        out.append(f"{indent}raise NotImplementedError({todo[0]!r})\n")
+        if stub is None:
+            out.append(f"{indent}raise NotImplementedError({todo_text(todo)!r})\n")
+        else:
+            out.extend(line + "\n" for line in stub)
         i += 1
     return "".join(out)
+
+
+def todo_text(todo: list[str]) -> str:
+    """The whole TODO as one line, for the stub's NotImplementedError."""
+    return " ".join(t for t in todo if t)
+
+
+def _uncomment(line: str, indent: str, filename: str, lineno: int) -> str:
+    """A line of a region's ### STUB part: `<indent># code` -> `<indent>code` (blank lines stay)."""
+    if not line.strip():
+        return ""
+    body = line[len(indent):] if line.startswith(indent) else None
+    if body is None or not body.startswith("#"):
+        raise MarkerError(f"{filename}:{lineno}: after ### STUB, write the stub's code as comments "
+                          f"('{indent}# code') at the marker's indentation")
+    return indent + body[2:] if body.startswith("# ") else indent + body[1:]
+
+
+def regions(source: str) -> list[dict]:
+    """Each marked region of a solution: {"line": its BEGIN line, "todo": the TODO's lines,
+    "code": the solution's lines (the ### STUB part left out)}."""
+    found = []
+    state = "outside"  # outside -> todo -> code -> stub -> outside
+    for n, line in enumerate(source.splitlines(), 1):
+        begin = BEGIN.match(line)
+        if begin:
+            found.append({"line": n, "todo": [(begin["todo"] or "").strip()], "code": []})
+            state = "todo"
+        elif state == "outside":
+            continue
+        elif END.match(line):
+            state = "outside"
+        elif STUB.match(line):
+            state = "stub"
+        elif state == "todo" and MORE.match(line):
+            found[-1]["todo"].append((MORE.match(line)["text"] or "").strip())
+        elif state in ("todo", "code"):
+            state = "code"
+            found[-1]["code"].append(line)
+    return found
 
 
 def count_regions(source: str) -> int:

@@ -56,12 +56,26 @@ def test_bare_grade_shows_progress_over_all_chapters(runner, course):
     assert "Next: ch02." in result.output
 
 
-def test_hint_shows_the_hint_and_the_file(runner, course):
+def first_line(text):
+    return " ".join(text.split("\n\n")[0].split())[:60]
+
+
+def test_hint_shows_one_more_tier_each_time_it_is_asked(runner, course, tmp_path, monkeypatch):
+    from grader import state
+    monkeypatch.setattr(state, "folder", lambda root: tmp_path)
     ex = course.exercise("ch02.split_text")
-    for ref in ("ch02.split_text", "split_text"):
-        result = runner.invoke(main, ["hint", ref], terminal_width=200)
-        assert result.exit_code == 0
-        assert ex.hint.splitlines()[0] in result.output and "exercises/ch02/tokenizers.py" in result.output
+    tiers = [first_line(h) for h in ex.hints]
+    first = runner.invoke(main, ["hint", "split_text"], terminal_width=200)
+    assert first.exit_code == 0, first.output
+    assert "exercises/ch02/tokenizers.py" in first.output and f"Hint 1 of {len(tiers)}" in first.output
+    assert tiers[0] in " ".join(first.output.split()) and tiers[1] not in " ".join(first.output.split())
+    second = runner.invoke(main, ["hint", "ch02.split_text"], terminal_width=200)
+    assert tiers[1] in " ".join(second.output.split()) and "Hint 2 of" in second.output
+    for _ in tiers:
+        last = runner.invoke(main, ["hint", "split_text", "--more"], terminal_width=200)
+    assert tiers[-1] in " ".join(last.output.split()) and "again shows hint" not in last.output
+    only = runner.invoke(main, ["hint", "split_text", "--tier", "2"], terminal_width=200)
+    assert tiers[1] in " ".join(only.output.split()) and tiers[0] not in " ".join(only.output.split())
 
 
 @pytest.mark.parametrize("args, words", [

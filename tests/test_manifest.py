@@ -19,7 +19,7 @@ title = "A thing"
 file = "thing.py"
 book = "9.1"
 points = 2
-hint = "Do the thing."
+hint = ["Do the thing.", "Like this."]
 '''
 
 
@@ -39,7 +39,9 @@ def test_loads_and_derives_paths(tmp_path):
 
 
 @pytest.mark.parametrize("change, message", [
-    (('hint = "Do the thing."', 'hint = ""'), "missing or empty hint"),
+    (('hint = ["Do the thing.", "Like this."]', 'hint = ""'), "missing or empty hint"),
+    (('hint = ["Do the thing.", "Like this."]', 'hint = "Do the thing."'), "list of two to four"),
+    (('hint = ["Do the thing.", "Like this."]', 'hint = ["Do the thing.", " "]'), "list of two to four"),
     (('id = "ch09.thing"', 'id = "thing"'), "id must look like"),
     (('points = 2', 'points = 0'), "points must be positive"),
     (('book = "9.1"', 'book = "9.1"\ncolour = "red"'), "unknown field"),
@@ -60,7 +62,7 @@ def test_duplicate_ids_are_refused(tmp_path):
 
 def test_the_course_manifest_is_complete(course):
     for ex in course.exercises:
-        assert ex.hint and ex.title and ex.book, ex.id
+        assert ex.hints and ex.title and ex.book, ex.id
         assert ex.source(course.solutions).is_file(), ex.id
         assert ex.check_path(course.root).is_file(), ex.id
     assert {c.id for c in course.chapters} >= {"ch02", "ch03", "ch04"}

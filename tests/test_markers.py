@@ -1,7 +1,7 @@
 """Stub generation from solution markers."""
 import pytest
 
-from grader.markers import MarkerError, count_regions, make_stub
+from grader.markers import MarkerError, count_regions, make_stub, regions
 
 SOLUTION = '''def f(x):
     """Double x."""
@@ -24,7 +24,7 @@ def test_stub_replaces_regions_with_todo_and_raise():
     stub = make_stub(SOLUTION)
     assert "x * 2" not in stub and "return 1" not in stub
     assert '    # TODO: return twice x.\n    #       Use multiplication, not addition.\n' \
-           "    raise NotImplementedError('return twice x.')\n" in stub
+           "    raise NotImplementedError('return twice x. Use multiplication, not addition.')\n" in stub
     assert "        # TODO: return one.\n        raise NotImplementedError('return one.')\n" in stub
     assert '"""Double x."""' in stub and "class A:" in stub
     compile(stub, "stub.py", "exec")
@@ -35,6 +35,40 @@ def test_stub_raises_not_implemented_when_called():
     exec(make_stub(SOLUTION), namespace)
     with pytest.raises(NotImplementedError, match="return twice x"):
         namespace["f"](2)
+
+
+STUBBED = '''CONFIG = {"a": 1}
+
+
+def configure():
+    ### BEGIN SOLUTION: fill in the values (book section 4.1).
+    CONFIG = {
+        "a": 1,
+    }
+    ### STUB
+    # CONFIG = {
+    #     "a": ...,
+    # }
+    ### END SOLUTION
+    return CONFIG
+'''
+
+
+def test_a_stub_part_replaces_the_raise():
+    stub = make_stub(STUBBED)
+    assert '    # TODO: fill in the values (book section 4.1).\n    CONFIG = {\n        "a": ...,\n    }\n' in stub
+    assert "NotImplementedError" not in stub and '"a": 1,' not in stub
+    namespace = {}
+    exec(stub, namespace)
+    assert namespace["configure"]() == {"a": ...}
+
+
+def test_regions_separate_todo_code_and_stub():
+    (region,) = regions(STUBBED)
+    assert region["todo"] == ["fill in the values (book section 4.1)."]
+    assert [line.strip() for line in region["code"]] == ["CONFIG = {", '"a": 1,', "}"]
+    first, second = regions(SOLUTION)
+    assert first["todo"] == ["return twice x.", "Use multiplication, not addition."] and second["line"] == 12
 
 
 def test_files_without_markers_are_copied():
@@ -49,6 +83,9 @@ def test_files_without_markers_are_copied():
     ("    ### BEGIN SOLUTION\n    x = 1\n    ### END SOLUTION\n", "needs a TODO text"),
     ("    ### BEGIN SOLUTION: a\n    ### END SOLUTION\n", "empty"),
     ("    x = 1  ### BEGIN SOLUTION: a\n", "malformed"),
+    ("    ### STUB\n", "misplaced"),
+    ("    ### BEGIN SOLUTION: a\n    x = 1\n    ### STUB\n    y = 2\n    ### END SOLUTION\n", "as comments"),
+    ("    ### BEGIN SOLUTION: a\n    x = 1\n    ### STUB\n\n    ### END SOLUTION\n", "STUB part of the region is empty"),
 ])
 def test_bad_markers_fail_with_file_and_line(source, message):
     with pytest.raises(MarkerError, match=message) as err:

@@ -15,10 +15,10 @@ class CausalAttention(nn.Module):
         self.dropout = nn.Dropout(dropout)
         # TODO: register a buffer "mask": ones above the diagonal of a context_length x context_length
         #       square (torch.triu(..., diagonal=1)), zeros on and below it.
-        raise NotImplementedError('register a buffer "mask": ones above the diagonal of a context_length x context_length')
+        raise NotImplementedError('register a buffer "mask": ones above the diagonal of a context_length x context_length square (torch.triu(..., diagonal=1)), zeros on and below it.')
 
     def forward(self, x):
         # TODO: scores = queries @ keys.transpose(1, 2); fill the masked entries
         #       (self.mask[:num_tokens, :num_tokens]) with -inf; softmax over the last dim of scores / sqrt(d_k),
         #       d_k = keys.shape[-1]; dropout on the attention weights; return weights @ values.
-        raise NotImplementedError('scores = queries @ keys.transpose(1, 2); fill the masked entries')
+        raise NotImplementedError('scores = queries @ keys.transpose(1, 2); fill the masked entries (self.mask[:num_tokens, :num_tokens]) with -inf; softmax over the last dim of scores / sqrt(d_k), d_k = keys.shape[-1]; dropout on the attention weights; return weights @ values.')

@@ -12,7 +12,7 @@ class MultiHeadAttentionWrapper(nn.Module):
         super().__init__()
         # TODO: self.heads = an nn.ModuleList of num_heads
         #       CausalAttention(d_in, d_out, context_length, dropout, qkv_bias) modules.
-        raise NotImplementedError('self.heads = an nn.ModuleList of num_heads')
+        raise NotImplementedError('self.heads = an nn.ModuleList of num_heads CausalAttention(d_in, d_out, context_length, dropout, qkv_bias) modules.')
 
     def forward(self, x):
         # TODO: run every head on x and concatenate the outputs on the last dimension.
@@ -48,7 +48,7 @@ class MultiHeadAttention(nn.Module):
         #       .view(b, num_tokens, num_heads, head_dim).transpose(1, 2); causal-masked, scaled (by sqrt(head_dim))
         #       softmax attention per head with dropout on the weights; transpose back, merge the heads with
         #       .contiguous().view(b, num_tokens, d_out), and apply self.out_proj.
-        raise NotImplementedError('project x to keys, queries and values; split each into heads with')
+        raise NotImplementedError('project x to keys, queries and values; split each into heads with .view(b, num_tokens, num_heads, head_dim).transpose(1, 2); causal-masked, scaled (by sqrt(head_dim)) softmax attention per head with dropout on the weights; transpose back, merge the heads with .contiguous().view(b, num_tokens, d_out), and apply self.out_proj.')
 
 
 def gpt2_sized_attention():

@@ -10,12 +10,12 @@ class SelfAttention_v1(nn.Module):
         super().__init__()
         # TODO: three trainable (d_in, d_out) matrices, self.W_query, self.W_key and self.W_value:
         #       nn.Parameter(torch.rand(d_in, d_out)).
-        raise NotImplementedError('three trainable (d_in, d_out) matrices, self.W_query, self.W_key and self.W_value:')
+        raise NotImplementedError('three trainable (d_in, d_out) matrices, self.W_query, self.W_key and self.W_value: nn.Parameter(torch.rand(d_in, d_out)).')
 
     def forward(self, x):
         # TODO: keys, queries, values = x @ W; scores = queries @ keys.T; softmax over the
         #       last dim of scores / sqrt(d_k), d_k = keys.shape[-1]; return weights @ values.
-        raise NotImplementedError('keys, queries, values = x @ W; scores = queries @ keys.T; softmax over the')
+        raise NotImplementedError('keys, queries, values = x @ W; scores = queries @ keys.T; softmax over the last dim of scores / sqrt(d_k), d_k = keys.shape[-1]; return weights @ values.')
 
 
 class SelfAttention_v2(nn.Module):
@@ -38,4 +38,4 @@ def transfer_weights(sa_v2, sa_v1):
     with W of shape (d_in, d_out). Changes sa_v1 in place and returns it."""
     # TODO: without tracking gradients, copy each W_*.weight of sa_v2, transposed, into the
     #       parameter of sa_v1 with the same name.
-    raise NotImplementedError('without tracking gradients, copy each W_*.weight of sa_v2, transposed, into the')
+    raise NotImplementedError('without tracking gradients, copy each W_*.weight of sa_v2, transposed, into the parameter of sa_v1 with the same name.')

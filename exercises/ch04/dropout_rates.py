@@ -29,7 +29,7 @@ class TransformerBlock(nn.Module):
         super().__init__()
         # TODO: build the block as in gpt.TransformerBlock, with the two new dropout rates.
         #       MultiHeadAttention's dropout is cfg["drop_rate_attn"], drop_shortcut's is cfg["drop_rate_shortcut"].
-        raise NotImplementedError('build the block as in gpt.TransformerBlock, with the two new dropout rates.')
+        raise NotImplementedError('build the block as in gpt.TransformerBlock, with the two new dropout rates. MultiHeadAttention\'s dropout is cfg["drop_rate_attn"], drop_shortcut\'s is cfg["drop_rate_shortcut"].')
 
     def forward(self, x):
         # TODO: the forward pass of gpt.TransformerBlock.
@@ -43,7 +43,7 @@ class GPTModel(nn.Module):
         super().__init__()
         # TODO: build the model as in gpt.GPTModel, with this module's TransformerBlock.
         #       self.drop_emb = nn.Dropout(cfg["drop_rate_emb"]).
-        raise NotImplementedError("build the model as in gpt.GPTModel, with this module's TransformerBlock.")
+        raise NotImplementedError('build the model as in gpt.GPTModel, with this module\'s TransformerBlock. self.drop_emb = nn.Dropout(cfg["drop_rate_emb"]).')
 
     def forward(self, in_idx):
         # TODO: the forward pass of gpt.GPTModel.

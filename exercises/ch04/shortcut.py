@@ -14,12 +14,12 @@ class ExampleDeepNeuralNetwork(nn.Module):
         self.use_shortcut = use_shortcut
         # TODO: self.layers = nn.ModuleList with one Linear + GELU per pair of sizes.
         #       Layer i is nn.Sequential(nn.Linear(layer_sizes[i], layer_sizes[i + 1]), GELU()).
-        raise NotImplementedError('self.layers = nn.ModuleList with one Linear + GELU per pair of sizes.')
+        raise NotImplementedError('self.layers = nn.ModuleList with one Linear + GELU per pair of sizes. Layer i is nn.Sequential(nn.Linear(layer_sizes[i], layer_sizes[i + 1]), GELU()).')
 
     def forward(self, x):
         # TODO: run the layers in turn, adding shortcuts where allowed.
         #       With self.use_shortcut and an output of x's shape, continue with x + output, else with output.
-        raise NotImplementedError('run the layers in turn, adding shortcuts where allowed.')
+        raise NotImplementedError("run the layers in turn, adding shortcuts where allowed. With self.use_shortcut and an output of x's shape, continue with x + output, else with output.")
 
 
 def gradient_means(model, x):
@@ -28,4 +28,4 @@ def gradient_means(model, x):
     # TODO: backpropagate the MSE loss and return each weight's mean absolute gradient.
     #       loss = nn.MSELoss()(output, torch.zeros_like(output)); loss.backward(); then for each
     #       name, param in model.named_parameters() with "weight" in the name: param.grad.abs().mean().item().
-    raise NotImplementedError("backpropagate the MSE loss and return each weight's mean absolute gradient.")
+    raise NotImplementedError('backpropagate the MSE loss and return each weight\'s mean absolute gradient. loss = nn.MSELoss()(output, torch.zeros_like(output)); loss.backward(); then for each name, param in model.named_parameters() with "weight" in the name: param.grad.abs().mean().item().')

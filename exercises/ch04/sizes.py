@@ -20,7 +20,7 @@ def get_config(base_config, model_name="gpt2-small"):
     gpt2-small (768, 12, 12), gpt2-medium (1024, 24, 16), gpt2-large (1280, 36, 20), gpt2-xl (1600, 48, 25)."""
     # TODO: return a copy of base_config with model_name's emb_dim, n_layers and n_heads.
     #       Leave base_config itself unchanged: {**base_config, ...} or base_config.copy().
-    raise NotImplementedError("return a copy of base_config with model_name's emb_dim, n_layers and n_heads.")
+    raise NotImplementedError("return a copy of base_config with model_name's emb_dim, n_layers and n_heads. Leave base_config itself unchanged: {**base_config, ...} or base_config.copy().")
 
 
 def calculate_size(model):
@@ -30,5 +30,5 @@ def calculate_size(model):
     GPT-2 XL takes 6.5 GB; build it `with torch.device("meta"):` to count without allocating memory."""
     # TODO: return {"total": ..., "tied": ..., "size_mb": ...}.
     #       tied = total minus out_head's parameters; size_mb = total * 4 bytes / (1024 * 1024).
-    raise NotImplementedError('return {"total": ..., "tied": ..., "size_mb": ...}.')
+    raise NotImplementedError('return {"total": ..., "tied": ..., "size_mb": ...}. tied = total minus out_head\'s parameters; size_mb = total * 4 bytes / (1024 * 1024).')
 

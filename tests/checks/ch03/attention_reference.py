@@ -1,13 +1,14 @@
 """Shared by the chapter-3 checks (numpy only): deterministic weights and inputs, a reference attention
 with the known learner bugs as variants, and readers for the dropout and causality probes.
 
-Check modules load this file by path (`load_reference()` in each), on both sides of the worker boundary.
+Check modules load it with grader.checks.sibling, on both sides of the worker boundary.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from grader.checks import CheckFailed, expect_close, expect_shape, fail
+from grader.checks import (CheckFailed, dropout_probe, expect_close, expect_eval_repeatable, expect_shape, fail,
+                           forward, gradient_sizes, weighted_backward)
 from grader.weights import pattern
 
 QKV = ("W_query", "W_key", "W_value")
@@ -218,21 +219,18 @@ def expect_any_length(got, what, d_out, lengths=(8, 3)):
 
 
 def expect_eval_deterministic(probe, expected, probe_ref, p, variants, num_heads=1):
-    """The dropout probe's eval-mode outputs: the same on two calls, and the attention's values."""
-    first, again = probe["eval"], probe["eval_again"]
-    expect_shape(first, expected.shape, "the output in eval mode")
-    if not np.array_equal(first, again, equal_nan=True):
-        fail("in eval mode two calls on the same input gave different outputs: dropout is still active. Use the "
-             "module self.dropout (nn.Dropout, which model.eval() turns off), not F.dropout(..., training=True)")
+    """The dropout probe's eval-mode outputs (a batch of one): the same on two calls, and the attention's values."""
+    expect_shape(probe["eval"], expected.shape, "the output in eval mode")
+    expect_eval_repeatable(probe, "the attention", "self.dropout")
     T = np.shape(expected)[-2]
-    expect_attention(first[None], expected[None], f"the eval-mode output with dropout={p:g}",
+    expect_attention(probe["eval"], expected, f"the eval-mode output with dropout={p:g}",
                      np.eye(T, dtype=np.float32)[None], probe_ref, variants, num_heads=num_heads)
 
 
 def probe_findings(probe, T, p, num_heads=1, batch=16):
     """read_dropout on the dropout probe, after checking the shape of its train-mode output."""
     expect_shape(probe["train"], [batch, T, 2 * T * num_heads], "the output in train mode")
-    return read_dropout(probe["train"], probe["eval"], p, num_heads)
+    return read_dropout(probe["train"], probe["eval"][0], p, num_heads)
 
 
 # ---- worker side (torch imported inside) ----
@@ -250,19 +248,22 @@ def probe_reference(T, num_heads, key, out_proj=False, prefix=""):
     return ref
 
 
-def run_dropout_probe(module, T, batch=16, seed=0):
-    """Outputs on x = identity (batch of copies): twice in eval mode, once in train mode."""
+def run_dropout_probe(module, T, batch=16):
+    """grader.checks.dropout_probe on x = the identity: eval mode on one copy, train mode on a batch of copies."""
     import torch
 
     x = torch.eye(T).expand(batch, T, T).contiguous()
-    with torch.no_grad():
-        module.eval()
-        first, again = module(x[:1])[0], module(x[:1])[0]
-        module.train()
-        torch.manual_seed(seed)
-        train = module(x)
+    return dropout_probe(module, x[:1], x)
+
+
+def gradients(module, x, key):
+    """gradient_sizes after a fixed weighted sum of module(x) was backpropagated, in train mode."""
+    import torch
+
+    module.train()
+    weighted_backward(module(torch.from_numpy(x)), f"{key}.loss")
     module.eval()
-    return {"eval": first, "eval_again": again, "train": train}
+    return gradient_sizes(module)
 
 
 def causality_diffs(module, x, other):
@@ -280,44 +281,6 @@ def causality_diffs(module, x, other):
             edited[:, p] = other[:, p]
             diffs[p] = (module(edited) - base).abs().amax(dim=(0, 2)).double().numpy()
     return diffs
-
-
-def gradient_sizes(module, x, key):
-    """After backward of a fixed weighted sum of the output: {parameter: sum |grad|, or None}."""
-    import torch
-
-    module.train()
-    out = module(torch.from_numpy(x))
-    weights = torch.from_numpy(pattern(tuple(out.shape), f"{key}.loss", scale=1.0))
-    (out * weights).sum().backward()
-    module.eval()
-    return {n: (None if p.grad is None else float(p.grad.abs().sum())) for n, p in module.named_parameters()}
-
-
-def expect_gradients(sizes, what):
-    missing = [n for n, g in sizes.items() if g is None or g == 0.0]
-    if not sizes:
-        fail(f"{what} has no parameters at all: create them as nn.Parameter or nn.Linear so they are trained")
-    if missing:
-        fail(f"{what}: no gradient reached {', '.join(missing)} after backward(): every parameter must take part "
-             "in the output (don't detach, use .data or run under torch.no_grad() in forward, and apply every "
-             "layer you create)")
-
-
-def with_weights(module, weights):
-    """The module with its attention weights set by name (grader.attention_weights)."""
-    from grader.attention_weights import set_attention_weights
-
-    set_attention_weights(module, weights)
-    return module
-
-
-def forward(module, x):
-    """module(x) for a numpy x, without gradients."""
-    import torch
-
-    with torch.no_grad():
-        return module(torch.from_numpy(x))
 
 
 def edit_each_token(module, key, d_in=4):

@@ -1,7 +1,7 @@
 """Checks for ch03.causal_attention: the causal mask, scaled softmax and dropout of CausalAttention."""
 import numpy as np
 
-from grader.checks import case, fail, points, sibling
+from grader.checks import case, expect_gradients, fail, forward, points, sibling, with_weights
 
 ref = sibling(__file__, "attention_reference")
 BOOK = dict(x=np.stack([ref.TOY, ref.TOY]), ref=ref.linear_weights(3, 2, "ca.book"), ctx=6, bias=False)
@@ -12,12 +12,12 @@ PROBE_T, PROBE_P = 5, 0.5
 
 
 def build(learner, d_in, d_out, ctx, dropout, weights, qkv_bias=False):
-    return ref.with_weights(learner.CausalAttention(d_in, d_out, ctx, dropout, qkv_bias=qkv_bias), weights).eval()
+    return with_weights(learner.CausalAttention(d_in, d_out, ctx, dropout, qkv_bias=qkv_bias), weights).eval()
 
 
 def run(learner, setup):
     x = setup["x"]
-    return ref.forward(build(learner, x.shape[-1], setup["ref"]["W_query.weight"].shape[0], setup["ctx"], 0.2,
+    return forward(build(learner, x.shape[-1], setup["ref"]["W_query.weight"].shape[0], setup["ctx"], 0.2,
                              setup["ref"], setup["bias"]), x)
 
 
@@ -57,7 +57,7 @@ def lengths(learner):
 @case
 def gradients(learner):
     module = build(learner, 3, 2, 4, 0.0, ref.linear_weights(3, 2, "ca.grad", qkv_bias=True), qkv_bias=True)
-    return ref.gradient_sizes(module, ref.inputs((2, 4, 3), "ca.grad"), "ca.grad")
+    return ref.gradients(module, ref.inputs((2, 4, 3), "ca.grad"), "ca.grad")
 
 
 def test_mask_is_a_registered_buffer(out):
@@ -108,4 +108,4 @@ def test_dropout_acts_on_attention_weights(out):
 
 
 def test_gradients_reach_every_parameter(out):
-    ref.expect_gradients(out["gradients"], "CausalAttention(3, 2, 4, 0.0, qkv_bias=True)")
+    expect_gradients(out["gradients"], "CausalAttention(3, 2, 4, 0.0, qkv_bias=True)")

@@ -1,7 +1,7 @@
 """Checks for ch03.multihead_attention: MultiHeadAttention's head split, scaling, mask, dropout and out_proj."""
 import numpy as np
 
-from grader.checks import case, fail, points, sibling
+from grader.checks import case, expect_gradients, fail, forward, points, sibling, with_weights
 
 ref = sibling(__file__, "attention_reference")
 BOOK = dict(x=np.stack([ref.TOY, ref.TOY]), ref=ref.linear_weights(3, 2, "mha.book", out_proj=True), heads=2,
@@ -15,12 +15,12 @@ PROBE_T, PROBE_H, PROBE_P = 4, 2, 0.5
 
 def build(learner, d_in, d_out, ctx, dropout, heads, weights, qkv_bias=False):
     module = learner.MultiHeadAttention(d_in, d_out, ctx, dropout, num_heads=heads, qkv_bias=qkv_bias)
-    return ref.with_weights(module, weights).eval()
+    return with_weights(module, weights).eval()
 
 
 def run(learner, setup):
     x = setup["x"]
-    return ref.forward(build(learner, x.shape[-1], setup["ref"]["W_query.weight"].shape[0], 6, 0.2, setup["heads"],
+    return forward(build(learner, x.shape[-1], setup["ref"]["W_query.weight"].shape[0], 6, 0.2, setup["heads"],
                              setup["ref"], setup["bias"]), x)
 
 
@@ -66,11 +66,11 @@ def lengths(learner):
 def gradients(learner):
     module = build(learner, 3, 4, 4, 0.0, 2, ref.linear_weights(3, 4, "mha.grad", qkv_bias=True, out_proj=True),
                    qkv_bias=True)
-    return ref.gradient_sizes(module, ref.inputs((2, 4, 3), "mha.grad"), "mha.grad")
+    return ref.gradients(module, ref.inputs((2, 4, 3), "mha.grad"), "mha.grad")
 
 
 def test_parameters_as_in_the_book_and_trained(out, snap):
-    ref.expect_gradients(out["gradients"], "MultiHeadAttention(3, 4, 4, 0.0, num_heads=2, qkv_bias=True)")
+    expect_gradients(out["gradients"], "MultiHeadAttention(3, 4, 4, 0.0, num_heads=2, qkv_bias=True)")
     got, expected = out["parameter_counts"], snap["parameter_counts"]
     for key in expected:
         if got[key] == expected[key]:

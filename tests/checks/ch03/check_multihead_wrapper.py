@@ -1,7 +1,7 @@
 """Checks for ch03.multihead_wrapper: MultiHeadAttentionWrapper's heads and their concatenation."""
 import numpy as np
 
-from grader.checks import case, expect_shape, fail, points, sibling
+from grader.checks import case, expect_shape, fail, forward, points, sibling, with_weights
 
 ref = sibling(__file__, "attention_reference")
 
@@ -20,7 +20,7 @@ def run(learner, setup):
     x = setup["x"]
     module = learner.MultiHeadAttentionWrapper(x.shape[-1], setup["d_out"], 6, 0.2, num_heads=setup["heads"],
                                                qkv_bias=setup["bias"])
-    return ref.forward(ref.with_weights(module, setup["ref"]).eval(), x)
+    return forward(with_weights(module, setup["ref"]).eval(), x)
 
 
 @case

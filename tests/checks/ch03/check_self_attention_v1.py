@@ -1,5 +1,5 @@
 """Checks for ch03.self_attention_v1: scaled dot-product attention with nn.Parameter weight matrices."""
-from grader.checks import case, fail, points, sibling
+from grader.checks import case, expect_gradients, fail, forward, points, sibling, with_weights
 
 ref = sibling(__file__, "attention_reference")
 BOOK = dict(x=ref.TOY, ref=ref.linear_weights(3, 2, "v1.book"))
@@ -9,12 +9,12 @@ VARIANTS = ("no_scale", "scale_d_k", "softmax_dim", "transposed_scores")
 
 def build(learner, d_in, d_out, linear):
     """v1 holds x @ W with W (d_in, d_out): the transposes of the Linear-layout reference."""
-    return ref.with_weights(learner.SelfAttention_v1(d_in, d_out), {n: linear[f"{n}.weight"].T.copy() for n in ref.QKV})
+    return with_weights(learner.SelfAttention_v1(d_in, d_out), {n: linear[f"{n}.weight"].T.copy() for n in ref.QKV})
 
 
 def run(learner, setup):
     x = setup["x"]
-    return ref.forward(build(learner, x.shape[-1], setup["ref"]["W_query.weight"].shape[0], setup["ref"]), x)
+    return forward(build(learner, x.shape[-1], setup["ref"]["W_query.weight"].shape[0], setup["ref"]), x)
 
 
 @case
@@ -35,7 +35,7 @@ def other_sizes(learner):
 @case
 def gradients(learner):
     module = build(learner, 3, 2, ref.linear_weights(3, 2, "v1.grad"))
-    return ref.gradient_sizes(module, ref.inputs((4, 3), "v1.grad"), "v1.grad")
+    return ref.gradients(module, ref.inputs((4, 3), "v1.grad"), "v1.grad")
 
 
 def test_parameters(out):
@@ -64,4 +64,4 @@ def test_other_sizes(out, snap):
 
 
 def test_gradients_reach_every_parameter(out):
-    ref.expect_gradients(out["gradients"], "SelfAttention_v1(3, 2)")
+    expect_gradients(out["gradients"], "SelfAttention_v1(3, 2)")

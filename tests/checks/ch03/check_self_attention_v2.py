@@ -1,5 +1,5 @@
 """Checks for ch03.self_attention_v2: the same attention with nn.Linear projections."""
-from grader.checks import case, fail, points, sibling
+from grader.checks import case, expect_gradients, fail, forward, points, sibling, with_weights
 
 ref = sibling(__file__, "attention_reference")
 BOOK = dict(x=ref.TOY, ref=ref.linear_weights(3, 2, "v2.book"))
@@ -8,12 +8,12 @@ VARIANTS = ("no_scale", "scale_d_k", "softmax_dim", "transposed_scores")
 
 
 def build(learner, d_in, d_out, linear):
-    return ref.with_weights(learner.SelfAttention_v2(d_in, d_out, qkv_bias="W_query.bias" in linear), linear)
+    return with_weights(learner.SelfAttention_v2(d_in, d_out, qkv_bias="W_query.bias" in linear), linear)
 
 
 def run(learner, setup):
     x = setup["x"]
-    return ref.forward(build(learner, x.shape[-1], setup["ref"]["W_query.weight"].shape[0], setup["ref"]), x)
+    return forward(build(learner, x.shape[-1], setup["ref"]["W_query.weight"].shape[0], setup["ref"]), x)
 
 
 @case
@@ -38,7 +38,7 @@ def other_sizes(learner):
 @case
 def gradients(learner):
     module = build(learner, 3, 2, ref.linear_weights(3, 2, "v2.grad"))
-    return ref.gradient_sizes(module, ref.inputs((4, 3), "v2.grad"), "v2.grad")
+    return ref.gradients(module, ref.inputs((4, 3), "v2.grad"), "v2.grad")
 
 
 def test_parameters(out):
@@ -69,4 +69,4 @@ def test_other_sizes(out, snap):
 
 
 def test_gradients_reach_every_parameter(out):
-    ref.expect_gradients(out["gradients"], "SelfAttention_v2(3, 2)")
+    expect_gradients(out["gradients"], "SelfAttention_v2(3, 2)")

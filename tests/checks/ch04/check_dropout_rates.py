@@ -4,7 +4,7 @@ A rate of 1.0 drops everything, deterministically: with one rate at 1.0 and the 
 train-mode logits show which dropout layer that rate reached."""
 import numpy as np
 
-from grader.checks import case, expect_close, expect_shape, fail, sibling
+from grader.checks import case, expect_close, expect_shape, fail, sibling, with_weights
 
 ref = sibling(__file__, "gpt_reference")
 RATES = {"emb": "drop_rate_emb", "attn": "drop_rate_attn", "shortcut": "drop_rate_shortcut"}
@@ -18,7 +18,7 @@ WHERE = {"emb": "after the embeddings (self.drop_emb)",
 def _logits(learner, train, **rates):
     import torch
 
-    model = ref.with_weights(learner.GPTModel({**CFG, **rates}), REFERENCE)
+    model = with_weights(learner.GPTModel({**CFG, **rates}), REFERENCE)
     model.train(train)
     idx = torch.tensor([[3, 41, 59, 26, 5, 35], [8, 9, 7, 9, 3, 23]])
     with torch.no_grad():

@@ -1,7 +1,9 @@
 """Checks for ch04.gpt_model: GPTModel's parameter names and counts, logits, causality, dropout, gradients."""
 import numpy as np
 
-from grader.checks import build_on_meta, case, expect_close, expect_names, expect_shape, fail, points, sibling
+from grader.checks import (build_on_meta, case, dropout_probe, eval_outputs, expect_close, expect_gradients,
+                           expect_names, expect_shape, fail, forward, gradient_sizes, matching_variant, points,
+                           sibling, weighted_backward, with_weights)
 from grader.weights import pattern
 
 
@@ -13,7 +15,7 @@ INPUTS = {"main": (2, 6), "full_context": (3, 8), "one_token": (1, 1)}
 
 
 def _model(learner, **changes):
-    return ref.with_weights(learner.GPTModel({**CFG, **changes}), REFERENCE)
+    return with_weights(learner.GPTModel({**CFG, **changes}), REFERENCE)
 
 
 def _idx(shape):
@@ -35,7 +37,7 @@ def count_124m(learner):
 
 @case
 def logits(learner):
-    return ref.eval_outputs(_model(learner), _idx, INPUTS, _variants)
+    return eval_outputs(_model(learner), _idx, INPUTS, _variants)
 
 
 def _variants(model, idx):
@@ -74,17 +76,33 @@ def causality(learner):
 
 @case
 def dropout(learner):
-    return ref.dropout_behaviour(_model(learner, drop_rate=0.5), _idx(INPUTS["main"]))
+    return dropout_probe(_model(learner, drop_rate=0.5), _idx(INPUTS["main"]))
+
+
+@case
+def everything_dropped(learner):
+    """drop_rate=1.0 in train mode, judged by behaviour whatever the dropout modules are called: the embedding
+    dropout zeroes every embedding and each block returns its input, so every position gets the same logits.
+    Under "no_drop_emb", what a model that skips the embedding dropout gives (from its own submodules)."""
+    import torch
+
+    model = _model(learner, drop_rate=1.0).train()
+    idx = _idx(INPUTS["main"])
+    result = {"logits": forward(model, idx), "no_drop_emb": None}
+    try:
+        with torch.no_grad():
+            x = model.tok_emb(idx) + model.pos_emb(torch.arange(idx.shape[1]))
+            result["no_drop_emb"] = model.out_head(model.final_norm(x))
+    except Exception:  # noqa: BLE001 - the other checks say what is missing
+        pass
+    return result
 
 
 @case
 def gradients(learner):
-    import torch
-
     model = _model(learner).train()
-    logits = model(_idx(INPUTS["main"]))
-    (logits * torch.from_numpy(pattern(tuple(logits.shape), "gm.grad", 1.0))).sum().backward()
-    return ref.gradients_reached(model)
+    weighted_backward(model(_idx(INPUTS["main"])), "gm.grad")
+    return gradient_sizes(model)
 
 
 def test_parameter_names(out, snap):
@@ -124,7 +142,7 @@ def test_logits_values(out, snap):
     got = out["logits"]
     main = got.get("main")
     if isinstance(main, np.ndarray) and not np.allclose(main, snap["logits"]["main"], atol=1e-4, rtol=1e-4):
-        name = ref.matching_variant(main, got["variants"], atol=1e-4, rtol=1e-4)
+        name = matching_variant(main, got["variants"], atol=1e-4, rtol=1e-4)
         if name is not None:
             fail(f"the logits differ from the expected ones: {ADVICE[name]}")
     for key, shape in INPUTS.items():
@@ -159,8 +177,21 @@ def test_dropout_only_in_train_mode(out, snap):
         "self.drop_emb to the embeddings and build the blocks with cfg['drop_rate']")
 
 
+def test_embedding_dropout(out, snap):
+    got, expected = out["everything_dropped"], snap["everything_dropped"]["logits"]
+    what = "the train-mode logits with drop_rate=1.0"
+    expect_shape(got["logits"], expected.shape, what)
+    if np.allclose(got["logits"], expected, atol=1e-4, rtol=1e-4):
+        return
+    if isinstance(got["no_drop_emb"], np.ndarray) and np.allclose(got["logits"], got["no_drop_emb"], atol=1e-4,
+                                                                    rtol=1e-4):
+        fail(f"{what} still depend on the input tokens: the embedding dropout is missing. Apply self.drop_emb "
+             "to tok_emb(in_idx) + pos_emb(...) before trf_blocks (with drop_rate=1.0 it zeroes every embedding, "
+             "so every position should give the same logits)")
+    expect_close(got["logits"], expected, f"{what} (every embedding and every sublayer output dropped, so every "
+                 "position gets the same logits)", atol=1e-4, rtol=1e-4)
+
+
 def test_gradients_reach_every_parameter(out):
-    missing = [n for n, ok in out["gradients"].items() if not ok]
-    if missing:
-        fail(f"after backward() these parameters have no gradient: {missing[:6]}: is every module used in "
-             "forward? tok_emb + pos_emb -> drop_emb -> trf_blocks -> final_norm -> out_head")
+    expect_gradients(out["gradients"], "GPTModel", "is every module used in forward? "
+                     "tok_emb + pos_emb -> drop_emb -> trf_blocks -> final_norm -> out_head")

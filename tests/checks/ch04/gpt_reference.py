@@ -1,13 +1,13 @@
 """Shared by the chapter-4 checks (numpy only): the small test configuration and known weights for
 TransformerBlock and GPTModel, named as in the book so that grader.weights.assign matches them by name.
 
-Check modules load this file by path (`load_reference()` in each), on both sides of the worker boundary.
+Check modules load it with grader.checks.sibling, on both sides of the worker boundary.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from grader.checks import expect_close, fail
+from grader.checks import expect_close, expect_eval_repeatable, expect_train_random
 from grader.weights import pattern
 
 # vocab 60, context 8, emb 16, 2 heads, 2 layers: every check runs in milliseconds.
@@ -48,63 +48,9 @@ def model_weights(cfg: dict, key: str) -> dict:
     return weights
 
 
-def matching_variant(got, variants: dict, atol: float, rtol: float):
-    """The name of the first of `variants` (name -> output of a known wrong wiring) that `got` matches, or None."""
-    for name, value in variants.items():
-        if np.allclose(got, value, atol=atol, rtol=rtol):
-            return name
-    return None
-
-
-def expect_dropout_only_in_train_mode(got, expected_eval, what, atol, dropout_module, train_advice):
-    """`got` from dropout_behaviour: eval mode repeatable and as expected (`what`, atol, rtol 1e-4), train
-    mode random; `dropout_module` names the module to use, `train_advice` says what to do when train mode isn't."""
-    if not got["eval_repeats"]:
-        fail("in eval mode (model.eval()) two calls on the same input differ: use nn.Dropout modules "
-             f"({dropout_module}), which switch off in eval mode, not F.dropout(x, p)")
-    expect_close(got["eval"], expected_eval, what, atol=atol, rtol=1e-4)
-    if not (got["train_changes"] and got["train_vs_eval"]):
-        fail(train_advice)
-
-
-# ---- worker side (torch imported inside) ----
-
-def with_weights(module, weights: dict):
-    """The module with `weights` assigned by name (grader.weights.assign)."""
-    from grader.weights import assign
-
-    assign(module, weights)
-    return module
-
-
-def eval_outputs(module, make_input, shapes: dict, variants):
-    """In eval mode, without gradients: {name: module(make_input(shape))} for `shapes`, and under "variants"
-    variants(module, make_input(shapes["main"])), or {} when the learner's submodules are missing or broken."""
-    import torch
-
-    module.eval()
-    with torch.no_grad():
-        result = {k: module(make_input(s)) for k, s in shapes.items()}
-        try:
-            result["variants"] = variants(module, make_input(shapes["main"]))
-        except Exception:  # the checks say what is missing or broken elsewhere
-            result["variants"] = {}
-    return result
-
-
-def dropout_behaviour(module, x):
-    """module(x) twice in eval mode and twice in train mode, without gradients: what changed."""
-    import torch
-
-    with torch.no_grad():
-        module.eval()
-        eval_1, eval_2 = module(x), module(x)
-        module.train()
-        train_1, train_2 = module(x), module(x)
-    return {"eval_repeats": bool(torch.equal(eval_1, eval_2)), "eval": eval_1,
-            "train_changes": not torch.equal(train_1, train_2), "train_vs_eval": not torch.allclose(train_1, eval_1)}
-
-
-def gradients_reached(module) -> dict:
-    """After backward(): {parameter name: whether a nonzero gradient reached it}."""
-    return {n: (p.grad is not None and bool(p.grad.abs().sum() > 0)) for n, p in module.named_parameters()}
+def expect_dropout_only_in_train_mode(probe, expected_eval, what, atol, dropout_module, train_advice):
+    """`probe` from grader.checks.dropout_probe: eval mode repeatable and as expected (`what`, atol, rtol 1e-4),
+    train mode random; `dropout_module` names the module to use, `train_advice` says what to do when it isn't."""
+    expect_eval_repeatable(probe, what, dropout_module)
+    expect_close(probe["eval"], expected_eval, what, atol=atol, rtol=1e-4)
+    expect_train_random(probe, what, train_advice)
