@@ -196,6 +196,23 @@ def sync_cmd(chapters):
     console.print(f"{len(stubs)} stub(s) and {len(snapshots)} snapshot(s) written")
 
 
+class DemoGroup(click.Group):
+    """The chapters' demos, found in grader/demos/ (one module each), loaded only when run."""
+
+    def list_commands(self, ctx):
+        from .demos import names
+        return names()
+
+    def get_command(self, ctx, name):
+        from .demos import command
+        return command(name)
+
+
+@main.group("demo", cls=DemoGroup)
+def demo_group():
+    """Run a chapter's demo on your own code (e.g. `grade demo ch05` trains your GPT)."""
+
+
 def entry() -> None:
     try:
         main(standalone_mode=True)
