@@ -1,0 +1,48 @@
+"""Chapter 7.6–7.7: finetune with chapter 5's training loop, then collect the model's answers to the test set."""
+import torch
+
+from ..ch05.decoding import generate
+from ..ch05.pretraining import text_to_token_ids, token_ids_to_text, train_model_simple
+from .instruction_data import format_input
+
+END_OF_TEXT = 50256
+
+
+def finetune_model(model, train_loader, val_loader, device, num_epochs, start_context, tokenizer,
+                   eval_freq=5, eval_iter=5):
+    """Finetune `model` on instruction batches with chapter 5's train_model_simple and an AdamW optimizer
+    with the book's settings, learning rate 0.00005 and weight decay 0.1 (section 7.6).
+
+    Returns what train_model_simple returns: (train_losses, val_losses, tokens_seen)."""
+    ### BEGIN SOLUTION: create the optimizer described above for every parameter of the model and train with
+    ### chapter 5's loop, handing every other argument on to it (section 7.6).
+    optimizer = torch.optim.AdamW(model.parameters(), lr=0.00005, weight_decay=0.1)
+    return train_model_simple(model, train_loader, val_loader, optimizer, device, num_epochs=num_epochs,
+                              eval_freq=eval_freq, eval_iter=eval_iter, start_context=start_context,
+                              tokenizer=tokenizer)
+    ### END SOLUTION
+
+
+def extract_response(generated_text, input_text):
+    """The model's answer in `generated_text`, the prompt `input_text` followed by what the model wrote:
+    the part after the prompt, without the "### Response:" header and surrounding whitespace (section 7.7)."""
+    ### BEGIN SOLUTION: return the answer described above as a string (section 7.7).
+    return generated_text[len(input_text):].replace("### Response:", "").strip()
+    ### END SOLUTION
+
+
+def generate_responses(model, data, tokenizer, device, context_size, max_new_tokens=256):
+    """Section 7.7: answer every entry of `data` and store the answer in the entry under "model_response".
+
+    For each entry, generate greedily from its prompt, format_input(entry), with chapter 5's generate,
+    at most max_new_tokens new tokens, stopping at the end-of-text token (END_OF_TEXT); decode, and
+    keep extract_response of the text. Returns `data`, its entries updated in place."""
+    ### BEGIN SOLUTION: fill in entry["model_response"] for every entry as described above and return data.
+    for entry in data:
+        input_text = format_input(entry)
+        token_ids = generate(model=model, idx=text_to_token_ids(input_text, tokenizer).to(device),
+                             max_new_tokens=max_new_tokens, context_size=context_size, eos_id=END_OF_TEXT)
+        generated_text = token_ids_to_text(token_ids, tokenizer)
+        entry["model_response"] = extract_response(generated_text, input_text)
+    return data
+    ### END SOLUTION

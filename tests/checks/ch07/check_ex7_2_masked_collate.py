@@ -1,0 +1,74 @@
+"""Checks for ch07.ex7_2_masked_collate: the targets that predict prompt tokens are ignored as well, and the
+first response token's target stays."""
+from grader.checks import case, expect_shape, fail, points, sibling
+
+WORKER_PRELOAD = ("gpt2",)
+ref = sibling(__file__, "instruction_reference")
+PAD, IGNORE = ref.PAD, ref.IGNORE
+TOY = [(3, [0, 1, 2, 3, 4]), (1, [5, 6]), (2, [7, 8, 9])]   # (instruction_length, token_ids)
+
+
+@case
+def toy(learner):
+    inputs, targets = learner.custom_collate_fn([(n, list(ids)) for n, ids in TOY])
+    return {"inputs": inputs, "targets": targets}
+
+
+@case
+def real(learner):
+    """Two entries tokenized here; what the targets that stay decode to."""
+    from course_data.gpt2 import get_encoding
+
+    tokenizer, chapter = get_encoding(), learner.module("ch07/instruction_data.py")
+    batch = []
+    for entry in ref.ENTRIES[:2]:
+        prompt = chapter.format_input(dict(entry))
+        batch.append((len(tokenizer.encode(prompt)), tokenizer.encode(prompt + chapter.format_response(entry))))
+    inputs, targets = learner.custom_collate_fn(batch, allowed_max_length=1024)
+    kept = [tokenizer.decode([int(t) for t in row if t != IGNORE]) for row in targets]
+    return {"inputs": inputs, "targets": targets, "kept": kept}
+
+
+def expected_toy():
+    longest = max(len(ids) for _, ids in TOY) + 1
+    result = []
+    for n, ids in TOY:
+        row = (ids + [PAD] * (longest - len(ids)))[1:]
+        row = [IGNORE if k > len(ids) - 1 and row[k] == PAD else v for k, v in enumerate(row)]
+        result.append([IGNORE if k < n - 1 else v for k, v in enumerate(row)])
+    return result
+
+
+@points(3)
+def test_prompt_targets_ignored(out):
+    got = out["toy"]
+    expect_shape(got["targets"], [3, 5], f"the targets for the batch {TOY}")
+    targets, want = ref.rows(got["targets"], "the targets"), expected_toy()
+    if targets[0][:3] == [IGNORE] * 3 and want[0][2] != IGNORE:
+        fail(f"the targets {targets} ignore one position too many: targets[i] predicts token i + 1, so with "
+             "instruction_length n the first n - 1 targets predict prompt tokens, and the target at n - 1 (the "
+             "first token after the prompt) must stay")
+    if targets[0][:2] != [IGNORE, IGNORE]:
+        fail(f"for instruction_length 3 the first two targets should be {IGNORE}, got {targets[0]}: the targets "
+             "that predict prompt tokens are ignored")
+    if targets[0][1:3] == [IGNORE, 3] and targets[0][0] != IGNORE:
+        fail(f"the targets {targets} keep the first position: ignore the first instruction_length - 1 targets")
+    if targets != want:
+        fail(f"the targets for the batch {TOY} should be {want}, got {targets}")
+
+
+def test_inputs_unchanged(out):
+    inputs = ref.rows(out["toy"]["inputs"], "the inputs")
+    if any(IGNORE in row for row in inputs):
+        fail(f"the inputs hold {IGNORE}: only the targets are masked; the model still reads the whole prompt")
+    want = [(ids + [PAD] * 6)[:5] for _, ids in TOY]
+    if inputs != want:
+        fail(f"the inputs should be {want}, as chapter 7's custom_collate_fn makes them, got {inputs}")
+
+
+@points(2)
+def test_only_the_response_is_learnt(out, snap):
+    for got, want in zip(out["real"]["kept"], snap["real"]["kept"]):
+        ref.expect_text(got, want, "the targets that are not ignored, decoded,",
+                        "they should be the response part and one end-of-text token"
+                        if not got.startswith(want) else "they run past the end-of-text token")
