@@ -85,6 +85,9 @@ def test_shapes(out):
 
 def test_long_token_ids(out):
     for key in ("inputs", "targets"):
+        if getattr(out["toy"][key], "torch_dtype", "") == "torch.float32":
+            fail(f"the {key} hold floats (torch.float32); token ids must be integers, torch.long, for the "
+                 "embedding and the loss: torch.tensor(list_of_ints) gives that, torch.Tensor(...) gives floats")
         expect_dtype(out["toy"][key], "torch.int64", f"the {key}")
 
 

@@ -14,7 +14,7 @@ def items(learner):
     chapter = learner.module("ch07/instruction_data.py")
     ds = learner.InstructionDataset([dict(e) for e in ref.ENTRIES], ref.RecordingTokenizer())
     prompts = [chapter.format_input(dict(e)) for e in ref.ENTRIES]
-    return {"len": len(ds), "items": [list(ds[i]) if isinstance(ds[i], tuple) else ds[i] for i in range(len(ds))],
+    return {"items": [list(ds[i]) if isinstance(ds[i], tuple) else ds[i] for i in range(len(ds))],
             "characters": [len(p) for p in prompts],
             "with_header": [len(tokenizer.encode(p + "\n\n### Response:\n")) for p in prompts]}
 
@@ -50,7 +50,3 @@ def test_token_ids(out, snap):
         ids = pair[1].tolist() if hasattr(pair[1], "tolist") else pair[1]
         expect_sequence(ids, want[1], f"the token ids of dataset[{i}], as in chapter 7's dataset", "id")
 
-
-def test_length(out):
-    if out["items"]["len"] != len(ref.ENTRIES):
-        fail(f"len(dataset) for {len(ref.ENTRIES)} entries should be {len(ref.ENTRIES)}, got {out['items']['len']}")

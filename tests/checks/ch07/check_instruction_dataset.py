@@ -17,7 +17,7 @@ def gpt2(learner):
     tokenizer = ref.RecordingTokenizer()
     ds = learner.InstructionDataset([dict(e) for e in ref.ENTRIES], tokenizer)
     encoded_in_init = len(tokenizer.texts)
-    items = [ds[i] for i in range(len(ds))]
+    items = [ds[i] for i in range(min(len(ds), len(ref.ENTRIES)))]
     return {"len": len(ds), "items": items, "texts": tokenizer.texts, "encoded_in_init": encoded_in_init,
             "kinds": [type(item).__name__ for item in items],
             "encoded_texts": getattr(ds, "encoded_texts", None) is not None}

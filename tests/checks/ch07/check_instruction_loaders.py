@@ -50,8 +50,12 @@ def _loaders(out):
 
 
 def _row_ids(epoch):
-    """The first input id after the preamble of each row, naming the entry: a fingerprint of the order."""
-    return [tuple(row) for batch in epoch for row in batch[0]]
+    """Each row's input ids without the padding: which entries come, in which order."""
+    rows = [list(row) for batch in epoch for row in batch[0]]
+    for row in rows:
+        while row and row[-1] == ref.PAD:
+            row.pop()
+    return [tuple(row) for row in rows]
 
 
 def test_three_loaders(out):
@@ -76,9 +80,12 @@ def test_training_shuffled(out):
 
 
 def test_validation_and_test_in_order(out, snap):
-    epochs = _loaders(out)
+    epochs, expected = _loaders(out), snap["loaders"]["epochs"]
+    if epochs["val"][0] == expected["test"][0] and epochs["test"][0] == expected["val"][0]:
+        fail("the validation loader holds the test data and the test loader the validation data: return "
+             "(train_loader, val_loader, test_loader), built from train_data, val_data and test_data")
     for name in ("val", "test"):
-        got, want = epochs[name][0], snap["loaders"]["epochs"][name][0]
+        got, want = epochs[name][0], expected[name][0]
         sizes = [len(batch[0]) for batch in got]
         if sizes == [2]:
             fail(f"the {name} loader drops its last, incomplete batch: keep every entry (drop_last=False)")
