@@ -45,9 +45,9 @@ def test_prompt_targets_ignored(out):
     expect_shape(got["targets"], [3, 5], f"the targets for the batch {TOY}")
     targets, want = ref.rows(got["targets"], "the targets"), expected_toy()
     if targets[0][:3] == [IGNORE] * 3 and want[0][2] != IGNORE:
-        fail(f"the targets {targets} ignore one position too many: targets[i] predicts token i + 1, so with "
+        fail("the targets ignore one position too many: targets[i] predicts token i + 1, so with "
              "instruction_length n the first n - 1 targets predict prompt tokens, and the target at n - 1 (the "
-             "first token after the prompt) must stay")
+             f"first token after the prompt) must stay. For instruction_length 3: expected {want[0]}, got {targets[0]}")
     if targets[0][:2] != [IGNORE, IGNORE]:
         fail(f"for instruction_length 3 the first two targets should be {IGNORE}, got {targets[0]}: the targets "
              "that predict prompt tokens are ignored")
