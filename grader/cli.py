@@ -22,13 +22,12 @@ def escape(text: str) -> str:
 
 
 class LazyConsole:
-    """rich loads only once something is printed, after the worker has started."""
+    """rich loads only once something is printed, after the worker has started; each use sees the
+    terminal (and COLUMNS) as it is now."""
 
     def __getattr__(self, name):
         from rich.console import Console
-        real = Console(highlight=False)
-        globals()["console"] = real
-        return getattr(real, name)
+        return getattr(Console(highlight=False), name)
 
 
 console = LazyConsole()
@@ -219,3 +218,7 @@ def entry() -> None:
     except Exception as exc:  # noqa: BLE001 - an internal error exits 2 with a short message
         console.print(f"[red]internal error:[/red] {type(exc).__name__}: {escape(str(exc))}")
         sys.exit(Exit.USAGE)
+
+
+if __name__ == "__main__":
+    entry()

@@ -4,7 +4,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from .feedback import format_error, job_message
+from .feedback import format_error, job_message, not_implemented
+from .protocol import JOB_OK, STATUS_OF_JOB
 from .manifest import Course, Exercise
 from .results import CheckResult, ExerciseResult, RunResult
 from .runner import JobResult, Worker
@@ -78,18 +79,20 @@ def exercise_result(ex: Exercise, job: JobResult, checks: list[CheckResult]) -> 
     result = ExerciseResult(id=ex.id, title=ex.title, chapter=ex.chapter, book=ex.book,
                             max_score=ex.points, status="failed", checks=checks,
                             output=job.output, duration_s=job.duration_s)
-    lost = [c for c in checks if not c.passed]
-    if job.status not in ("ok", None):
-        result.status = {"timeout": "timeout", "memory": "memory"}.get(job.status, "error")
+    lost = [c for c in checks if not c.passed and not c.tip]
+    tips = [c for c in checks if not c.passed and c.tip and c.status == "failed"]
+    if job.status not in (JOB_OK, None):
+        result.status = STATUS_OF_JOB.get(job.status, "error")
         result.feedback = job_message(job)
     elif job.import_error:
         result.status = "error"
         result.feedback = "your module could not be imported: " + format_error(job.import_error)
     elif not lost:
         result.status = "passed"
-    elif all(c.status == "not_implemented" for c in checks):
+        result.feedback = "\n".join(f"Tip: {c.feedback}" for c in tips)
+    elif all(c.status == "not_implemented" for c in checks if not c.tip):
         result.status = "not_implemented"
-        result.feedback = checks[0].feedback.split(" (TODO:")[0]  # the TODO itself is in the file
+        result.feedback = not_implemented(lost[0].location) if lost[0].location else lost[0].feedback
     else:
         statuses = {c.status for c in lost}
         worst = next((s for s in ORDER if s in statuses and s != "not_implemented"), None)

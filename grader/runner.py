@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .frames import HEADER, INFO_JOB
+from .protocol import FRAME_END, HEADER, INFO_JOB, JOB_LOST, RECORD_CASE, RECORD_IMPORT, clean_error
 from .manifest import Course, Exercise
 
 
@@ -102,7 +102,7 @@ class Worker:
             self.proc.wait()
             for r in self.results:
                 if not r._done.is_set():
-                    r.status = "lost"
+                    r.status = JOB_LOST
                     r.detail = "the grading worker stopped unexpectedly" + _tail(self.stderr)
                     r._done.set()
 
@@ -120,15 +120,15 @@ class Worker:
         result = self.results[job]
         if result._done.is_set() or not isinstance(record, dict):
             return
-        if kind == b"X":
+        if kind == FRAME_END:
             result.status = str(record.get("status"))
             result.detail = str(record.get("detail", ""))
             result.output = str(record.get("output", ""))
             result.duration_s = float(record.get("duration_s", 0.0))
             result._done.set()
-        elif record.get("record") == "import":
+        elif record.get("record") == RECORD_IMPORT:
             result.import_error = clean_error(record.get("error"))
-        elif record.get("record") == "case" and isinstance(record.get("name"), str):
+        elif record.get("record") == RECORD_CASE and isinstance(record.get("name"), str):
             ok = record.get("ok") is True
             result.cases[record["name"]] = {
                 "ok": ok, "value": record.get("value") if ok else None,
@@ -139,21 +139,6 @@ class Worker:
         if self.proc.poll() is None:
             self.proc.kill()
         self._reader.join(timeout=5)
-
-
-def clean_error(error) -> dict:
-    """An error record from the learner's process, reduced to the fields and types feedback uses
-    (the process is untrusted: anything else it sends is dropped)."""
-    error = error if isinstance(error, dict) else {}
-    text = {k: str(error.get(k) or "")[:2000] for k in ("type", "message", "kind", "todo")}
-    where = error.get("where")
-    if isinstance(where, dict):
-        line = where.get("line")
-        where = {"file": str(where.get("file", ""))[:300], "line": line if isinstance(line, int) else 0,
-                 "function": str(where.get("function", ""))[:100], "code": str(where.get("code", ""))[:300]}
-    else:
-        where = None
-    return {**text, "kind": text["kind"] or "error", "todo": text["todo"] or None, "where": where}
 
 
 def _outermost(paths: list[Path]) -> list[Path]:

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from . import cgroups, sandbox, wire
-from .frames import HEADER, INFO_JOB
+from .protocol import FRAME_CASE, FRAME_END, FRAME_INFO, HEADER, INFO_JOB, JOB_CRASHED, JOB_MEMORY, JOB_OK, JOB_TIMEOUT
 
 OUTPUT_KEEP = 4000
 
@@ -50,7 +50,7 @@ def main() -> None:
     cgroup = cgroups.PidsCgroup()
     info["limits"].append(f"processes: at most {cgroup.max_pids} per exercise (pids cgroup)" if cgroup.base
                           else "processes: not limited (no writable pids cgroup); killed by process group")
-    _send(channel, INFO_JOB, b"I", wire.pack(info))
+    _send(channel, INFO_JOB, FRAME_INFO, wire.pack(info))
     try:
         Scheduler(channel, checks, baseline, int(request.get("parallel", 1)), cgroup).run(request["jobs"])
     finally:
@@ -224,7 +224,7 @@ class Scheduler:
             if n == 0:
                 child.done = True
             else:
-                _send(self.channel, child.job["job"], b"C", payload)
+                _send(self.channel, child.job["job"], FRAME_CASE, payload)
 
     def kill(self, child: Child, reason: str) -> None:
         if child.killed_for is None:
@@ -264,27 +264,27 @@ class Scheduler:
         self.finish(child)
 
     def finish(self, child: Child) -> None:
-        status, detail = "ok", ""
+        status, detail = JOB_OK, ""
         code = child.exit_status
         if child.killed_for == "timeout":
-            status, detail = "timeout", f"still running after {child.job['timeout_s']:g} s"
+            status, detail = JOB_TIMEOUT, f"still running after {child.job['timeout_s']:g} s"
         elif child.killed_for == "output":
-            status, detail = "crashed", "returned more data than the grader accepts"
+            status, detail = JOB_CRASHED, "returned more data than the grader accepts"
         elif os.WIFSIGNALED(code):
             sig = os.WTERMSIG(code)
             if sig == signal.SIGXCPU:
-                status, detail = "timeout", "used more CPU time than allowed"
+                status, detail = JOB_TIMEOUT, "used more CPU time than allowed"
             elif sig == signal.SIGKILL:
-                status, detail = "memory", "the process was killed (most likely out of memory)"
+                status, detail = JOB_MEMORY, "the process was killed (most likely out of memory)"
             else:
-                status, detail = "crashed", f"the process was killed by {signal.Signals(sig).name}"
+                status, detail = JOB_CRASHED, f"the process was killed by {signal.Signals(sig).name}"
         elif not child.done:
             exit_code = os.WEXITSTATUS(code)
-            status, detail = "crashed", f"the process ended early with exit code {exit_code} (os._exit or a crash)"
+            status, detail = JOB_CRASHED, f"the process ended early with exit code {exit_code} (os._exit or a crash)"
         output = bytes(child.output).decode("utf-8", "replace")
         report = {"status": status, "detail": detail, "duration_s": round(time.monotonic() - child.started, 4),
                   "output": output, "output_bytes": child.output_total}
-        _send(self.channel, child.job["job"], b"X", wire.pack(report))
+        _send(self.channel, child.job["job"], FRAME_END, wire.pack(report))
 
 
 def _write_all(fd: int, data: bytes) -> None:
