@@ -54,3 +54,14 @@ def _load(path: Path) -> dict[bytes, int] | None:
         return None
     ranks = {base64.b64decode(t): i for i, t in enumerate(body.split(b"\n"))}
     return ranks if len(ranks) == 50256 else None
+
+
+def optimizers() -> None:
+    """The first torch.optim optimizer of a process imports torch._dynamo (~2 s): do it once here, before
+    forking, so that an exercise that builds an optimizer does not pay it inside its own time limit."""
+    import torch
+
+    layer = torch.nn.Linear(1, 1)
+    optimizer = torch.optim.AdamW(layer.parameters())
+    layer(torch.ones(1)).sum().backward()
+    optimizer.step()

@@ -37,7 +37,7 @@ def generate_responses(model, data, tokenizer, device, context_size, max_new_tok
     For each entry, generate greedily from its prompt, format_input(entry), with chapter 5's generate,
     at most max_new_tokens new tokens, stopping at the end-of-text token (END_OF_TEXT); decode, and
     keep extract_response of the text. Returns `data`, its entries updated in place."""
-    ### BEGIN SOLUTION: fill in entry["model_response"] for every entry as described above and return data.
+    ### BEGIN SOLUTION: fill in entry["model_response"] for every entry as described above; the result is data.
     for entry in data:
         input_text = format_input(entry)
         token_ids = generate(model=model, idx=text_to_token_ids(input_text, tokenizer).to(device),
