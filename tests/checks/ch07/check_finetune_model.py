@@ -16,7 +16,7 @@ CFG = {"vocab_size": 60, "context_length": 12, "emb_dim": 16, "n_heads": 2, "n_l
        "qkv_bias": False}
 WEIGHTS = ref4.model_weights(CFG, "ft.")
 USED_IDS, LENGTH = 50, 8            # batches use ids 0..49 and 8 positions: the rest get no gradient
-EPOCHS, EVAL_FREQ, EVAL_ITER = 2, 2, 1
+EPOCHS, EVAL_FREQ, EVAL_ITER = 1, 2, 1
 LR, DECAY = 0.00005, 0.1
 
 
@@ -90,7 +90,8 @@ def test_learning_rate(out, snap):
     if abs(ratio - 1) > 0.05:
         fail(f"the output head's weights moved {ratio:.3g} times as far as with the book's optimizer "
              f"(AdamW, lr={LR}) over {_steps()} steps: check the learning rate"
-             + (" — 0.0004 or 0.0005 is chapter 5's, for pretraining" if ratio > 5 else ""))
+             + (" — 0.0004 or 0.0005 is chapter 5's, for pretraining" if ratio > 5 else "")
+             + (" and the optimizer: Adam-type steps are about lr in size, SGD's far smaller" if ratio < 0.2 else ""))
 
 
 @points(2)
@@ -99,12 +100,13 @@ def test_losses_recorded(out, snap):
     if not isinstance(got, list) or len(got) != 3:
         fail("finetune_model should return what train_model_simple returns: (train_losses, val_losses, "
              "tokens_seen)")
-    evals = len(want[0])
-    if len(got[0]) != evals:
-        fail(f"with {_steps()} steps and eval_freq={EVAL_FREQ} the losses should be recorded {evals} times, got "
-             f"{len(got[0])}: hand eval_freq and eval_iter on to train_model_simple")
+    if got[2] != want[2] and len(got[2]) > len(want[2]) and got[2][:len(want[2])] == want[2]:
+        fail(f"the tokens seen should be {want[2]} after {EPOCHS} epoch of 3 batches, got {got[2]}: the model "
+             "trained longer; hand num_epochs on to train_model_simple")
+    if len(got[0]) != len(want[0]):
+        fail(f"with {_steps()} steps and eval_freq={EVAL_FREQ} the losses should be recorded {len(want[0])} times, "
+             f"got {len(got[0])}: hand eval_freq and eval_iter on to train_model_simple")
     if got[2] != want[2]:
-        fail(f"the tokens seen should be {want[2]} after {EPOCHS} epochs of 3 batches, got {got[2]}: hand "
-             "num_epochs on to train_model_simple")
+        fail(f"the tokens seen should be {want[2]}, got {got[2]}")
     expect_close(np.asarray(got[0]), np.asarray(want[0]), "the training losses", atol=2e-5, rtol=1e-5)
     expect_close(np.asarray(got[1]), np.asarray(want[1]), "the validation losses", atol=2e-5, rtol=1e-5)
