@@ -5,3 +5,8 @@ from .download import Source
 from .verdict import VERDICT
 
 SOURCES: dict[str, Source] = {s.name: s for s in (VERDICT,)}
+
+# chapter 7: the book's instruction data
+from .instructions import INSTRUCTION_DATA  # noqa: E402
+
+SOURCES[INSTRUCTION_DATA.name] = INSTRUCTION_DATA

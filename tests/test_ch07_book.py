@@ -1,0 +1,88 @@
+"""The book's chapter-7 figures, reproduced by the reference solutions in solutions/ch07, on the course's
+generated instruction data (and on the book's file where it has been downloaded)."""
+import pytest
+
+import support
+from course_data import instructions
+
+torch = pytest.importorskip("torch")
+
+
+def solution(module: str):
+    return support.solution("ch07", module)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return solution("instruction_data")
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    from course_data.gpt2 import get_encoding
+    return get_encoding()
+
+
+def test_toy_batch_of_the_book(data):
+    inputs, targets = data.custom_collate_fn([[0, 1, 2, 3, 4], [5, 6], [7, 8, 9]])
+    assert inputs.tolist() == [[0, 1, 2, 3, 4], [5, 6, 50256, 50256, 50256], [7, 8, 9, 50256, 50256]]
+    assert targets.tolist() == [[1, 2, 3, 4, 50256], [6, 50256, -100, -100, -100], [8, 9, 50256, -100, -100]]
+
+
+def test_ignored_targets_leave_the_loss_unchanged():
+    logits = torch.tensor([[-1.0, 1.0], [-0.5, 1.5], [-0.5, 1.5]])
+    two = torch.nn.functional.cross_entropy(logits[:2], torch.tensor([0, 1]))
+    assert torch.nn.functional.cross_entropy(logits, torch.tensor([0, 1, -100])) == two
+
+
+def test_alpaca_prompt(data):
+    entry = {"instruction": "Identify the correct spelling of the following word.", "input": "Ocassion",
+             "output": "The correct spelling is 'Occasion.'"}
+    assert data.format_input(entry) + data.format_response(entry) == (
+        "Below is an instruction that describes a task. Write a response that appropriately completes the "
+        "request.\n\n### Instruction:\nIdentify the correct spelling of the following word.\n\n### Input:\n"
+        "Ocassion\n\n### Response:\nThe correct spelling is 'Occasion.'")
+    assert "### Input:" not in data.format_input({**entry, "input": ""})
+
+
+def test_split_sizes_on_the_default_data(data):
+    train, test, val = data.split_data(instructions.default_instruction_data())
+    assert (len(train), len(test), len(val)) == (935, 110, 55)
+
+
+def test_loaders_of_the_default_data(data, tokenizer):
+    train, test, val = data.split_data(instructions.default_instruction_data())
+    torch.manual_seed(123)
+    train_loader, val_loader, test_loader = data.create_instruction_loaders(train, val, test, tokenizer)
+    assert (len(train_loader), len(val_loader), len(test_loader)) == (116, 7, 14)
+    inputs, targets = next(iter(val_loader))
+    assert inputs.shape == targets.shape and inputs.shape[0] == 8
+    assert (targets == -100).any() and (targets == 50256).any()
+
+
+def test_masked_targets_hold_the_response_only(tokenizer):
+    masking, data = solution("instruction_masking"), solution("instruction_data")
+    entry = {"instruction": "Sort the following list in alphabetical order.", "input": "Zebra, Elephant, Crocodile",
+             "output": "Crocodile, Elephant, Zebra"}
+    dataset = masking.InstructionDataset([entry], tokenizer)
+    _, targets = masking.custom_collate_fn([dataset[0]])
+    kept = [t for t in targets[0].tolist() if t != -100]
+    assert tokenizer.decode(kept) == data.format_response(entry) + "<|endoftext|>"
+
+
+def test_phi3_prompt_is_shorter(tokenizer):
+    phi3, data = solution("prompt_styles"), solution("instruction_data")
+    entries = instructions.default_instruction_data()[:50]
+    alpaca = sum(len(tokenizer.encode(data.format_input(e) + data.format_response(e))) for e in entries)
+    short = sum(len(tokenizer.encode(phi3.format_input_phi3(e) + phi3.format_response_phi3(e))) for e in entries)
+    assert (alpaca, short) == (2419, 1429)   # the Phi-3 style needs 41% fewer tokens
+
+
+@pytest.mark.skipif(not instructions.INSTRUCTION_DATA.is_cached(),
+                    reason="the book's instruction data is not downloaded (python -m course_data download "
+                           "instruction-data)")
+def test_book_data_split(data):
+    book = instructions.load_instruction_data()
+    assert len(book) == 1100
+    train, test, val = data.split_data(book)
+    assert (len(train), len(test), len(val)) == (935, 110, 55)

@@ -1,0 +1,114 @@
+"""Chapter 7's data: the generated instruction set (deterministic, learnable task families) and the book's
+file, downloaded on demand and verified, tested against a local server serving a look-alike made here."""
+import hashlib
+import json
+import re
+
+import pytest
+
+from course_data import instructions, sources
+from course_data.__main__ import main as cli_main
+from course_data.download import VerificationError
+from local_server import LocalServer
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    for var in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LLM_COURSE_CACHE", str(tmp_path / "course-cache"))
+    return tmp_path / "course-cache" / "data"
+
+
+def look_alike(n=1100) -> bytes:
+    """A file shaped like the book's: a JSON list of instruction/input/output entries (our own text)."""
+    entries = [{"instruction": f"Write the number {i} in words.", "input": "" if i % 3 else str(i),
+                "output": f"The number is {i}."} for i in range(n)]
+    return json.dumps(entries, indent=4).encode("utf-8")
+
+
+def test_generated_data_is_pinned():
+    # A change here changes the demo and the figures in the docs: update the pin deliberately.
+    data = instructions.default_instruction_data()
+    text = json.dumps(data, sort_keys=True)
+    assert len(data) == 1100 and hashlib.sha256(text.encode()).hexdigest()[:16] == "6086f4dc4b1f91bf"
+    assert instructions.generated_instruction_data(20, seed=1) == instructions.generated_instruction_data(20, seed=1)
+    assert instructions.generated_instruction_data(20, seed=1) != instructions.generated_instruction_data(20, seed=2)
+    assert all(set(e) == {"instruction", "input", "output"} and e["output"] for e in data)
+    assert text.isascii()
+
+
+def test_generated_answers_are_right():
+    seen = set()
+    for e in instructions.generated_instruction_data(3000, seed=5):
+        text, answer = e["instruction"] + " " + e["input"], e["output"]
+        if e["instruction"].startswith(("Add", "Subtract")):
+            seen.add("arithmetic")
+            a, op, b = e["input"].split()
+            assert int(answer) == (int(a) + int(b) if op == "+" else int(a) - int(b)) >= 0
+        elif m := re.fullmatch(r"What is (\d) plus (\d)\?", e["instruction"]):
+            assert answer == f"{m[1]} plus {m[2]} is {int(m[1]) + int(m[2])}."
+        elif e["instruction"].startswith(("Reverse", "Write the list")):
+            seen.add("reverse")
+            assert answer.split(", ") == e["input"].split(", ")[::-1] and len(set(answer.split(", "))) == 3
+        elif "uppercase" in text:
+            seen.add("case")
+            assert answer == e["input"].upper() != e["input"]
+        elif "lowercase" in text:
+            assert answer == e["input"].lower() != e["input"]
+        elif "plural" in text:
+            seen.add("plural")
+            word = e["input"] or re.search(r"'(\w+)'", text)[1]
+            assert instructions.PLURALS[word] in answer
+        elif "past tense" in text:
+            seen.add("past tense")
+            word = e["input"] or re.search(r"'(\w+)'", text)[1]
+            assert instructions.PAST[word] in answer
+        else:
+            seen.add("antonym")
+            word = e["input"] or re.search(r"'(\w+)'", text)[1]
+            opposite = {**instructions.ANTONYMS, **{v: k for k, v in instructions.ANTONYMS.items()}}[word]
+            assert opposite in answer
+    assert seen == set(instructions.FAMILIES)
+
+
+def test_book_file_is_described_as_in_the_book():
+    source = sources.SOURCES["instruction-data"]
+    assert source is instructions.INSTRUCTION_DATA
+    assert source.size == 203_524 and source.url.endswith("/ch07/01_main-chapter-code/instruction-data.json")
+    assert source.sha256 == "7e09a9af353722ca15c18bc580f093f9c39d3178335a75177319cb1e1d163944"
+
+
+def test_download_is_verified_cached_and_parsed(cache):
+    body = look_alike()
+    digest = hashlib.sha256(body).hexdigest()
+    with LocalServer({"/instruction-data.json": (200, body)}) as server:
+        url = server.url("/instruction-data.json")
+        data = instructions.load_instruction_data(url=url, sha256=digest, size=len(body))
+        again = instructions.load_instruction_data(url=url, sha256=digest, size=len(body))
+        assert len(server.requests) == 1, "the verified copy in the cache is reused"
+    assert len(data) == 1100 and data == again and data[3] == {"instruction": "Write the number 3 in words.",
+                                                               "input": "3", "output": "The number is 3."}
+    assert (cache / "instruction-data.json").read_bytes() == body
+
+
+def test_wrong_file_is_not_kept(cache):
+    body = look_alike()
+    with LocalServer({"/instruction-data.json": (200, body[:-1] + b" ")}) as server:
+        with pytest.raises(VerificationError, match="sha256"):
+            instructions.load_instruction_data(url=server.url("/instruction-data.json"),
+                                               sha256=hashlib.sha256(body).hexdigest(), size=len(body))
+    assert not (cache / "instruction-data.json").exists()
+
+
+def test_file_of_another_shape_is_refused(cache):
+    body = json.dumps({"instruction": "not a list"}).encode()
+    with LocalServer({"/x.json": (200, body)}) as server:
+        with pytest.raises(ValueError, match="instruction, input, output"):
+            instructions.load_instruction_data(url=server.url("/x.json"), sha256=hashlib.sha256(body).hexdigest(),
+                                               size=len(body))
+
+
+def test_cli_lists_the_instruction_data(cache, capsys):
+    assert cli_main([]) == 0
+    assert re.search(r"instruction-data\s+203,524 bytes\s+not downloaded", capsys.readouterr().out)
