@@ -72,6 +72,15 @@ def test_generated_answers_are_right():
     assert seen == set(instructions.FAMILIES)
 
 
+def test_task_family_of_each_entry():
+    data = instructions.generated_instruction_data(600, seed=7)
+    families = [instructions.task_family(e) for e in data]
+    assert set(families) == set(instructions.FAMILIES)
+    assert families[:4] == [instructions.task_family(e) for e in data[:4]]
+    assert instructions.task_family({"instruction": "Rewrite the sentence using a simile.", "input": "",
+                                     "output": "The car is as fast as lightning."}) is None
+
+
 def test_book_file_is_described_as_in_the_book():
     source = sources.SOURCES["instruction-data"]
     assert source is instructions.INSTRUCTION_DATA

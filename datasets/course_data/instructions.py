@@ -118,6 +118,17 @@ FAMILIES = {"plural": _plural, "antonym": _antonym, "case": _case, "arithmetic":
             "reverse": _reverse, "past tense": _past}
 
 
+def task_family(entry: dict) -> str | None:
+    """Which of FAMILIES a generated entry belongs to (None for other entries), read from its instruction."""
+    text = entry.get("instruction", "")
+    for family, words in (("plural", "plural"), ("antonym", ("antonym", "opposite")), ("case", "case."),
+                          ("arithmetic", ("numbers", "plus", "number from")), ("reverse", ("Reverse", "backwards")),
+                          ("past tense", "past tense")):
+        if any(w in text for w in ((words,) if isinstance(words, str) else words)):
+            return family
+    return None
+
+
 def _entry(instruction: str, input: str, output: str) -> dict:
     return {"instruction": instruction, "input": input, "output": output}
 

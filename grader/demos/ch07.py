@@ -1,0 +1,175 @@
+"""`grade demo ch07`: finetune the small pretrained GPT to follow instructions with your chapter-7 code.
+
+The model is chapter 5's small GPT pretrained on the course's corpus (grader.demos._pretrained, trained once
+and cached); the data is the course's generated instruction set (or the book's with --data book). Your
+split_data, create_instruction_loaders and finetune_model train it on CPU with a progress bar; your
+generate_responses answers the test set and your generate_model_scores scores the answers with the offline
+judge (or, with --judge ollama, an LLM served by Ollama, as the book does). The demo prints the losses, the
+scores by task family and a few answers, and writes the loss plot (PNG) and the answers (JSON).
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import sys
+import time
+
+import click
+
+from . import load_tree, not_ready, output_dir
+
+SHOWN = 8   # answers printed
+
+
+class _Lines(io.TextIOBase):
+    """A stdout that prints each complete line above the progress bar."""
+
+    def __init__(self, console):
+        self.console, self.pending = console, ""
+
+    def write(self, text):
+        self.pending += text
+        *lines, self.pending = self.pending.split("\n")
+        for line in lines:
+            self.console.print(line, markup=False, highlight=False)
+        return len(text)
+
+
+def plot_losses(path, num_epochs, tokens_seen, train_losses, val_losses):
+    """The book's loss plot: both losses over epochs, tokens seen on a second x-axis; a PNG at `path`."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    epochs_seen = [num_epochs * i / max(1, len(train_losses) - 1) for i in range(len(train_losses))]
+    fig, ax1 = plt.subplots(figsize=(5, 3))
+    ax1.plot(epochs_seen, train_losses, label="Training loss")
+    ax1.plot(epochs_seen, val_losses, linestyle="-.", label="Validation loss")
+    ax1.set_xlabel("Epochs")
+    ax1.set_ylabel("Loss")
+    ax1.legend(loc="upper right")
+    ax2 = ax1.twiny()  # the same curve against tokens seen, invisible: it only places the ticks
+    ax2.plot(tokens_seen, train_losses, alpha=0)
+    ax2.set_xlabel("Tokens seen")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def _judge(evaluation, name, model, url):
+    return evaluation.OllamaJudge(model=model, url=url) if name == "ollama" else evaluation.OverlapJudge()
+
+
+def _by_family(test_data, scores_of):
+    """{family: (mean score, exact answers, entries)} for the generated data's task families."""
+    from course_data.instructions import task_family
+
+    table = {}
+    for entry in test_data:
+        family = task_family(entry) or "other"
+        score = scores_of(entry)
+        total, exact, n = table.get(family, (0, 0, 0))
+        table[family] = (total + score, exact + (score == 100), n + 1)
+    return {f: (total / n, exact, n) for f, (total, exact, n) in sorted(table.items())}
+
+
+def run(solutions, epochs, data, judge_name, judge_model, judge_url, max_new_tokens, out):
+    import torch
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from course_data.download import DownloadError
+    from course_data.gpt2 import get_encoding
+    from course_data.instructions import default_instruction_data, load_instruction_data
+
+    from ._pretrained import SMALL_GPT_CONFIG, pretrained_gpt
+
+    console = Console(file=sys.stdout)  # bound now: the training loop's prints are redirected to it
+    _, module = load_tree(solutions)
+    folder = output_dir(out, "ch07")
+    start = time.perf_counter()
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    context = SMALL_GPT_CONFIG["context_length"]
+    gpt, pretraining = module("ch04/gpt.py"), module("ch05/pretraining.py")
+    prep, finetune = module("ch07/instruction_data.py"), module("ch07/finetune.py")
+    evaluation = module("ch07/evaluation.py")
+    try:
+        entries = default_instruction_data() if data == "default" else load_instruction_data()
+        judge = _judge(evaluation, judge_name, judge_model, judge_url)
+        judge.score(entries[0], entries[0]["output"])   # an unreachable judge is named now, not after training
+        console.print("Pretrained small GPT (trained once on the course's corpus, then cached) ...")
+        model = pretrained_gpt(gpt.GPTModel, pretraining.train_model_simple,
+                               progress=lambda line: console.print("  " + line, markup=False, highlight=False))
+        train_data, test_data, val_data = prep.split_data(entries)
+        tokenizer = get_encoding()
+        torch.manual_seed(123)
+        train_loader, val_loader, _ = prep.create_instruction_loaders(
+            train_data, val_data, test_data, tokenizer, batch_size=8, allowed_max_length=context)
+        with torch.no_grad():
+            before = pretraining.calc_loss_loader(val_loader, model, "cpu", num_batches=5)
+        console.print(f"{len(train_data)} training, {len(val_data)} validation and {len(test_data)} test entries "
+                      f"({'generated' if data == 'default' else 'the book'}); validation loss before "
+                      f"finetuning {before:.3f}")
+        with Progress(*columns, console=console) as progress:
+            task = progress.add_task("finetuning", total=epochs * len(train_loader))
+            # a training step is a forward pass in training mode (the evaluations run in eval mode)
+            hook = model.register_forward_hook(lambda m, i, o: progress.advance(task) if m.training else None)
+            with contextlib.redirect_stdout(_Lines(progress.console)):
+                train_losses, val_losses, tokens_seen = finetune.finetune_model(
+                    model, train_loader, val_loader, "cpu", num_epochs=epochs,
+                    start_context=prep.format_input(val_data[0]), tokenizer=tokenizer, eval_freq=20, eval_iter=5)
+            hook.remove()
+        model.eval()
+        with Progress(*columns, console=console) as progress:
+            task = progress.add_task("answering", total=len(test_data))
+            for entry in test_data:
+                finetune.generate_responses(model, [entry], tokenizer, "cpu", context_size=context,
+                                            max_new_tokens=max_new_tokens)
+                progress.advance(task)
+        scores = evaluation.generate_model_scores(test_data, "model_response", judge)
+        overlap = evaluation.OverlapJudge()
+        families = _by_family(test_data, lambda e: overlap.score(e, e["model_response"]))
+    except NotImplementedError as exc:
+        raise not_ready(exc, "Part of your chapter 4, 5 or 7 code") from None
+    except (evaluation.JudgeUnavailable, DownloadError) as exc:
+        raise click.ClickException(str(exc)) from None
+    plot = plot_losses(folder / "loss-plot.png", epochs, tokens_seen, train_losses, val_losses)
+    answers = folder / "instruction-data-with-response.json"
+    answers.write_text(json.dumps(test_data, indent=4), encoding="utf-8")
+    _report(console, test_data, scores, judge, families, train_losses, val_losses)
+    console.print(f"Files: {plot}, {answers} · {time.perf_counter() - start:.0f} s")
+
+
+def _report(console, test_data, scores, judge, families, train_losses, val_losses):
+    from rich.table import Table
+
+    console.print(f"Losses after finetuning: training {train_losses[-1]:.3f}, validation {val_losses[-1]:.3f}")
+    table = Table("instruction", "input", "expected", "model's answer", title="Some test answers")
+    for entry in test_data[:SHOWN]:
+        table.add_row(entry["instruction"], entry["input"], entry["output"], entry["model_response"])
+    console.print(table)
+    if families and set(families) != {"other"}:
+        console.print("Exact answers by task family (offline judge): " + ", ".join(
+            f"{f} {exact}/{n}" for f, (_, exact, n) in families.items()))
+    average = sum(scores) / len(scores) if scores else float("nan")
+    console.print(f"Judge: {judge.name} · {len(scores)} of {len(test_data)} answers scored · average score "
+                  f"{average:.1f} / 100")
+
+
+@click.command("ch07")
+@click.option("--solutions", is_flag=True, help="Run the reference solutions instead of your code.")
+@click.option("--epochs", default=2, show_default=True, help="Finetuning epochs (the book trains 2).")
+@click.option("--data", type=click.Choice(["default", "book"]), default="default", show_default=True,
+              help="The course's generated instructions, or the book's 1,100 entries (downloaded once).")
+@click.option("--judge", "judge_name", type=click.Choice(["overlap", "ollama"]), default="overlap",
+              show_default=True, help="Score offline by word overlap, or ask an LLM served by Ollama.")
+@click.option("--judge-model", default="llama3", show_default=True, help="The Ollama model that judges.")
+@click.option("--judge-url", default="http://localhost:11434/api/chat", show_default=True,
+              help="The Ollama chat endpoint.")
+@click.option("--max-new-tokens", default=40, show_default=True, help="Longest answer generated.")
+@click.option("--out", default=None, help="Output folder (default demo-output/ch07).")
+def command(solutions, epochs, data, judge_name, judge_model, judge_url, max_new_tokens, out):
+    """Finetune the small pretrained GPT to follow instructions, answer the test set and judge it (chapter 7)."""
+    run(solutions, epochs, data, judge_name, judge_model, judge_url, max_new_tokens, out)
