@@ -76,7 +76,12 @@ def test_task_family_of_each_entry():
     data = instructions.generated_instruction_data(600, seed=7)
     families = [instructions.task_family(e) for e in data]
     assert set(families) == set(instructions.FAMILIES)
-    assert families[:4] == [instructions.task_family(e) for e in data[:4]]
+    for instruction, family in (("What is the plural of 'fox'?", "plural"), ("Give an antonym of the word.", "antonym"),
+                                ("Convert the word to lowercase.", "case"), ("What is 3 plus 4?", "arithmetic"),
+                                ("Subtract the second number from the first.", "arithmetic"),
+                                ("Write the list backwards.", "reverse"), ("Give the past tense of the verb.",
+                                                                          "past tense")):
+        assert instructions.task_family({"instruction": instruction}) == family
     assert instructions.task_family({"instruction": "Rewrite the sentence using a simile.", "input": "",
                                      "output": "The car is as fast as lightning."}) is None
 
