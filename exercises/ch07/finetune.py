@@ -9,14 +9,14 @@ END_OF_TEXT = 50256
 
 
 def finetune_model(model, train_loader, val_loader, device, num_epochs, start_context, tokenizer,
-                   eval_freq=5, eval_iter=5):
-    """Finetune `model` on instruction batches with chapter 5's train_model_simple and an AdamW optimizer
-    with the book's settings, learning rate 0.00005 and weight decay 0.1 (section 7.6).
+                   eval_freq=5, eval_iter=5, lr=0.00005, weight_decay=0.1):
+    """Finetune `model` on instruction batches with chapter 5's train_model_simple and an AdamW optimizer,
+    by default with the book's learning rate and weight decay (section 7.6).
 
     Returns what train_model_simple returns: (train_losses, val_losses, tokens_seen)."""
-    # TODO: create the optimizer described above for every parameter of the model and train with
-    #       chapter 5's loop, handing every other argument on to it (section 7.6).
-    raise NotImplementedError("create the optimizer described above for every parameter of the model and train with chapter 5's loop, handing every other argument on to it (section 7.6).")
+    # TODO: create the optimizer described above, with lr and weight_decay, for every parameter of
+    #       the model, and train with chapter 5's loop, handing every other argument on to it (section 7.6).
+    raise NotImplementedError("create the optimizer described above, with lr and weight_decay, for every parameter of the model, and train with chapter 5's loop, handing every other argument on to it (section 7.6).")
 
 
 def extract_response(generated_text, input_text):

@@ -17,7 +17,8 @@ CFG = {"vocab_size": 60, "context_length": 12, "emb_dim": 16, "n_heads": 2, "n_l
 WEIGHTS = ref4.model_weights(CFG, "ft.")
 USED_IDS, LENGTH = 50, 8            # batches use ids 0..49 and 8 positions: the rest get no gradient
 EPOCHS, EVAL_FREQ, EVAL_ITER = 1, 2, 1
-LR, DECAY = 0.00005, 0.1
+LR, DECAY = 0.00005, 0.1            # the book's, finetune_model's defaults
+OWN_LR, OWN_DECAY = 0.0002, 0.5
 
 
 class CharTokenizer:
@@ -43,14 +44,14 @@ def _batches(key, n):
     return batches
 
 
-@case
-def finetuned(learner):
+def _finetune(learner, **settings):
+    """Train a known model on the fixed batches; the result, and what the optimizer did to the weights."""
     from grader.checks import with_weights
 
     model = with_weights(learner.module("ch04/gpt.py").GPTModel(CFG), WEIGHTS)
     result = learner.finetune_model(model, _batches("train", 3), _batches("val", 2), "cpu", num_epochs=EPOCHS,
                                     start_context="Below is", tokenizer=CharTokenizer(), eval_freq=EVAL_FREQ,
-                                    eval_iter=EVAL_ITER)
+                                    eval_iter=EVAL_ITER, **settings)
     tok0, pos0 = WEIGHTS["tok_emb.weight"][USED_IDS:], WEIGHTS["pos_emb.weight"][LENGTH:]
     tok1 = model.tok_emb.weight.detach().numpy()[USED_IDS:]
     pos1 = model.pos_emb.weight.detach().numpy()[LENGTH:]
@@ -59,6 +60,16 @@ def finetuned(learner):
     step = np.abs(model.out_head.weight.detach().numpy() - WEIGHTS["out_head.weight"]).mean()
     return {"result": list(result) if isinstance(result, tuple) else result, "decay": float(ratios.mean()),
             "decay_spread": float(ratios.std()), "head_step": float(step)}
+
+
+@case
+def finetuned(learner):
+    return _finetune(learner)
+
+
+@case
+def own_settings(learner):
+    return _finetune(learner, lr=OWN_LR, weight_decay=OWN_DECAY)
 
 
 def _steps():
@@ -92,6 +103,13 @@ def test_learning_rate(out, snap):
              f"(AdamW, lr={LR}) over {_steps()} steps: check the learning rate"
              + (" — 0.0004 or 0.0005 is chapter 5's, for pretraining" if ratio > 5 else "")
              + (" and the optimizer: Adam-type steps are about lr in size, SGD's far smaller" if ratio < 0.2 else ""))
+
+
+def test_settings_honoured(out, snap):
+    got, want = out["own_settings"], snap["own_settings"]
+    if abs(got["decay"] - want["decay"]) > 1e-6 or abs(got["head_step"] / want["head_step"] - 1) > 0.05:
+        fail(f"finetune_model(..., lr={OWN_LR}, weight_decay={OWN_DECAY}) trained as with other settings: hand "
+             "lr and weight_decay on to the optimizer instead of fixed values")
 
 
 @points(2)
