@@ -108,6 +108,27 @@ def run_cmd(chapters, solutions, target, json_path, verbose):
     sys.exit(Exit.FULL_MARKS if run.score >= run.max_score else Exit.POINTS_LOST)
 
 
+@main.command("watch")
+@click.argument("chapters", nargs=-1)
+@click.option("--target", metavar="PATH", help="Watch another course-shaped folder instead of exercises/.")
+def watch_cmd(chapters, target):
+    """Re-grade as you save: CHAPTERS (default all), each save re-grading what it touched.
+
+    torch is imported once; each save re-runs only the exercises of the saved file and those that
+    build on them, in fresh processes. Ctrl-C stops."""
+    from .watch import Watcher, watch_loop
+    course = load_course()
+    try:
+        exercises = course.select(list(chapters))
+    except KeyError as exc:
+        raise click.UsageError(f"unknown chapter or exercise {exc}") from None
+    watcher = Watcher(course, pick_target(course, False, target), exercises)
+    try:
+        watch_loop(watcher, console, clear=sys.stdout.isatty())
+    except KeyboardInterrupt:
+        console.print("\nStopped watching.")
+
+
 @main.command("progress", hidden=True)
 def progress_cmd():
     """Progress over every chapter (what a bare `grade` does)."""
