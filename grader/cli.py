@@ -177,6 +177,30 @@ def hint_cmd(exercise, more, tier):
                       f"{' (with code)' if last + 1 == total else ''}.[/dim]")
 
 
+@main.command("reset")
+@click.argument("exercise")
+@click.option("--whole-file", is_flag=True, help="Restore the exercise's whole file, not just its definitions.")
+@click.option("--target", metavar="PATH", help="A course-shaped folder other than exercises/.")
+def reset_cmd(exercise, whole_file, target):
+    """Put EXERCISE's stub back (its functions and classes), keeping a backup of your file.
+
+    Other exercises in the same file keep your code. The backup goes to .grade/backups/."""
+    from .sources import SourceError, reset
+    course = load_course()
+    try:
+        ex = course.exercise(exercise)
+    except KeyError:
+        raise click.UsageError(f"no exercise {exercise!r}; `grade list` shows them all") from None
+    try:
+        path, backup = reset(course, ex, pick_target(course, False, target), whole_file)
+    except SourceError as exc:
+        raise click.UsageError(str(exc)) from None
+    what = "the whole file" if whole_file else ", ".join(ex.defines) or "the file"
+    console.print(f"Reset {ex.id}: {what} in {path} as handed out.", markup=False, highlight=False)
+    if backup:
+        console.print(f"Your version is kept in {backup}", markup=False, highlight=False)
+
+
 @main.command("list")
 def list_cmd():
     """List every exercise of the course with its file and points."""
