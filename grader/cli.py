@@ -201,6 +201,26 @@ def reset_cmd(exercise, whole_file, target):
         console.print(f"Your version is kept in {backup}", markup=False, highlight=False)
 
 
+@main.command("doctor")
+def doctor_cmd():
+    """Check that everything grading needs is in place (offline): Python, torch, the tokenizer and
+    data caches, what containment this OS gives, and your exercises/ folder."""
+    from .doctor import PROBLEM, WARN, diagnose
+    course = load_course()
+    findings = diagnose(course)
+    marks = {"ok": "[green]✓[/green]", WARN: "[yellow]![/yellow]", PROBLEM: "[red]✗[/red]"}
+    for f in findings:
+        console.print(f"{marks[f.status]} {escape(f.what)}")
+        if f.fix:
+            console.print(f"    fix: {escape(f.fix)}")
+    problems = sum(f.status == PROBLEM for f in findings)
+    warnings = sum(f.status == WARN for f in findings)
+    if problems:
+        console.print(f"[red]{problems} problem(s)[/red] to fix before grading; run `grade doctor` again after.")
+        sys.exit(Exit.POINTS_LOST)
+    console.print("[green]All set.[/green]" + (f" ({warnings} warning(s): grading works, with less)" if warnings else ""))
+
+
 @main.command("list")
 def list_cmd():
     """List every exercise of the course with its file and points."""

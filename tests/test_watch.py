@@ -12,6 +12,8 @@ import pytest
 
 from grader.watch import Watcher, watch_loop
 
+pytestmark = pytest.mark.slow  # deselect with -m "not slow" for a quick run
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -31,7 +33,6 @@ def test_a_save_touches_its_file_and_what_builds_on_it(course, tree):
         "ch04.parameter_counts", "ch04.gpt2_sizes"}
 
 
-@pytest.mark.slow
 def test_the_warm_worker_survives_loops_exits_and_crashes(course, tree):
     tokenizers = tree / "ch02" / "tokenizers.py"
     solved = (course.solutions / "ch02" / "tokenizers.py").read_text()
