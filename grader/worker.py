@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import cgroups, sandbox, wire
+from . import cgroups, probe, sandbox, wire
 from .protocol import FRAME_CASE, FRAME_END, FRAME_INFO, HEADER, INFO_JOB, JOB_CRASHED, JOB_MEMORY, JOB_OK, JOB_TIMEOUT
 
 OUTPUT_KEEP = 4000
@@ -231,8 +231,6 @@ class Scheduler:
             os.dup2(output_w, 2)
             os.close(output_w)
             sandbox.apply_limits(int(job["memory_mb"]), float(job["timeout_s"]), self.baseline)
-            from . import probe
-
             def send(record):
                 data = wire.pack(record)
                 _write_all(result_w, struct.pack("<I", len(data)) + data)
