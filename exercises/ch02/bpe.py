@@ -22,6 +22,7 @@ def bpe_pieces(text):
     Returns (ids, pieces, decoded): the token ids of `text`, the string each id stands for on
     its own, and the text decoded back from all the ids (it should equal `text` exactly).
     """
-    # TODO: return the tuple (ids, pieces, decoded) for `text` with GPT-2's BPE tokenizer: ids a list
-    #       of int, pieces one str per id (what that id decodes to on its own), decoded a str (exercise 2.1).
+    # TODO: return the tuple (ids, pieces, decoded) for `text` with GPT-2's BPE tokenizer: ids a
+    #       list of int, pieces one str per id (what that id decodes to on its own), decoded a str
+    #       (exercise 2.1).
     raise NotImplementedError("return the tuple (ids, pieces, decoded) for `text` with GPT-2's BPE tokenizer: ids a list of int, pieces one str per id (what that id decodes to on its own), decoded a str (exercise 2.1).")

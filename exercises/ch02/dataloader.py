@@ -11,9 +11,10 @@ class GPTDatasetV1(Dataset):
     def __init__(self, txt, tokenizer, max_length, stride):
         self.input_ids = []
         self.target_ids = []
-        # TODO: fill self.input_ids and self.target_ids with 1-D integer tensors of max_length token ids
-        #       of txt (which may contain "<|endoftext|>"): input window k starts at token k * stride, its target
-        #       is the same window one token further on; keep every window whose target fits in the text (section 2.6).
+        # TODO: fill self.input_ids and self.target_ids with 1-D integer tensors of max_length token
+        #       ids of txt (which may contain "<|endoftext|>"): input window k starts at token k *
+        #       stride, its target is the same window one token further on; keep every window whose
+        #       target fits in the text (section 2.6).
         raise NotImplementedError('fill self.input_ids and self.target_ids with 1-D integer tensors of max_length token ids of txt (which may contain "<|endoftext|>"): input window k starts at token k * stride, its target is the same window one token further on; keep every window whose target fits in the text (section 2.6).')
 
     def __len__(self):
@@ -29,7 +30,8 @@ def create_dataloader_v1(txt, batch_size=4, max_length=256, stride=128, shuffle=
                          num_workers=0):
     """A DataLoader over GPTDatasetV1 built with GPT-2's tokenizer (section 2.6)."""
     # TODO: return a torch DataLoader over the GPTDatasetV1 windows of txt (max_length, stride), cut
-    #       by GPT-2's BPE tokenizer, that honours batch_size, shuffle, drop_last and num_workers (section 2.6).
+    #       by GPT-2's BPE tokenizer, that honours batch_size, shuffle, drop_last and num_workers
+    #       (section 2.6).
     raise NotImplementedError("return a torch DataLoader over the GPTDatasetV1 windows of txt (max_length, stride), cut by GPT-2's BPE tokenizer, that honours batch_size, shuffle, drop_last and num_workers (section 2.6).")
 
 
@@ -37,5 +39,6 @@ def first_batch(txt, max_length, stride, batch_size=4):
     """Exercise 2.2: the first (inputs, targets) batch of an unshuffled create_dataloader_v1 loader,
     to see how max_length and stride shape the windows, e.g. (2, 2) and (8, 2)."""
     # TODO: return the first batch of an unshuffled create_dataloader_v1 loader over txt with these
-    #       batch_size, max_length and stride: the pair (inputs, targets), each (batch_size, max_length).
+    #       batch_size, max_length and stride: the pair (inputs, targets), each (batch_size,
+    #       max_length).
     raise NotImplementedError('return the first batch of an unshuffled create_dataloader_v1 loader over txt with these batch_size, max_length and stride: the pair (inputs, targets), each (batch_size, max_length).')

@@ -15,6 +15,7 @@ class InputEmbedding(torch.nn.Module):
 
     def forward(self, inputs):
         """inputs: token ids of shape [batch, seq_len] (seq_len <= context_length) -> [batch, seq_len, output_dim]."""
-        # TODO: return the input embeddings, (batch, seq_len, output_dim): each token's vector plus the
-        #       vector of its position 0 .. seq_len - 1, for any seq_len up to context_length (section 2.8).
+        # TODO: return the input embeddings, (batch, seq_len, output_dim): each token's vector plus
+        #       the vector of its position 0 .. seq_len - 1, for any seq_len up to context_length
+        #       (section 2.8).
         raise NotImplementedError("return the input embeddings, (batch, seq_len, output_dim): each token's vector plus the vector of its position 0 .. seq_len - 1, for any seq_len up to context_length (section 2.8).")

@@ -10,15 +10,16 @@ def split_text(text):
 
     "Hello, world. Is this-- a test?" -> ['Hello', ',', 'world', '.', 'Is', 'this', '--', 'a', 'test', '?']
     """
-    # TODO: return the tokens of `text` in order, a list of str: the words between the separators
-    #       of SPLIT_PATTERN and the separators themselves, none of them empty or whitespace (section 2.2).
+    # TODO: return the tokens of `text` in order, a list of str: the words between the separators of
+    #       SPLIT_PATTERN and the separators themselves, none of them empty or whitespace
+    #       (section 2.2).
     raise NotImplementedError('return the tokens of `text` in order, a list of str: the words between the separators of SPLIT_PATTERN and the separators themselves, none of them empty or whitespace (section 2.2).')
 
 
 def build_vocab(tokens):
     """Map every distinct token to an integer id, in sorted order of the tokens (section 2.3)."""
-    # TODO: return a dict {token: id} with one entry per distinct token of `tokens`, the ids
-    #       0, 1, 2, ... following the sorted order of the tokens (section 2.3).
+    # TODO: return a dict {token: id} with one entry per distinct token of `tokens`, the ids 0, 1,
+    #       2, ... following the sorted order of the tokens (section 2.3).
     raise NotImplementedError('return a dict {token: id} with one entry per distinct token of `tokens`, the ids 0, 1, 2, ... following the sorted order of the tokens (section 2.3).')
 
 

@@ -11,12 +11,14 @@ class MultiHeadAttentionWrapper(nn.Module):
     def __init__(self, d_in, d_out, context_length, dropout, num_heads, qkv_bias=False):
         super().__init__()
         # TODO: create self.heads: num_heads separate CausalAttention heads, each d_in -> d_out with
-        #       these context_length, dropout and qkv_bias, registered as submodules (section 3.6.1).
+        #       these context_length, dropout and qkv_bias, registered as submodules
+        #       (section 3.6.1).
         raise NotImplementedError('create self.heads: num_heads separate CausalAttention heads, each d_in -> d_out with these context_length, dropout and qkv_bias, registered as submodules (section 3.6.1).')
 
     def forward(self, x):
         # TODO: x is (batch, num_tokens, d_in); return (batch, num_tokens, num_heads * d_out): the
-        #       outputs of all heads side by side, the first head's d_out features first (section 3.6.1).
+        #       outputs of all heads side by side, the first head's d_out features first
+        #       (section 3.6.1).
         raise NotImplementedError("x is (batch, num_tokens, d_in); return (batch, num_tokens, num_heads * d_out): the outputs of all heads side by side, the first head's d_out features first (section 3.6.1).")
 
 
@@ -47,10 +49,10 @@ class MultiHeadAttention(nn.Module):
 
     def forward(self, x):
         # TODO: x is (batch, num_tokens, d_in); return (batch, num_tokens, d_out): causal attention
-        #       computed separately by num_heads heads, each on its own head_dim slice of the projected queries,
-        #       keys and values, the heads' outputs merged back in head order and passed through self.out_proj.
-        #       Use the layers, mask and dropout created above (section 3.6.2).
-        raise NotImplementedError("x is (batch, num_tokens, d_in); return (batch, num_tokens, d_out): causal attention computed separately by num_heads heads, each on its own head_dim slice of the projected queries, keys and values, the heads' outputs merged back in head order and passed through self.out_proj. Use the layers, mask and dropout created above (section 3.6.2).")
+        #       run by num_heads heads, each on its own head_dim slice of the projected queries,
+        #       keys and values, the heads' outputs merged back in order and passed through
+        #       self.out_proj (section 3.6.2).
+        raise NotImplementedError("x is (batch, num_tokens, d_in); return (batch, num_tokens, d_out): causal attention run by num_heads heads, each on its own head_dim slice of the projected queries, keys and values, the heads' outputs merged back in order and passed through self.out_proj (section 3.6.2).")
 
 
 def gpt2_sized_attention():
@@ -62,6 +64,6 @@ def gpt2_sized_attention():
 
 def count_parameters(model):
     """The number of trainable numbers (elements) in all of `model`'s parameters."""
-    # TODO: return the total number of values (an int) in all of model's parameters; buffers such
-    #       as the causal mask are not parameters (section 3.6.2).
+    # TODO: return the total number of values (an int) in all of model's parameters; buffers such as
+    #       the causal mask are not parameters (section 3.6.2).
     raise NotImplementedError("return the total number of values (an int) in all of model's parameters; buffers such as the causal mask are not parameters (section 3.6.2).")

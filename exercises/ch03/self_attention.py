@@ -9,12 +9,14 @@ class SelfAttention_v1(nn.Module):
     def __init__(self, d_in, d_out):
         super().__init__()
         # TODO: create self.W_query, self.W_key and self.W_value: three trainable (d_in, d_out)
-        #       matrices that the module registers as parameters, with random starting values (section 3.4.2).
+        #       matrices that the module registers as parameters, with random starting values
+        #       (section 3.4.2).
         raise NotImplementedError('create self.W_query, self.W_key and self.W_value: three trainable (d_in, d_out) matrices that the module registers as parameters, with random starting values (section 3.4.2).')
 
     def forward(self, x):
         # TODO: x is (num_tokens, d_in); return the context vectors, (num_tokens, d_out): scaled
-        #       dot-product attention of every token to every token, through the three weight matrices (section 3.4).
+        #       dot-product attention of every token to every token, through the three weight
+        #       matrices (section 3.4).
         raise NotImplementedError('x is (num_tokens, d_in); return the context vectors, (num_tokens, d_out): scaled dot-product attention of every token to every token, through the three weight matrices (section 3.4).')
 
 
@@ -37,5 +39,6 @@ def transfer_weights(sa_v2, sa_v1):
     """Exercise 3.1: give sa_v1 the weights of sa_v2 (a SelfAttention_v2 without bias) so that both compute
     the same output for any input. Changes sa_v1 in place and returns it."""
     # TODO: set the values of sa_v1's parameters W_query, W_key and W_value from sa_v2's layers of
-    #       the same names so that sa_v1(x) equals sa_v2(x) for any x; hand back sa_v1 (exercise 3.1, section 3.4.2).
+    #       the same names so that sa_v1(x) equals sa_v2(x) for any x; hand back sa_v1
+    #       (exercise 3.1, section 3.4.2).
     raise NotImplementedError("set the values of sa_v1's parameters W_query, W_key and W_value from sa_v2's layers of the same names so that sa_v1(x) equals sa_v2(x) for any x; hand back sa_v1 (exercise 3.1, section 3.4.2).")

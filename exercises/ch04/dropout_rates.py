@@ -28,8 +28,8 @@ class TransformerBlock(nn.Module):
     def __init__(self, cfg):
         super().__init__()
         # TODO: create the parts of gpt.TransformerBlock under the same names, with the attention
-        #       weights dropped at cfg["drop_rate_attn"] and the shortcut paths at cfg["drop_rate_shortcut"]
-        #       (exercise 4.3).
+        #       weights dropped at cfg["drop_rate_attn"] and the shortcut paths at
+        #       cfg["drop_rate_shortcut"] (exercise 4.3).
         raise NotImplementedError('create the parts of gpt.TransformerBlock under the same names, with the attention weights dropped at cfg["drop_rate_attn"] and the shortcut paths at cfg["drop_rate_shortcut"] (exercise 4.3).')
 
     def forward(self, x):
@@ -43,7 +43,8 @@ class GPTModel(nn.Module):
     def __init__(self, cfg):
         super().__init__()
         # TODO: create the parts of gpt.GPTModel under the same names and in the same order, with
-        #       this module's TransformerBlock and the embeddings dropped at cfg["drop_rate_emb"] (exercise 4.3).
+        #       this module's TransformerBlock and the embeddings dropped at cfg["drop_rate_emb"]
+        #       (exercise 4.3).
         raise NotImplementedError('create the parts of gpt.GPTModel under the same names and in the same order, with this module\'s TransformerBlock and the embeddings dropped at cfg["drop_rate_emb"] (exercise 4.3).')
 
     def forward(self, in_idx):

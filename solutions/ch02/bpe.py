@@ -26,8 +26,9 @@ def bpe_pieces(text):
     Returns (ids, pieces, decoded): the token ids of `text`, the string each id stands for on
     its own, and the text decoded back from all the ids (it should equal `text` exactly).
     """
-    ### BEGIN SOLUTION: return the tuple (ids, pieces, decoded) for `text` with GPT-2's BPE tokenizer: ids a list
-    ### of int, pieces one str per id (what that id decodes to on its own), decoded a str (exercise 2.1).
+    ### BEGIN SOLUTION: return the tuple (ids, pieces, decoded) for `text` with GPT-2's BPE tokenizer: ids a
+    ### list of int, pieces one str per id (what that id decodes to on its own), decoded a str
+    ### (exercise 2.1).
     tokenizer = tiktoken.get_encoding("gpt2")
     ids = tokenizer.encode(text)
     pieces = [tokenizer.decode([i]) for i in ids]

@@ -17,8 +17,9 @@ class InputEmbedding(torch.nn.Module):
 
     def forward(self, inputs):
         """inputs: token ids of shape [batch, seq_len] (seq_len <= context_length) -> [batch, seq_len, output_dim]."""
-        ### BEGIN SOLUTION: return the input embeddings, (batch, seq_len, output_dim): each token's vector plus the
-        ### vector of its position 0 .. seq_len - 1, for any seq_len up to context_length (section 2.8).
+        ### BEGIN SOLUTION: return the input embeddings, (batch, seq_len, output_dim): each token's vector plus
+        ### the vector of its position 0 .. seq_len - 1, for any seq_len up to context_length
+        ### (section 2.8).
         seq_len = inputs.shape[1]
         token_embeddings = self.token_embedding_layer(inputs)                               # [B, T, D]
         pos_embeddings = self.pos_embedding_layer(torch.arange(seq_len, device=inputs.device))  # [T, D]

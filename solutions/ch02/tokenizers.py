@@ -10,8 +10,9 @@ def split_text(text):
 
     "Hello, world. Is this-- a test?" -> ['Hello', ',', 'world', '.', 'Is', 'this', '--', 'a', 'test', '?']
     """
-    ### BEGIN SOLUTION: return the tokens of `text` in order, a list of str: the words between the separators
-    ### of SPLIT_PATTERN and the separators themselves, none of them empty or whitespace (section 2.2).
+    ### BEGIN SOLUTION: return the tokens of `text` in order, a list of str: the words between the separators of
+    ### SPLIT_PATTERN and the separators themselves, none of them empty or whitespace
+    ### (section 2.2).
     pieces = re.split(SPLIT_PATTERN, text)
     return [piece.strip() for piece in pieces if piece.strip()]
     ### END SOLUTION
@@ -19,8 +20,8 @@ def split_text(text):
 
 def build_vocab(tokens):
     """Map every distinct token to an integer id, in sorted order of the tokens (section 2.3)."""
-    ### BEGIN SOLUTION: return a dict {token: id} with one entry per distinct token of `tokens`, the ids
-    ### 0, 1, 2, ... following the sorted order of the tokens (section 2.3).
+    ### BEGIN SOLUTION: return a dict {token: id} with one entry per distinct token of `tokens`, the ids 0, 1,
+    ### 2, ... following the sorted order of the tokens (section 2.3).
     return {token: i for i, token in enumerate(sorted(set(tokens)))}
     ### END SOLUTION
 

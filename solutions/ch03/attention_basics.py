@@ -14,8 +14,8 @@ inputs = torch.tensor(
 
 def softmax_naive(x):
     """Softmax of a 1-D tensor, written out from its definition (section 3.3.1)."""
-    ### BEGIN SOLUTION: return the softmax of the 1-D tensor x: a tensor of x's shape whose entries are positive,
-    ### sum to 1 and keep the order of the scores (section 3.3.1).
+    ### BEGIN SOLUTION: return the softmax of the 1-D tensor x: a tensor of x's shape whose entries are
+    ### positive, sum to 1 and keep the order of the scores (section 3.3.1).
     return torch.exp(x) / torch.exp(x).sum(dim=0)
     ### END SOLUTION
 
@@ -24,8 +24,8 @@ def attention_scores(inputs):
     """Every token's dot product with every other token: a (num_tokens, num_tokens) tensor (section 3.3.2).
 
     Row i holds the scores of query i; row 1 of the book's input is [0.9544, 1.4950, ...]."""
-    ### BEGIN SOLUTION: return the (num_tokens, num_tokens) tensor whose entry [i, j] is the dot product of
-    ### rows i and j of inputs, all computed at once, without a Python loop (section 3.3.2).
+    ### BEGIN SOLUTION: return the (num_tokens, num_tokens) tensor whose entry [i, j] is the dot product of rows
+    ### i and j of inputs, all computed at once, without a Python loop (section 3.3.2).
     return inputs @ inputs.T
     ### END SOLUTION
 
@@ -40,7 +40,7 @@ def attention_weights(attn_scores):
 
 def context_vectors(attn_weights, inputs):
     """Each token's context vector: the sum of all inputs weighted by that token's row of weights."""
-    ### BEGIN SOLUTION: return the (num_tokens, d_in) tensor whose row i is the sum over j of
-    ### attn_weights[i, j] times input row j, all rows at once (section 3.3.2).
+    ### BEGIN SOLUTION: return the (num_tokens, d_in) tensor whose row i is the sum over j of attn_weights[i, j]
+    ### times input row j, all rows at once (section 3.3.2).
     return attn_weights @ inputs
     ### END SOLUTION

@@ -9,7 +9,8 @@ class SelfAttention_v1(nn.Module):
     def __init__(self, d_in, d_out):
         super().__init__()
         ### BEGIN SOLUTION: create self.W_query, self.W_key and self.W_value: three trainable (d_in, d_out)
-        ### matrices that the module registers as parameters, with random starting values (section 3.4.2).
+        ### matrices that the module registers as parameters, with random starting values
+        ### (section 3.4.2).
         self.W_query = nn.Parameter(torch.rand(d_in, d_out))
         self.W_key = nn.Parameter(torch.rand(d_in, d_out))
         self.W_value = nn.Parameter(torch.rand(d_in, d_out))
@@ -17,7 +18,8 @@ class SelfAttention_v1(nn.Module):
 
     def forward(self, x):
         ### BEGIN SOLUTION: x is (num_tokens, d_in); return the context vectors, (num_tokens, d_out): scaled
-        ### dot-product attention of every token to every token, through the three weight matrices (section 3.4).
+        ### dot-product attention of every token to every token, through the three weight
+        ### matrices (section 3.4).
         keys = x @ self.W_key
         queries = x @ self.W_query
         values = x @ self.W_value
@@ -55,7 +57,8 @@ def transfer_weights(sa_v2, sa_v1):
     """Exercise 3.1: give sa_v1 the weights of sa_v2 (a SelfAttention_v2 without bias) so that both compute
     the same output for any input. Changes sa_v1 in place and returns it."""
     ### BEGIN SOLUTION: set the values of sa_v1's parameters W_query, W_key and W_value from sa_v2's layers of
-    ### the same names so that sa_v1(x) equals sa_v2(x) for any x; hand back sa_v1 (exercise 3.1, section 3.4.2).
+    ### the same names so that sa_v1(x) equals sa_v2(x) for any x; hand back sa_v1
+    ### (exercise 3.1, section 3.4.2).
     with torch.no_grad():
         sa_v1.W_query.copy_(sa_v2.W_query.weight.T)
         sa_v1.W_key.copy_(sa_v2.W_key.weight.T)

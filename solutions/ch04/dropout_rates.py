@@ -28,8 +28,8 @@ class TransformerBlock(nn.Module):
     def __init__(self, cfg):
         super().__init__()
         ### BEGIN SOLUTION: create the parts of gpt.TransformerBlock under the same names, with the attention
-        ### weights dropped at cfg["drop_rate_attn"] and the shortcut paths at cfg["drop_rate_shortcut"]
-        ### (exercise 4.3).
+        ### weights dropped at cfg["drop_rate_attn"] and the shortcut paths at
+        ### cfg["drop_rate_shortcut"] (exercise 4.3).
         self.att = MultiHeadAttention(
             d_in=cfg["emb_dim"],
             d_out=cfg["emb_dim"],
@@ -57,7 +57,8 @@ class GPTModel(nn.Module):
     def __init__(self, cfg):
         super().__init__()
         ### BEGIN SOLUTION: create the parts of gpt.GPTModel under the same names and in the same order, with
-        ### this module's TransformerBlock and the embeddings dropped at cfg["drop_rate_emb"] (exercise 4.3).
+        ### this module's TransformerBlock and the embeddings dropped at cfg["drop_rate_emb"]
+        ### (exercise 4.3).
         self.tok_emb = nn.Embedding(cfg["vocab_size"], cfg["emb_dim"])
         self.pos_emb = nn.Embedding(cfg["context_length"], cfg["emb_dim"])
         self.drop_emb = nn.Dropout(cfg["drop_rate_emb"])

@@ -6,8 +6,8 @@ from ..ch03.multihead_attention import MultiHeadAttention
 
 
 ### BEGIN SOLUTION: replace each `...` with the value of the smallest GPT-2 (124M parameters) from section 4.1:
-### ints for the sizes, a float for the dropout rate, a bool for qkv_bias. Keep the keys: chapters 4 to 7
-### read them.
+### ints for the sizes, a float for the dropout rate, a bool for qkv_bias. Keep the keys:
+### chapters 4 to 7 read them.
 GPT_CONFIG_124M = {
     "vocab_size": 50257,     # tokens in GPT-2's BPE vocabulary
     "context_length": 1024,  # the most tokens the model reads at once
@@ -36,8 +36,8 @@ class LayerNorm(nn.Module):
     def __init__(self, emb_dim):
         super().__init__()
         ### BEGIN SOLUTION: create self.eps, the small constant 1e-5 that keeps the division safe, and the
-        ### trainable vectors self.scale and self.shift of size emb_dim, which start as the identity: scale 1,
-        ### shift 0 (section 4.2).
+        ### trainable vectors self.scale and self.shift of size emb_dim, which start as the
+        ### identity: scale 1, shift 0 (section 4.2).
         self.eps = 1e-5
         self.scale = nn.Parameter(torch.ones(emb_dim))
         self.shift = nn.Parameter(torch.zeros(emb_dim))
@@ -45,8 +45,9 @@ class LayerNorm(nn.Module):
 
     def forward(self, x):
         ### BEGIN SOLUTION: x is (..., emb_dim); return a tensor of the same shape: each vector along the last
-        ### dimension normalized to mean 0 and variance 1 (the variance that divides by n, with self.eps added
-        ### to it), then multiplied by self.scale and shifted by self.shift (section 4.2).
+        ### dimension normalized to mean 0 and variance 1 (the variance that divides by n, with
+        ### self.eps added to it), then multiplied by self.scale and shifted by self.shift
+        ### (section 4.2).
         mean = x.mean(dim=-1, keepdim=True)
         var = x.var(dim=-1, keepdim=True, unbiased=False)
         norm_x = (x - mean) / torch.sqrt(var + self.eps)
@@ -58,8 +59,8 @@ class GELU(nn.Module):
     """The GELU activation in GPT-2's tanh approximation (section 4.3)."""
 
     def forward(self, x):
-        ### BEGIN SOLUTION: return GELU(x) elementwise, a tensor of x's shape, in the tanh approximation that
-        ### GPT-2 uses (not the exact form with erf) (section 4.3).
+        ### BEGIN SOLUTION: return GELU(x) elementwise, a tensor of x's shape, using the tanh approximation
+        ### GPT-2 was trained with, not the exact form with erf (section 4.3).
         return 0.5 * x * (1 + torch.tanh(
             torch.sqrt(torch.tensor(2.0 / torch.pi)) * (x + 0.044715 * torch.pow(x, 3))
         ))
@@ -71,8 +72,9 @@ class FeedForward(nn.Module):
 
     def __init__(self, cfg):
         super().__init__()
-        ### BEGIN SOLUTION: create self.layers, the network of the docstring as one nn.Sequential: a linear layer
-        ### from cfg["emb_dim"] to four times as many features, your GELU, and a linear layer back (section 4.3).
+        ### BEGIN SOLUTION: create self.layers, the network of the docstring as one nn.Sequential: a linear
+        ### layer from cfg["emb_dim"] to four times as many features, your GELU, and a linear
+        ### layer back (section 4.3).
         self.layers = nn.Sequential(
             nn.Linear(cfg["emb_dim"], 4 * cfg["emb_dim"]),
             GELU(),
@@ -92,9 +94,9 @@ class TransformerBlock(nn.Module):
     def __init__(self, cfg):
         super().__init__()
         ### BEGIN SOLUTION: create the block's parts under the book's names, which chapter 5 loads weights by:
-        ### self.att, your MultiHeadAttention from emb_dim to emb_dim set up by cfg; self.ff, a FeedForward;
-        ### self.norm1 and self.norm2, two LayerNorms; self.drop_shortcut, dropout of cfg["drop_rate"]
-        ### (section 4.5).
+        ### self.att, your MultiHeadAttention from emb_dim to emb_dim set up by cfg; self.ff, a
+        ### FeedForward; self.norm1 and self.norm2, two LayerNorms; self.drop_shortcut, dropout
+        ### of cfg["drop_rate"] (section 4.5).
         self.att = MultiHeadAttention(
             d_in=cfg["emb_dim"],
             d_out=cfg["emb_dim"],
@@ -110,9 +112,10 @@ class TransformerBlock(nn.Module):
         ### END SOLUTION
 
     def forward(self, x):
-        ### BEGIN SOLUTION: x is (batch, num_tokens, emb_dim); return the same shape: two pre-LayerNorm sublayers,
-        ### attention (after norm1) then feed-forward (after norm2), each sublayer's output passed through
-        ### self.drop_shortcut and wrapped in a shortcut connection (section 4.5).
+        ### BEGIN SOLUTION: x is (batch, num_tokens, emb_dim); return the same shape: two pre-LayerNorm
+        ### sublayers, attention (after norm1) then feed-forward (after norm2), each sublayer's
+        ### output passed through self.drop_shortcut and wrapped in a shortcut connection
+        ### (section 4.5).
         shortcut = x
         x = self.norm1(x)
         x = self.att(x)   # (batch, num_tokens, emb_dim)
@@ -129,13 +132,14 @@ class TransformerBlock(nn.Module):
 
 
 class GPTModel(nn.Module):
-    """Token and position embeddings, n_layers transformer blocks, a final norm and the output head (section 4.6)."""
+    """Embeddings, n_layers transformer blocks, a final norm and the output head (section 4.6)."""
 
     def __init__(self, cfg):
         super().__init__()
-        ### BEGIN SOLUTION: create, in this order: self.tok_emb and self.pos_emb (token and position embeddings),
-        ### self.drop_emb (dropout), self.trf_blocks (n_layers TransformerBlocks run one after the other),
-        ### self.final_norm (a LayerNorm) and self.out_head (emb_dim -> vocab_size, no bias) (section 4.6).
+        ### BEGIN SOLUTION: create, in this order: self.tok_emb and self.pos_emb (token and position
+        ### embeddings), self.drop_emb (dropout), self.trf_blocks (n_layers TransformerBlocks
+        ### run one after the other), self.final_norm (a LayerNorm) and self.out_head (emb_dim
+        ### -> vocab_size, no bias) (section 4.6).
         self.tok_emb = nn.Embedding(cfg["vocab_size"], cfg["emb_dim"])
         self.pos_emb = nn.Embedding(cfg["context_length"], cfg["emb_dim"])
         self.drop_emb = nn.Dropout(cfg["drop_rate"])
@@ -146,8 +150,8 @@ class GPTModel(nn.Module):
 
     def forward(self, in_idx):
         ### BEGIN SOLUTION: in_idx is (batch, seq_len) token ids, seq_len <= context_length; return the logits,
-        ### (batch, seq_len, vocab_size): the input embeddings of chapter 2 through the modules above, in the
-        ### order they were created (section 4.6).
+        ### (batch, seq_len, vocab_size): the input embeddings of chapter 2 through the modules
+        ### above, in the order they were created (section 4.6).
         batch_size, seq_len = in_idx.shape
         tok_embeds = self.tok_emb(in_idx)
         pos_embeds = self.pos_emb(torch.arange(seq_len, device=in_idx.device))
@@ -162,8 +166,8 @@ class GPTModel(nn.Module):
 def generate_text_simple(model, idx, max_new_tokens, context_size):
     """Append max_new_tokens greedily chosen tokens to idx, (batch, n_tokens) -> (batch, n_tokens + max_new_tokens)."""
     ### BEGIN SOLUTION: return the ids of idx with max_new_tokens more appended to each row, chosen one at a
-    ### time: each the id the model scores highest for the next position, given at most the last context_size
-    ### ids. Compute no gradients (section 4.7).
+    ### time: each the id the model scores highest for the next position, given at most the last
+    ### context_size ids. Compute no gradients (section 4.7).
     for _ in range(max_new_tokens):
         idx_cond = idx[:, -context_size:]
         with torch.no_grad():
