@@ -108,6 +108,27 @@ def run_cmd(chapters, solutions, target, json_path, verbose):
     sys.exit(Exit.FULL_MARKS if run.score >= run.max_score else Exit.POINTS_LOST)
 
 
+@main.command("watch")
+@click.argument("chapters", nargs=-1)
+@click.option("--target", metavar="PATH", help="Watch another course-shaped folder instead of exercises/.")
+def watch_cmd(chapters, target):
+    """Re-grade as you save: CHAPTERS (default all), each save re-grading what it touched.
+
+    torch is imported once; each save re-runs only the exercises of the saved file and those that
+    build on them, in fresh processes. Ctrl-C stops."""
+    from .watch import Watcher, watch_loop
+    course = load_course()
+    try:
+        exercises = course.select(list(chapters))
+    except KeyError as exc:
+        raise click.UsageError(f"unknown chapter or exercise {exc}") from None
+    watcher = Watcher(course, pick_target(course, False, target), exercises)
+    try:
+        watch_loop(watcher, console, clear=sys.stdout.isatty())
+    except KeyboardInterrupt:
+        console.print("\nStopped watching.")
+
+
 @main.command("progress", hidden=True)
 def progress_cmd():
     """Progress over every chapter (what a bare `grade` does)."""
@@ -154,6 +175,50 @@ def hint_cmd(exercise, more, tier):
     if last < total and not tier:
         console.print(f"\n[dim]Stuck still? `grade hint {ex.id}` again shows hint {last + 1}"
                       f"{' (with code)' if last + 1 == total else ''}.[/dim]")
+
+
+@main.command("reset")
+@click.argument("exercise")
+@click.option("--whole-file", is_flag=True, help="Restore the exercise's whole file, not just its definitions.")
+@click.option("--target", metavar="PATH", help="A course-shaped folder other than exercises/.")
+def reset_cmd(exercise, whole_file, target):
+    """Put EXERCISE's stub back (its functions and classes), keeping a backup of your file.
+
+    Other exercises in the same file keep your code. The backup goes to .grade/backups/."""
+    from .sources import SourceError, reset
+    course = load_course()
+    try:
+        ex = course.exercise(exercise)
+    except KeyError:
+        raise click.UsageError(f"no exercise {exercise!r}; `grade list` shows them all") from None
+    try:
+        path, backup = reset(course, ex, pick_target(course, False, target), whole_file)
+    except SourceError as exc:
+        raise click.UsageError(str(exc)) from None
+    what = "the whole file" if whole_file else ", ".join(ex.defines) or "the file"
+    console.print(f"Reset {ex.id}: {what} in {path} as handed out.", markup=False, highlight=False)
+    if backup:
+        console.print(f"Your version is kept in {backup}", markup=False, highlight=False)
+
+
+@main.command("doctor")
+def doctor_cmd():
+    """Check that everything grading needs is in place (offline): Python, torch, the tokenizer and
+    data caches, what containment this OS gives, and your exercises/ folder."""
+    from .doctor import PROBLEM, WARN, diagnose
+    course = load_course()
+    findings = diagnose(course)
+    marks = {"ok": "[green]✓[/green]", WARN: "[yellow]![/yellow]", PROBLEM: "[red]✗[/red]"}
+    for f in findings:
+        console.print(f"{marks[f.status]} {escape(f.what)}")
+        if f.fix:
+            console.print(f"    fix: {escape(f.fix)}")
+    problems = sum(f.status == PROBLEM for f in findings)
+    warnings = sum(f.status == WARN for f in findings)
+    if problems:
+        console.print(f"[red]{problems} problem(s)[/red] to fix before grading; run `grade doctor` again after.")
+        sys.exit(Exit.POINTS_LOST)
+    console.print("[green]All set.[/green]" + (f" ({warnings} warning(s): grading works, with less)" if warnings else ""))
 
 
 @main.command("list")

@@ -39,26 +39,28 @@ class JobResult:
 
 
 class Worker:
-    """One worker process and the thread that reads its frames."""
+    """One worker process and the thread that reads its frames.
+
+    With `keep_open`, the worker stays up after the first jobs and `submit` hands it more (for
+    `grade watch`): `targets` then names every tree later jobs may grade (the worker's mount
+    namespace is set up once), `preload` the exercises whose check modules to import up front."""
 
     def __init__(self, jobs: list[tuple[Path, Exercise]], course: Course, parallel: int | None = None,
-                 network: bool = False, limits: dict | None = None):
-        self.results = [JobResult(ex, target) for target, ex in jobs]
+                 network: bool = False, limits: dict | None = None, keep_open: bool = False,
+                 targets: list[Path] = (), preload: list[Exercise] = ()):
+        self.course, self.limits = course, limits or {}
+        self.results: list[JobResult] = []
         self.info: dict = {}
         self.stderr = b""
-        roots = _outermost([course.root.resolve(), *(r.target.resolve() for r in self.results)])
+        roots = _outermost([course.root.resolve(), *(Path(t).resolve() for t in targets),
+                            *(target.resolve() for target, _ in jobs)])
         request = {
             "parallel": parallel or os.cpu_count() or 1,
             "network": network,
             "read_only": [str(p) for p in roots],
             "hidden": [str(course.root.resolve() / "tests" / "snapshots")],
-            "jobs": [
-                {"job": i, "target": str(r.target.resolve()), "module": f"{r.exercise.chapter}/{r.exercise.file}",
-                 "checks": str(r.exercise.check_path(course.root)), "exercise": r.exercise.id,
-                 "timeout_s": (limits or {}).get("timeout_s", r.exercise.timeout_s),
-                 "memory_mb": (limits or {}).get("memory_mb", r.exercise.memory_mb)}
-                for i, r in enumerate(self.results)
-            ],
+            "preload_checks": [str(ex.check_path(course.root)) for ex in preload],
+            "jobs": self._jobs(jobs),
         }
         read_fd, write_fd = os.pipe()
         env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
@@ -70,12 +72,42 @@ class Worker:
             pass_fds=(write_fd,), env=env, cwd=str(course.root),
         )
         os.close(write_fd)
-        self.proc.stdin.write(json.dumps(request).encode())
-        self.proc.stdin.close()
+        self.proc.stdin.write(json.dumps(request).encode() + b"\n")
+        self.proc.stdin.flush()
+        if not keep_open:
+            self.proc.stdin.close()
         self._stream = os.fdopen(read_fd, "rb")
+        self._reader_done = threading.Event()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
         threading.Thread(target=self._read_stderr, daemon=True).start()
+
+    def _jobs(self, jobs: list[tuple[Path, Exercise]]) -> list[dict]:
+        """JobResults for `jobs` (appended to self.results), as the worker's job records."""
+        first = len(self.results)
+        self.results += [JobResult(ex, target) for target, ex in jobs]
+        return [{"job": first + i, "target": str(r.target.resolve()), "exercise": r.exercise.id,
+                 "module": f"{r.exercise.chapter}/{r.exercise.file}", "checks": str(r.exercise.check_path(self.course.root)),
+                 "timeout_s": self.limits.get("timeout_s", r.exercise.timeout_s),
+                 "memory_mb": self.limits.get("memory_mb", r.exercise.memory_mb)}
+                for i, r in enumerate(self.results[first:])]
+
+    def submit(self, jobs: list[tuple[Path, Exercise]]) -> list[JobResult]:
+        """More jobs for a worker started with keep_open; their results, in order."""
+        records = self._jobs(jobs)
+        try:
+            self.proc.stdin.write(json.dumps({"jobs": records}).encode() + b"\n")
+            self.proc.stdin.flush()
+        except (BrokenPipeError, ValueError, OSError):
+            pass  # the worker is gone: the reader marks these jobs lost
+        results = self.results[-len(records):] if records else []
+        if self._reader_done.is_set():
+            self._mark_lost(results)
+        return results
+
+    @property
+    def alive(self) -> bool:
+        return not self._reader_done.is_set()
 
     def _read_stderr(self) -> None:
         self.stderr = self.proc.stderr.read()[-20000:]
@@ -100,11 +132,15 @@ class Worker:
             if not ended:  # reading failed: stop the worker rather than leave it blocked on the pipe
                 self.proc.kill()
             self.proc.wait()
-            for r in self.results:
-                if not r._done.is_set():
-                    r.status = JOB_LOST
-                    r.detail = "the grading worker stopped unexpectedly" + _tail(self.stderr)
-                    r._done.set()
+            self._reader_done.set()
+            self._mark_lost(self.results)
+
+    def _mark_lost(self, results: list[JobResult]) -> None:
+        for r in results:
+            if not r._done.is_set():
+                r.status = JOB_LOST
+                r.detail = "the grading worker stopped unexpectedly" + _tail(self.stderr)
+                r._done.set()
 
     def _take(self, job: int, kind: bytes, payload: bytes) -> None:
         from . import wire  # numpy: imported here, in the reader thread, after the worker started
@@ -136,6 +172,11 @@ class Worker:
                 "duration_s": record.get("duration_s") if isinstance(record.get("duration_s"), float) else 0.0}
 
     def close(self) -> None:
+        if self.proc.stdin and not self.proc.stdin.closed:
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass
         if self.proc.poll() is None:
             self.proc.kill()
         self._reader.join(timeout=5)

@@ -1,9 +1,10 @@
 """The worker process: imports torch once, then forks one contained child per job.
 
-Started by the runner as `python -I -m grader.worker FD`; reads one JSON request on stdin and
-writes frames to FD: (job, kind, length, payload), payload made by `wire.pack`. Kind C is a
-record from the child (a case result), kind X the worker's word on how the child ended.
-Learner code runs only in the children; a child writes only to its own pipes.
+Started by the runner as `python -I -m grader.worker FD`; reads requests on stdin, one JSON
+document per line: the first sets the worker up and may carry jobs, each later one carries more
+jobs (`grade watch` keeps the worker warm this way); at the end of stdin the worker finishes
+what it has and exits. It writes frames to FD (see protocol.py). Learner code runs only in the
+children; a child writes only to its own pipes.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import cgroups, sandbox, wire
+from . import cgroups, probe, sandbox, wire
 from .protocol import FRAME_CASE, FRAME_END, FRAME_INFO, HEADER, INFO_JOB, JOB_CRASHED, JOB_MEMORY, JOB_OK, JOB_TIMEOUT
 
 OUTPUT_KEEP = 4000
@@ -29,7 +30,8 @@ def main() -> None:
     if not hasattr(os, "fork"):
         sys.exit("grading needs os.fork (Linux, macOS, or WSL on Windows); this Python has none")
     channel = os.fdopen(int(sys.argv[1]), "wb", buffering=0)
-    request = json.loads(sys.stdin.read())
+    requests = Requests(sys.stdin.fileno())
+    request = requests.first()
     info = {"limits": [], "preloaded": []}
     if not request.get("network", False):
         info["limits"].append(sandbox.isolate_network())
@@ -38,12 +40,9 @@ def main() -> None:
     import numpy  # noqa: F401
     import torch
     torch.set_num_threads(1)
-    checks = {path: _import_checks(path) for path in {job["checks"] for job in request["jobs"]}}
-    for module in checks.values():
-        for item in getattr(module, "WORKER_PRELOAD", ()):
-            if item not in info["preloaded"]:
-                _preload(item)
-                info["preloaded"].append(item)
+    checks = Checks(info["preloaded"])
+    for path in [*request.get("preload_checks", []), *(job["checks"] for job in request.get("jobs", []))]:
+        checks[path]
     info["limits"].append(sandbox.protect_files(request.get("read_only", []), request.get("hidden", [])))
     baseline = sandbox.vm_size()
     info["limits"].append(sandbox.describe_limits(baseline))
@@ -52,22 +51,68 @@ def main() -> None:
                           else "processes: not limited (no writable pids cgroup); killed by process group")
     _send(channel, INFO_JOB, FRAME_INFO, wire.pack(info))
     try:
-        Scheduler(channel, checks, baseline, int(request.get("parallel", 1)), cgroup).run(request["jobs"])
+        Scheduler(channel, checks, baseline, int(request.get("parallel", 1)), cgroup).run(
+            request.get("jobs", []), requests)
     finally:
         cgroup.close()
 
 
-def _import_checks(path: str):
-    name = "_checks_" + Path(path).stem
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+class Requests:
+    """Job requests on stdin, one JSON document per line, read without blocking the scheduler."""
+
+    def __init__(self, fd: int):
+        self.fd, self.buffer, self.closed = fd, b"", False
+
+    def first(self) -> dict:
+        while b"\n" not in self.buffer and not self.closed:
+            self._fill()
+        docs = self._docs()
+        if not docs:
+            sys.exit("the grading worker got no request")
+        first, self.pending = docs[0], docs[1:]
+        return first
+
+    def _fill(self) -> None:
+        data = os.read(self.fd, 1 << 16)
+        self.closed = not data
+        self.buffer += data
+
+    def _docs(self) -> list[dict]:
+        *lines, self.buffer = self.buffer.split(b"\n")
+        if self.closed and self.buffer.strip():
+            lines, self.buffer = [*lines, self.buffer], b""
+        return [json.loads(line) for line in lines if line.strip()]
+
+    def more_jobs(self) -> list[dict]:
+        """After the fd was found readable: the jobs of every complete request that arrived."""
+        if self.pending:
+            docs, self.pending = self.pending, []
+        else:
+            self._fill()
+            docs = self._docs()
+        return [job for doc in docs for job in doc.get("jobs", [])]
 
 
-def _preload(item: str) -> None:
-    from . import preload
-    getattr(preload, item)()
+class Checks(dict):
+    """Check modules by path, imported in the worker (trusted code) the first time a job needs them;
+    what they declare in WORKER_PRELOAD is loaded once, before any child is forked from the worker."""
+
+    def __init__(self, preloaded: list[str]):
+        super().__init__()
+        self.preloaded = preloaded
+
+    def __missing__(self, path: str):
+        name = "_checks_" + Path(path).stem
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        for item in getattr(module, "WORKER_PRELOAD", ()):
+            if item not in self.preloaded:
+                from . import preload
+                getattr(preload, item)()
+                self.preloaded.append(item)
+        self[path] = module
+        return module
 
 
 def _send(channel, job: int, kind: bytes, payload: bytes) -> None:
@@ -102,15 +147,26 @@ class Scheduler:
         self.selector = selectors.DefaultSelector()
         self.running: dict[int, Child] = {}
 
-    def run(self, jobs: list[dict]) -> None:
+    def run(self, jobs: list[dict], requests: Requests) -> None:
         pending = list(jobs)
-        while pending or self.running:
+        if requests.pending:
+            pending += requests.more_jobs()
+        if not requests.closed:
+            self.selector.register(requests.fd, selectors.EVENT_READ, requests)
+        while pending or self.running or not requests.closed:
             while pending and len(self.running) < self.parallel:
-                self.start(pending.pop(0))
+                job = pending.pop(0)
+                self.checks[job["checks"]]  # import (and preload for) a new check module before forking
+                self.start(job)
             now = time.monotonic()
             wait = min([c.deadline for c in self.running.values()] + [now + 0.05]) - now
-            for key, _ in self.selector.select(timeout=max(0.0, min(wait, 0.05))):
-                if key.fd == key.data.pidfd:
+            idle = not self.running and not pending
+            for key, _ in self.selector.select(timeout=None if idle else max(0.0, min(wait, 0.05))):
+                if key.data is requests:
+                    pending += requests.more_jobs()
+                    if requests.closed:
+                        self.selector.unregister(requests.fd)
+                elif key.fd == key.data.pidfd:
                     self.selector.unregister(key.fd)  # the child ended: poll() below reaps it now
                 else:
                     self.read(key.data, key.fd)
@@ -175,8 +231,6 @@ class Scheduler:
             os.dup2(output_w, 2)
             os.close(output_w)
             sandbox.apply_limits(int(job["memory_mb"]), float(job["timeout_s"]), self.baseline)
-            from . import probe
-
             def send(record):
                 data = wire.pack(record)
                 _write_all(result_w, struct.pack("<I", len(data)) + data)
