@@ -1,7 +1,10 @@
 """GPT_CONFIG_124M is a dict literal the learner fills in: its unfilled stub is "not implemented" at its TODO."""
+import pytest
+
 from grader.grading import grade_trees
 
 
+@pytest.mark.slow  # runs the grading worker
 def test_unfilled_config_points_at_its_todo(course):
     lines = (course.stubs / "ch04" / "gpt.py").read_text(encoding="utf-8").splitlines()
     assignment = lines.index("GPT_CONFIG_124M = {")
