@@ -79,13 +79,14 @@ def grader_version(course: Course) -> str:
 class Templates:
     """The warm workers, one per core, each grading one submission at a time in a thread of ours."""
 
-    def __init__(self, course: Course, exercises: list[Exercise], staging: Path, count: int, jailed: bool):
-        self.course, self.exercises, self.staging, self.jailed = course, exercises, staging, jailed
+    def __init__(self, course: Course, exercises: list[Exercise], staging: Path, count: int, jailed: bool,
+                 limits: dict | None = None):
+        self.course, self.exercises, self.staging, self.jailed, self.limits = course, exercises, staging, jailed, limits
         self.workers = [self._start(i) for i in range(count)]
 
     def _start(self, slot: int) -> Worker:
-        return Worker([], self.course, parallel=1, keep_open=True, targets=[self.staging], preload=self.exercises,
-                      jail_uid=BASE_UID + slot if self.jailed else None)
+        return Worker([], self.course, parallel=1, limits=self.limits, keep_open=True, targets=[self.staging],
+                      preload=self.exercises, jail_uid=BASE_UID + slot if self.jailed else None)
 
     def grade(self, slot: int, tree: Path) -> dict:
         """Run one submission's jobs on template `slot`; exercise id -> JobResult."""
@@ -97,7 +98,7 @@ class Templates:
             job.wait()
         return {ex.id: job for ex, job in zip(self.exercises, jobs)}
 
-    def limits(self) -> list[str]:
+    def applied(self) -> list[str]:
         return list(self.workers[0].info.get("limits", [])) if self.workers else []
 
     def close(self) -> None:
@@ -106,8 +107,9 @@ class Templates:
 
 
 def grade_class(course: Course, folder: Path, exercises: list[Exercise], out: Path, parallel: int | None = None,
-                regrade: bool = False, unsafe: bool = False, on_progress=None) -> list[Student]:
-    """Grade every submission in `folder` on `exercises`; per-student results go to out/students/<id>/."""
+                regrade: bool = False, unsafe: bool = False, on_progress=None, limits: dict | None = None) -> list[Student]:
+    """Grade every submission in `folder` on `exercises`; per-student results go to out/students/<id>/.
+    `limits` ({"timeout_s", "memory_mb"}) overrides the manifest's per-exercise limits."""
     missing = isolation_available()
     if missing and not unsafe:
         raise IsolationMissing(f"this machine lacks {missing}, which bulk grading needs to contain untrusted code; "
@@ -121,7 +123,8 @@ def grade_class(course: Course, folder: Path, exercises: list[Exercise], out: Pa
     students = []
     for student, path in submissions.discover(folder):
         sub = submissions.read(student, path, wanted)
-        key = hashlib.sha256(f"{version}\0{sub.digest}\0{','.join(e.id for e in exercises)}".encode()).hexdigest()
+        key = hashlib.sha256(f"{version}\0{sub.digest}\0{','.join(e.id for e in exercises)}\0"
+                             f"{json.dumps(limits, sort_keys=True)}".encode()).hexdigest()
         st = Student(sub, key)
         previous = _load(out / "students" / student / "result.json")
         if previous and previous.get("cache_key") == key and not regrade:
@@ -132,7 +135,7 @@ def grade_class(course: Course, folder: Path, exercises: list[Exercise], out: Pa
     if on_progress:
         on_progress(progress)
     if todo:
-        _grade(course, todo, exercises, needed, out, parallel, not missing, progress, on_progress, given)
+        _grade(course, todo, exercises, needed, out, parallel, not missing, progress, on_progress, given, limits)
     finish_class(course, students, exercises, out)
     return students
 
@@ -172,13 +175,13 @@ def finish_class(course: Course, students: list[Student], exercises: list[Exerci
                 {ex.id: ex.title for ex in exercises})
 
 
-def _grade(course, todo, exercises, needed, out, parallel, jailed, progress, on_progress, given) -> None:
+def _grade(course, todo, exercises, needed, out, parallel, jailed, progress, on_progress, given, limits) -> None:
     staging = out / ".staging"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     os.chmod(staging, 0o755)
     count = max(1, min(parallel or os.cpu_count() or 1, len(todo)))
-    templates = Templates(course, needed, staging, count, jailed)
+    templates = Templates(course, needed, staging, count, jailed, limits)
     pending: queue.Queue = queue.Queue()
     for st in todo:
         pending.put(st)
@@ -202,7 +205,7 @@ def _grade(course, todo, exercises, needed, out, parallel, jailed, progress, on_
     try:
         for _ in range(len(todo)):
             st, jobs = finished.get()
-            st.result = _score(course, st, exercises, jobs, out, templates.limits(), given)
+            st.result = _score(course, st, exercises, jobs, out, templates.applied(), given)
             shutil.rmtree(staging / st.submission.student, ignore_errors=True)
             progress.done += 1
             if on_progress:
@@ -216,6 +219,7 @@ def _score(course: Course, st: Student, exercises, jobs, out: Path, limits: list
     sub = st.submission
     folder = out / "students" / sub.student
     folder.mkdir(parents=True, exist_ok=True)
+    by_id = None
     if jobs is None:
         run = RunResult(sub.source.name, [_not_graded(ex, sub) for ex in exercises], 0.0, limits)
     else:
@@ -229,7 +233,7 @@ def _score(course: Course, st: Student, exercises, jobs, out: Path, limits: list
     result = {**run.to_dict(), "student": sub.student, "cache_key": st.key,
               "submission": {"source": sub.source.name, "status": sub.status, "files": sorted(sub.files),
                              "notes": sub.notes, "digest": sub.digest},
-              "flags": flags.submission_flags(sub, jobs, given)}
+              "flags": flags.submission_flags(sub, jobs, given, None if jobs is None else by_id)}
     from . import reporters
     reporters.write_student(folder, result)
     return result
