@@ -80,13 +80,14 @@ class Templates:
     """The warm workers, one per core, each grading one submission at a time in a thread of ours."""
 
     def __init__(self, course: Course, exercises: list[Exercise], staging: Path, count: int, jailed: bool,
-                 limits: dict | None = None):
+                 limits: dict | None = None, uid_base: int = BASE_UID):
         self.course, self.exercises, self.staging, self.jailed, self.limits = course, exercises, staging, jailed, limits
+        self.uid_base = uid_base
         self.workers = [self._start(i) for i in range(count)]
 
     def _start(self, slot: int) -> Worker:
         return Worker([], self.course, parallel=1, limits=self.limits, keep_open=True, targets=[self.staging],
-                      preload=self.exercises, jail_uid=BASE_UID + slot if self.jailed else None)
+                      preload=self.exercises, jail_uid=self.uid_base + slot if self.jailed else None)
 
     def grade(self, slot: int, tree: Path) -> dict:
         """Run one submission's jobs on template `slot`; exercise id -> JobResult."""
@@ -107,10 +108,12 @@ class Templates:
 
 
 def grade_class(course: Course, folder: Path, exercises: list[Exercise], out: Path, parallel: int | None = None,
-                regrade: bool = False, unsafe: bool = False, on_progress=None, limits: dict | None = None) -> list[Student]:
+                regrade: bool = False, unsafe: bool = False, on_progress=None, limits: dict | None = None,
+                dask: str | None = None) -> list[Student]:
     """Grade every submission in `folder` on `exercises`; per-student results go to out/students/<id>/.
-    `limits` ({"timeout_s", "memory_mb"}) overrides the manifest's per-exercise limits."""
-    missing = isolation_available()
+    `limits` ({"timeout_s", "memory_mb"}) overrides the manifest's per-exercise limits; `dask`, the
+    address of a Dask scheduler, sends the grading to its workers (each jailing learner code itself)."""
+    missing = "" if dask else isolation_available()
     if missing and not unsafe:
         raise IsolationMissing(f"this machine lacks {missing}, which bulk grading needs to contain untrusted code; "
                                "pass --unsafe-no-isolation to grade anyway (only for code you trust)")
@@ -134,7 +137,17 @@ def grade_class(course: Course, folder: Path, exercises: list[Exercise], out: Pa
     todo = [s for s in students if not s.cached]
     if on_progress:
         on_progress(progress)
-    if todo:
+    if todo and dask:
+        from .scaleout import grade_on_cluster
+
+        def done(st, result, report):
+            st.result = result
+            save(out, result, report)
+            progress.done += 1
+            if on_progress:
+                on_progress(progress)
+        grade_on_cluster(dask, course, todo, exercises, limits, unsafe, done)
+    elif todo:
         _grade(course, todo, exercises, needed, out, parallel, not missing, progress, on_progress, given, limits)
     finish_class(course, students, exercises, out)
     return students
@@ -216,27 +229,41 @@ def _grade(course, todo, exercises, needed, out, parallel, jailed, progress, on_
 
 
 def _score(course: Course, st: Student, exercises, jobs, out: Path, limits: list[str], given) -> dict:
-    sub = st.submission
-    folder = out / "students" / sub.student
-    folder.mkdir(parents=True, exist_ok=True)
-    by_id = None
+    result, report = score_submission(course, st.submission, st.key, exercises, jobs, limits, given)
+    save(out, result, report)
+    return result
+
+
+def save(out: Path, result: dict, report: str) -> None:
+    """A student's files, written atomically; result.json last."""
+    from . import reporters
+    folder = out / "students" / result["student"]
+    if report:
+        reporters.atomic_write(folder / "pytest-report.json", report)
+    reporters.write_student(folder, result)
+
+
+def score_submission(course: Course, sub: submissions.Submission, key: str, exercises, jobs, limits: list[str],
+                     given) -> tuple[dict, str]:
+    """The trusted side for one submission: its checks scored (one pytest session, reported by
+    pytest-json-report too) and its flags; returns (result, the pytest report's text)."""
+    import tempfile
+    by_id, report = None, ""
     if jobs is None:
         run = RunResult(sub.source.name, [_not_graded(ex, sub) for ex in exercises], 0.0, limits)
     else:
         start = time.perf_counter()
-        tmp_report = folder / f".pytest-report.{os.getpid()}.json"
-        (by_id,) = score_jobs(course, [jobs], json_report=tmp_report)
+        with tempfile.TemporaryDirectory(prefix="grade-report-") as tmp:
+            (by_id,) = score_jobs(course, [jobs], json_report=Path(tmp) / "report.json")
+            report = (Path(tmp) / "report.json").read_text(encoding="utf-8")
         for ex in exercises:
             blame_dependencies(ex, by_id)
         run = RunResult(sub.source.name, [by_id[ex.id] for ex in exercises], time.perf_counter() - start, limits)
-        tmp_report.replace(folder / "pytest-report.json")
-    result = {**run.to_dict(), "student": sub.student, "cache_key": st.key,
+    result = {**run.to_dict(), "student": sub.student, "cache_key": key,
               "submission": {"source": sub.source.name, "status": sub.status, "files": sorted(sub.files),
                              "notes": sub.notes, "digest": sub.digest},
-              "flags": flags.submission_flags(sub, jobs, given, None if jobs is None else by_id)}
-    from . import reporters
-    reporters.write_student(folder, result)
-    return result
+              "flags": flags.submission_flags(sub, jobs, given, by_id)}
+    return result, report
 
 
 def _not_graded(ex: Exercise, sub: submissions.Submission) -> ExerciseResult:

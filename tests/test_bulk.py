@@ -180,3 +180,23 @@ def test_a_killed_run_resumes_without_regrading(course, tmp_path):
     assert len(list(out.glob("students/*/result.json"))) == 6
     rows = list(csv.DictReader((out / "gradebook.csv").open()))
     assert sorted(float(r["total"]) for r in rows) == [0, 0, 0, 2, 2, 2]
+
+
+@needs_isolation
+def test_a_dask_cluster_grades_the_same(course, graded, tmp_path):
+    pytest.importorskip("distributed")
+    from distributed import LocalCluster
+    subs = tmp_path / "subs"
+    picked = ["student000", "student001", "student002", "hostile-forge_worker_channel", "hostile-pth_persistence"]
+    for student in picked:
+        source = graded["students"][student].submission.source
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, subs / source.name)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        students = bulk.grade_class(course, subs, graded["exercises"], tmp_path / "out", limits=LIMITS,
+                                    dask=cluster.scheduler_address)
+    for st in students:
+        local = graded["students"][st.submission.student].result
+        assert scores(st.result) == scores(local), st.submission.student
+        assert any("jail of its own" in line for line in st.result["limits"])
+        assert (tmp_path / "out" / "students" / st.submission.student / "pytest-report.json").is_file()
+    assert (tmp_path / "out" / "report.html").is_file()
