@@ -100,7 +100,11 @@ class Templates:
         return {ex.id: job for ex, job in zip(self.exercises, jobs)}
 
     def applied(self) -> list[str]:
-        return list(self.workers[0].info.get("limits", [])) if self.workers else []
+        applied = list(self.workers[0].info.get("limits", [])) if self.workers else []
+        if not self.jailed:
+            applied.append(f"NOT APPLIED: the jail (no uid, root filesystem or /proc of its own): this machine lacks "
+                           f"{isolation_available()}; graded with --unsafe-no-isolation")
+        return applied
 
     def close(self) -> None:
         for worker in self.workers:

@@ -145,8 +145,12 @@ def bulk_cmd(submissions, chapters, out, regrade, parallel, unsafe, dask):
     Writes per-student results and feedback (JSON, Markdown, Gradescope) and, for the class,
     gradebook.csv, junit.xml, flags.json and report.html. Learner code runs jailed: its own
     root filesystem, uid and /proc, no network, no capabilities, hard limits."""
-    from .bulk import IsolationMissing, grade_class
+    from .bulk import IsolationMissing, grade_class, isolation_available
     course = load_course()
+    missing = "" if dask else isolation_available()
+    if missing and unsafe:
+        console.print(f"[red]Warning:[/red] learner code runs without the jail (this machine lacks {escape(missing)}): "
+                      "only the learner-mode containment applies. Grade only code you trust this way.")
     try:
         exercises = course.select([c.strip() for c in chapters.split(",") if c.strip()])
     except KeyError as exc:

@@ -200,3 +200,14 @@ def test_a_dask_cluster_grades_the_same(course, graded, tmp_path):
         assert any("jail of its own" in line for line in st.result["limits"])
         assert (tmp_path / "out" / "students" / st.submission.student / "pytest-report.json").is_file()
     assert (tmp_path / "out" / "report.html").is_file()
+
+
+def test_without_isolation_the_instructor_must_ask_and_every_result_says_what_was_missing(course, tmp_path,
+                                                                                            monkeypatch):
+    monkeypatch.setattr(bulk, "isolation_available", lambda: "root, to run learner code as uids of its own")
+    shutil.copytree(course.solutions, tmp_path / "subs" / "alice", ignore=shutil.ignore_patterns("__pycache__"))
+    (st,) = bulk.grade_class(course, tmp_path / "subs", [course.exercise("ch02.split_text")], tmp_path / "out",
+                             unsafe=True)
+    assert st.result["score"] == 1
+    assert not any("jail of its own" in line for line in st.result["limits"])
+    assert any(line.startswith("NOT APPLIED: the jail") and "root" in line for line in st.result["limits"])
