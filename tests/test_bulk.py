@@ -117,7 +117,7 @@ def test_the_reporters_agree(graded):
         scope = json.loads((folder / "gradescope.json").read_text())
         assert scope["score"] == result["score"] and {"name", "score", "max_score", "status", "output",
                                                        "visibility"} <= set(scope["tests"][0])
-        assert f"**Total: " in (folder / "feedback.md").read_text()
+        assert "**Total: " in (folder / "feedback.md").read_text()
         failures = sum(1 for e in result["exercises"] for c in (e["checks"] or [None])
                        if (c or e)["status"] != "passed")
         assert int(suites[student].get("failures")) == failures
