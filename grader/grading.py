@@ -39,16 +39,13 @@ def grade_jobs(course: Course, plan: list[tuple[Path, list[Exercise]]],
     needed = [with_dependencies(course, exercises) for _, exercises in plan]
     worker = Worker([(t, ex) for (t, _), exs in zip(plan, needed) for ex in exs], course,
                     parallel=parallel, limits=limits)
-    from .checker import run_checks  # pytest loads while the worker imports torch
     try:
         per_target, offset = [], 0
         for exs in needed:
             per_target.append({ex.id: worker.results[offset + k] for k, ex in enumerate(exs)})
             offset += len(exs)
-        checked = run_checks(course, per_target)
         runs = []
-        for (target, exercises), exs, jobs, checks in zip(plan, needed, per_target, checked):
-            by_id = {ex.id: exercise_result(ex, jobs[ex.id], checks[ex.id]) for ex in exs}
+        for (target, exercises), by_id in zip(plan, score_jobs(course, per_target)):
             for ex in exercises:
                 blame_dependencies(ex, by_id)
             runs.append(RunResult(target=display_path(target, course.root),
@@ -60,6 +57,16 @@ def grade_jobs(course: Course, plan: list[tuple[Path, list[Exercise]]],
     for run in runs:
         run.duration_s = elapsed
     return runs
+
+
+def score_jobs(course: Course, per_target: list[dict[str, JobResult]],
+               json_report: Path | None = None) -> list[dict[str, ExerciseResult]]:
+    """Run the checks on each tree's jobs (exercise id -> JobResult) in one pytest session; per tree,
+    exercise id -> ExerciseResult (dependencies not yet blamed)."""
+    from .checker import run_checks  # pytest loads while the worker imports torch
+    checked = run_checks(course, per_target, json_report)
+    return [{ex_id: exercise_result(course.exercise(ex_id), jobs[ex_id], checks[ex_id]) for ex_id in jobs}
+            for jobs, checks in zip(per_target, checked)]
 
 
 def display_path(target: Path, root: Path) -> str:

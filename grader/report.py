@@ -66,7 +66,8 @@ def render_run(run: RunResult, console: Console, verbose: bool = False) -> None:
         if console.width >= WIDE:
             _render_table(exercises, title, console, verbose)
         else:
-            _render_rows(exercises, title, console, verbose)
+            console.print(Text(title, style="italic"))
+            render_rows(exercises, console, lambda ex: feedback_text(ex, verbose))
     done = sum(e.status == "passed" for e in run.exercises)
     console.print(f"[bold]Total {fmt_points(run.score, run.max_score)}[/bold] · {done}/{len(run.exercises)} "
                   f"exercises passed · {run.duration_s:.1f} s")
@@ -87,10 +88,9 @@ def _render_table(exercises, title: str, console: Console, verbose: bool) -> Non
     console.print(table)
 
 
-def _render_rows(exercises, title: str, console: Console, verbose: bool) -> None:
-    """Narrow screens, notebooks and logs: one line per exercise (name, points, status), its
-    feedback indented on the lines below, using the whole width."""
-    console.print(Text(title, style="italic"))
+def render_rows(exercises, console: Console, feedback, marks: bool = False, max_lines: int = 0) -> None:
+    """Narrow screens, notebooks, logs and `grade watch`: one line per exercise (name, points,
+    status), its feedback(ex) indented on the lines below, using the whole width."""
     points_w = max(len(fmt_points(e.score, e.max_score)) for e in exercises)
     status_w = max(len(STATUS_STYLE.get(e.status, (e.status,))[0]) for e in exercises)
     for ex in exercises:
@@ -98,10 +98,12 @@ def _render_rows(exercises, title: str, console: Console, verbose: bool) -> None
         line.add_column(ratio=1, overflow="fold")
         line.add_column(justify="right", no_wrap=True, width=points_w)
         line.add_column(no_wrap=True, width=status_w)
-        line.add_row(exercise_label(ex), fmt_points(ex.score, ex.max_score), status_text(ex.status))
+        label = (Text("✓ " if ex.status == "passed" else "· ") if marks else Text()) + exercise_label(ex)
+        line.add_row(label, fmt_points(ex.score, ex.max_score), status_text(ex.status))
         console.print(line)
-        for line in indented(printable(feedback_text(ex, verbose)), console.width):
-            console.print(Text(line), soft_wrap=True)
+        lines = indented(printable(feedback(ex)), console.width)
+        for text in lines[:max_lines] if max_lines else lines:
+            console.print(Text(text), soft_wrap=True)
 
 
 def indented(text: str, width: int, indent: int = 4) -> list[str]:

@@ -1,8 +1,11 @@
 """The course's CI gate, as `grade check` runs it: every solution full marks, every stub zero
 and "not implemented", stubs and snapshots in sync with the solutions."""
+import pytest
+
 from grader import course as course_ops
 
 
+@pytest.mark.slow
 def test_course_is_consistent(course):
     problems = course_ops.check(course, list(course.exercises))
     assert not problems, "\n".join(f"{p.what}\n    fix: {p.fix}" for p in problems)
