@@ -10,7 +10,7 @@ import io
 
 import numpy as np
 
-from grader.checks import sibling, with_weights
+from grader.checks import expect_type, fail, sibling, with_weights
 from grader.weights import pattern
 
 gpt_ref = sibling(__file__, "ch04/gpt_reference")
@@ -160,3 +160,67 @@ def printed(fn, *args, **kwargs):
     with contextlib.redirect_stdout(buffer):
         result = fn(*args, **kwargs)
     return result, buffer.getvalue()[:4000]
+
+
+# ---- a training loop watched from outside (train_model_simple here, train_model in appendix D) ----
+EPOCHS, BATCHES, BATCH, LENGTH, EVAL_FREQ = 2, 5, 2, 8, 3
+STEPS = EPOCHS * BATCHES
+EVAL_STEPS = [s for s in range(STEPS) if s % EVAL_FREQ == 0]
+START = "the painter"
+
+
+def run_loop(fn, learner, key, **extra):
+    """fn (train_model_simple or appendix D's train_model) on the tiny GPT, handed over in eval mode, with a
+    recording stand-in Adam; returns what it returned, what each optimizer step saw and what it printed."""
+    model = tiny_gpt(learner, key).eval()
+    log = []
+    optimizer = recording_adam(model, log, lr=1e-2)
+    train, val = batches(BATCHES, BATCH, LENGTH, key + "train"), batches(2, BATCH, LENGTH, key + "val")
+    result, text = printed(fn, model, train, val, optimizer, "cpu", EPOCHS, EVAL_FREQ, 1, START, CharTokenizer(),
+                           **extra)
+    return {"result": list(result) if isinstance(result, tuple) else result, "steps": log, "printed": text}
+
+
+def expect_updates(steps, name):
+    if len(steps) != STEPS:
+        fail(f"{name} called optimizer.step() {len(steps)} times in {EPOCHS} epochs of {BATCHES} batches; expected "
+             f"one update per batch, {STEPS}")
+    for k, s in enumerate(steps):
+        if s["n_grads"] == 0:
+            fail(f"at update {k} no parameter had a gradient: call loss.backward() before optimizer.step()")
+        if not s["fresh"]:
+            fail(f"at update {k} the gradients still held those of earlier batches: call optimizer.zero_grad() "
+                 "at the start of every step (backward() adds to the gradients, it does not replace them)")
+
+
+def expect_training_mode(steps, name):
+    off = [k for k, s in enumerate(steps) if not s["training"]]
+    if off:
+        fail(f"{name} updated the model in eval mode (dropout off) at step {off[0]}: call model.train() at the start "
+             "of each epoch — the model may come in eval mode, and evaluation switches to it")
+
+
+def expect_evaluations(result, snap_result, name):
+    train_losses, val_losses, tokens = result[:3]
+    for label, values in (("train_losses", train_losses), ("val_losses", val_losses), ("track_tokens_seen", tokens)):
+        expect_type(values, list, label)
+        if len(values) != len(EVAL_STEPS):
+            fail(f"{label} has {len(values)} entries after {STEPS} steps with eval_freq={EVAL_FREQ}; expected "
+                 f"{len(EVAL_STEPS)}, one per evaluation at steps {EVAL_STEPS} (global_step % eval_freq == 0, "
+                 "counting from step 0)")
+    expected_tokens = snap_result[2]
+    if tokens != expected_tokens:
+        per_step = BATCH * LENGTH
+        if tokens == [(s + 1) * BATCH for s in EVAL_STEPS]:
+            fail(f"track_tokens_seen counts sequences {tokens}: count tokens, input_batch.numel() ({per_step} a batch)")
+        if tokens == [s * per_step for s in EVAL_STEPS]:
+            fail(f"track_tokens_seen is one batch behind {tokens}: add the batch's tokens before evaluating")
+        fail(f"track_tokens_seen is {tokens}, expected {expected_tokens} ({per_step} tokens a batch, counted "
+             "after each update)")
+
+
+def expect_samples(text, name):
+    samples = [line for line in text.splitlines() if line.startswith(START)]
+    if len(samples) != EPOCHS:
+        fail(f"{name} printed {len(samples)} samples in {EPOCHS} epochs; expected one after each epoch "
+             "(generate_and_print_sample after the batch loop)")
