@@ -26,6 +26,8 @@ def mismatched(learner):
         learner.assign(left, pattern(RIGHT_WRONG, "assign.wrong", 1.0))
     except ValueError as exc:
         return {"raised": "ValueError", "message": str(exc)[:300]}
+    except NotImplementedError:
+        raise
     except Exception as exc:  # noqa: BLE001 - any other exception is reported as such
         return {"raised": type(exc).__name__, "message": str(exc)[:300]}
     return {"raised": None, "message": ""}
