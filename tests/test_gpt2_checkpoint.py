@@ -133,6 +133,7 @@ def test_both_layouts_give_the_same_model(tmp_path):
     assert torch.equal(a, b)
 
 
+@pytest.mark.slow
 def test_logits_equal_hugging_face_gpt2(tmp_path):
     transformers = pytest.importorskip("transformers")
     config = transformers.GPT2Config(vocab_size=64, n_positions=8, n_embd=16, n_layer=2, n_head=2, resid_pdrop=0.0,
