@@ -35,8 +35,9 @@ def test_matches_clip_grad_norm():
     torch.manual_seed(0)
     a, b = torch.nn.Linear(5, 3), torch.nn.Linear(5, 3)
     b.load_state_dict(a.state_dict())
+    x = torch.randn(4, 5) * 10
     for m in (a, b):
-        m(torch.randn(4, 5) * 10).pow(2).sum().backward()
+        m(x).pow(2).sum().backward()
     norm = training().clip_gradients(a, max_norm=1.0)
     assert math.isclose(norm, float(torch.nn.utils.clip_grad_norm_(b.parameters(), max_norm=1.0)), rel_tol=1e-6)
     for p, q in zip(a.parameters(), b.parameters()):
