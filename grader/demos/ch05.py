@@ -25,12 +25,13 @@ PROMPT = "In the studio, the painter"
 @click.option("--epochs", default=2, show_default=True, help="Passes over the training text.")
 @click.option("--steps", type=int, default=None, help="Stop after this many updates (default: all epochs).")
 @click.option("--eval-freq", default=40, show_default=True, help="Evaluate and print a sample every N steps.")
+@click.option("--eval-iter", default=5, show_default=True, help="Batches of each loader an evaluation averages.")
 @click.option("--lr", default=1e-3, show_default=True, help="AdamW's learning rate.")
 @click.option("--verdict", is_flag=True, help="Train on the book's story (downloaded once, verified) instead.")
 @click.option("--weights", type=click.Path(exists=True, path_type=Path), default=None,
               help="Load GPT-2 weights from a local model.safetensors (or OpenAI's files) instead of training.")
 @click.option("--out", "out_dir", default=None, help="Output folder (default demo-output/ch05).")
-def command(solutions, epochs, steps, eval_freq, lr, verdict, weights, out_dir):
+def command(solutions, epochs, steps, eval_freq, eval_iter, lr, verdict, weights, out_dir):
     """Pretrain a small GPT on the course's corpus (a few minutes on a laptop CPU), or load GPT-2's weights."""
     import torch
     torch.manual_seed(123)
@@ -44,7 +45,7 @@ def command(solutions, epochs, steps, eval_freq, lr, verdict, weights, out_dir):
         if weights:
             _pretrained(code, weights, text)
         else:
-            _train(code, text, epochs, steps, eval_freq, lr, out)
+            _train(code, text, epochs, steps, eval_freq, eval_iter, lr, out)
     except NotImplementedError as exc:
         raise not_ready(exc, "Part of chapters 2–5 this demo runs") from None
 
@@ -71,7 +72,7 @@ def _loaders(code, text, context_length, batch_size=8):
     return train, val
 
 
-def _train(code, text, epochs, steps, eval_freq, lr, out: Path):
+def _train(code, text, epochs, steps, eval_freq, eval_iter, lr, out: Path):
     import torch
     from course_data.gpt2 import get_encoding
     from rich.console import Console
@@ -104,7 +105,7 @@ def _train(code, text, epochs, steps, eval_freq, lr, out: Path):
                 progress.update(bar, advance=1, epoch=epoch + 1, loss=loss.item(),
                                 speed=tokens_seen / (time.perf_counter() - start))
                 if step % eval_freq == 0 or step == total - 1:
-                    train_loss, val_loss = pt.evaluate_model(model, train_loader, val_loader, "cpu", eval_iter=5)
+                    train_loss, val_loss = pt.evaluate_model(model, train_loader, val_loader, "cpu", eval_iter)
                     for key, value in (("train", train_loss), ("val", val_loss), ("tokens", tokens_seen), ("step", step)):
                         history[key].append(value)
                     sample = io.StringIO()
