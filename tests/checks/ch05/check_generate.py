@@ -5,7 +5,7 @@ Sampling is judged by the distribution handed to torch.multinomial (exact, whate
 the frequencies of 600 draws where the learner samples another way."""
 import numpy as np
 
-from grader.checks import case, expect_sequence, expect_shape, fail, points, sibling
+from grader.checks import case, expect_sequence, expect_shape, fail, points, sibling, tip
 
 ref = sibling(__file__, "decoding_reference")
 GREEDY = {"long_prompt": ([1, 2, 3, 4, 5, 6, 7], 5, 4), "short_prompt": ([9], 6, 5)}  # prompt, new tokens, context
@@ -42,6 +42,14 @@ def eos(learner):
     prompt, n, context_size, eos_id = eos_setup()
     return {"stops": _greedy(learner, prompt, n, context_size, eos_id=eos_id)["idx"],
             "never_seen": _greedy(learner, prompt, n, context_size, eos_id=ref.VOCAB + 7)["idx"]}
+
+
+@case
+def batch_top_k(learner):
+    """Two prompts at once, greedy with top-k: the book's code handles one prompt at a time."""
+    import torch
+    model = ref.context_model()
+    return learner.generate(model, torch.tensor([[1, 2, 3], [9, 8, 7]]), 3, 4, temperature=0.0, top_k=3)
 
 
 @case
@@ -183,3 +191,17 @@ def test_eos_stops_generation(out):
         fail(f"generate appended eos_id={eos_id} before stopping: the book checks the new token first and stops "
              "without appending it")
     expect_sequence(got, expected, f"generate(..., eos_id={eos_id}) where the third new token is {eos_id}", "token")
+
+
+@tip
+def test_top_k_on_a_batch(out):
+    try:
+        got = out["batch_top_k"]
+    except Exception as exc:  # the learner's exception, as the checker reports it
+        fail("generate(..., top_k=3) fails on a batch of two prompts ({}). The book's code, as printed, handles one "
+             "prompt at a time; keep its dimension when you take the k-th largest logit, top_logits[:, -1:] "
+             "(shape (batch, 1)), and every row is compared with its own threshold".format(str(exc)[:120]))
+    expected = [ref.expected_run(row, 3, 4) for row in ([1, 2, 3], [9, 8, 7])]
+    if got.tolist() != expected:
+        fail(f"generate(..., temperature=0.0, top_k=3) on a batch of two prompts gave {got.tolist()}, expected "
+             f"{expected}: each row is greedy on its own")
