@@ -167,7 +167,8 @@ def test_named_errors(tmp_path):
     params = random_params(SETTINGS, seed=3)
     params["blocks"][0]["attn"]["c_attn"]["w"] = params["blocks"][0]["attn"]["c_attn"]["w"][:, :16]
     write_hugging_face(tmp_path / "misshaped", params, SETTINGS)
-    with pytest.raises(ckpt.CheckpointError, match=r"blocks\.0\.attn\.c_attn\.w has shape \(16, 16\), expected \(16, 48\)"):
+    misshaped = r"blocks\.0\.attn\.c_attn\.w has shape \(16, 16\), expected \(16, 48\)"
+    with pytest.raises(ckpt.CheckpointError, match=misshaped):
         ckpt.load_params(tmp_path / "misshaped")
 
     write_hugging_face(tmp_path / "lying", random_params(SETTINGS), {**SETTINGS, "n_layer": 3})

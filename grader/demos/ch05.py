@@ -106,7 +106,7 @@ def _train(code, text, epochs, steps, eval_freq, eval_iter, lr, out: Path):
                                 speed=tokens_seen / (time.perf_counter() - start))
                 if step % eval_freq == 0 or step == total - 1:
                     train_loss, val_loss = pt.evaluate_model(model, train_loader, val_loader, "cpu", eval_iter)
-                    for key, value in (("train", train_loss), ("val", val_loss), ("tokens", tokens_seen), ("step", step)):
+                    for key, value in zip(history, (train_loss, val_loss, tokens_seen, step)):
                         history[key].append(value)
                     sample = io.StringIO()
                     with contextlib.redirect_stdout(sample):
@@ -149,7 +149,8 @@ def _sample(code, model, tokenizer, console, temperature, top_k, prompt=PROMPT, 
                            model.pos_emb.weight.shape[0], temperature=temperature, top_k=top_k)
     except NotImplementedError:
         return console.print("(generate is not implemented yet: no sampled text)")
-    console.print(f"\nsampled with temperature {temperature}, top-k {top_k}:\n  {_short(pt.token_ids_to_text(idx, tokenizer), 400)}")
+    text = _short(pt.token_ids_to_text(idx, tokenizer), 400)
+    console.print(f"\nsampled with temperature {temperature}, top-k {top_k}:\n  {text}")
 
 
 def _plot_losses(history, epochs_run, path: Path) -> Path:
@@ -201,4 +202,5 @@ def _pretrained(code, weights: Path, text: str):
     with torch.no_grad():
         val_loss = code["pretraining"].calc_loss_loader(val_loader, model, "cpu", num_batches=10)
     console.print(f"validation loss on the last 10% of the text (10 batches): {val_loss:.3f}")
-    _sample(code, model, get_encoding(), console, temperature=1.5, top_k=50, prompt="Every effort moves you", new_tokens=25)
+    _sample(code, model, get_encoding(), console, temperature=1.5, top_k=50, prompt="Every effort moves you",
+            new_tokens=25)

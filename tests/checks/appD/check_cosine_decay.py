@@ -50,8 +50,9 @@ def test_last_step(out):
             continue
         over_all = min_lr + (peak - min_lr) * 0.5 * (1 + math.cos(math.pi * (total - 1 - warmup) / total))
         if np.isclose(got[-1], over_all, rtol=1e-9):
-            fail(f"the last rate of cosine_lrs{RUNS[name]} is {got[-1]:g}, expected {expected:g}: progress runs over the "
-                 "steps after the warmup, (global_step - warmup_steps) / (total_steps - warmup_steps), not over all steps")
+            fail(f"the last rate of cosine_lrs{RUNS[name]} is {got[-1]:g}, expected {expected:g}: progress runs over "
+                 "the steps after the warmup, (global_step - warmup_steps) / (total_steps - warmup_steps), not over "
+                 "all steps")
         if np.isclose(got[-1], _last(total, warmup, peak, 0.0), rtol=1e-9):
             fail(f"the last rate of cosine_lrs{RUNS[name]} is {got[-1]:g}: the cosine ends at min_lr, not at 0: "
                  "min_lr + (peak_lr - min_lr) * 0.5 * (1 + cos(pi * progress))")

@@ -62,8 +62,8 @@ def test_global_clipping(out):
             fail(f"the gradients were clipped one tensor at a time (each to norm {max_norm:g}); clipping uses the norm "
                  "of all gradients together and scales every one by the same factor, max_norm / (norm + 1e-6)")
         if norm <= max_norm:
-            fail(f"gradients of global norm {norm:.3g}, below max_norm = {max_norm:g}, were changed: leave them as they "
-                 "are (clipping only shrinks)")
+            fail(f"gradients of global norm {norm:.3g}, below max_norm = {max_norm:g}, were changed: leave them as "
+                 "they are (clipping only shrinks)")
         for k, (a, b) in enumerate(zip(got, expected)):
             expect_close(a, b, f"gradient {k} after clipping ({name}: global norm {norm:.4g}, max_norm {max_norm:g})",
                          atol=1e-6, rtol=1e-5)

@@ -75,9 +75,9 @@ def test_clipping_after_warmup(out):
             continue
         if s["norm"] > 1.0 + 1e-3:
             if s["max_tensor"] <= 1.0 + 1e-3:
-                fail(f"at step {k} every gradient tensor has norm <= 1 but together they have {s['norm']:.3f}: clip the "
-                     "global norm, over all parameters at once — torch.nn.utils.clip_grad_norm_(model.parameters(), "
-                     "max_norm=1.0)")
+                fail(f"at step {k} every gradient tensor has norm <= 1 but together they have {s['norm']:.3f}: clip "
+                     "the global norm, over all parameters at once — "
+                     "torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)")
             fail(f"at step {k}, after the warmup, optimizer.step() got gradients of global norm {s['norm']:.3f} > 1.0: "
                  "clip them after loss.backward() and before optimizer.step() (clipping before backward() clips "
                  "nothing)")
@@ -87,8 +87,8 @@ def test_no_clipping_during_warmup(out):
     steps = out["training"]["steps"]
     for k, s in enumerate(steps[:WARMUP]):
         if s["raw"] > 1.0 and not math.isclose(s["norm"], s["raw"], rel_tol=1e-4):
-            fail(f"at step {k}, during the warmup, the gradients were clipped from norm {s['raw']:.3f} to {s['norm']:.3f}: "
-                 "the book clips only once the warmup is over (global_step >= warmup_steps)")
+            fail(f"at step {k}, during the warmup, the gradients were clipped from norm {s['raw']:.3f} to "
+                 f"{s['norm']:.3f}: the book clips only once the warmup is over (global_step >= warmup_steps)")
 
 
 def test_loop_like_train_model_simple(out, snap):

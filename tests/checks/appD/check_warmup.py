@@ -27,7 +27,8 @@ def test_first_step(out):
             step = (peak - initial) / warmup
             hint = (": the first step is step 0 — count global_step from -1 and add 1 before using it, as the book "
                     "does" if np.isclose(got[0], initial + step) else "")
-            fail(f"warmup_lrs{RUNS[name]} starts at {got[0]:g}; the first step should use initial_lr = {initial:g}{hint}")
+            fail(f"warmup_lrs{RUNS[name]} starts at {got[0]:g}; the first step should use initial_lr = "
+                 f"{initial:g}{hint}")
 
 
 def test_reaches_peak_at_warmup_end(out):
@@ -37,7 +38,8 @@ def test_reaches_peak_at_warmup_end(out):
             fail(f"warmup_lrs{RUNS[name]}[{warmup}] is {got[warmup]:g}; at step warmup_steps the rate reaches peak_lr "
                  f"= {peak:g}")
         if not np.isclose(got[warmup - 1], peak - (peak - initial) / warmup, rtol=1e-9):
-            fail(f"warmup_lrs{RUNS[name]}[{warmup - 1}] is {got[warmup - 1]:g}, expected {peak - (peak - initial) / warmup:g}: "
+            before_peak = peak - (peak - initial) / warmup
+            fail(f"warmup_lrs{RUNS[name]}[{warmup - 1}] is {got[warmup - 1]:g}, expected {before_peak:g}: "
                  "the increment is (peak_lr - initial_lr) / warmup_steps")
         if not np.allclose(got[warmup:], peak, rtol=1e-9):
             fail(f"after the warmup the rate should stay at peak_lr = {peak:g}; got {got[warmup:].round(6).tolist()}")

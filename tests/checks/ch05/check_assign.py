@@ -1,6 +1,5 @@
 """Checks for ch05.assign: a trainable nn.Parameter holding the checkpoint's array, and a ValueError that names
 both shapes when they differ."""
-import numpy as np
 
 from grader.checks import case, expect_close, fail
 from grader.weights import pattern

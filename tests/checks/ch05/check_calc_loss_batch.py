@@ -2,7 +2,7 @@
 tensor backward() can use; an untrained GPT's loss is near ln(vocab_size)."""
 import math
 
-from grader.checks import case, expect_close, expect_type, fail, matching_variant, points, sibling
+from grader.checks import case, expect_close, fail, matching_variant, points, sibling
 
 ref = sibling(__file__, "pretraining_reference")
 SHAPES = {"main": (2, 6), "one_row": (1, 8), "short": (3, 3)}

@@ -83,7 +83,8 @@ def test_training_resumes_identically(out):
     a, b = np.array(out["resume"]["run_a"]), np.array(out["resume"]["run_b"])
     if a.shape != b.shape or not np.allclose(a, b, atol=1e-6, rtol=1e-6):
         fail(f"training resumed from the checkpoint gives the losses {np.round(b, 4).tolist()}, but the run that "
-             f"never stopped gives {np.round(a, 4).tolist()}: both the weights and the optimizer's state must come back")
+             f"never stopped gives {np.round(a, 4).tolist()}: both the weights and the optimizer's state must come "
+             "back")
 
 
 def test_left_in_training_mode(out):

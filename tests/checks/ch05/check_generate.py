@@ -99,7 +99,8 @@ def test_context_cropped_without_gradients(out):
     for name, (prompt, n, context_size) in GREEDY.items():
         run = out["greedy"][name]
         if len(run["lengths"]) != n:
-            fail(f"with max_new_tokens={n} the model was called {len(run['lengths'])} times, once per new token expected")
+            fail(f"with max_new_tokens={n} the model was called {len(run['lengths'])} times, once per new token "
+                 "expected")
         if max(run["lengths"]) > context_size:
             fail(f"the model was given {max(run['lengths'])} tokens although context_size is {context_size}: feed it "
                  "only the last context_size tokens, idx[:, -context_size:]")

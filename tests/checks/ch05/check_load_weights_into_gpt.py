@@ -59,7 +59,8 @@ def _loaded(out):
 
 def _diagnose(name, got, expected, state):
     if got.shape == expected.T.shape and np.allclose(got, expected.T):
-        return f"{name} holds the checkpoint's array untransposed: GPT-2 stores weights as (in, out), nn.Linear as (out, in); assign w.T"
+        return (f"{name} holds the checkpoint's array untransposed: GPT-2 stores weights as (in, out), nn.Linear "
+                "as (out, in); assign w.T")
     for part in (q for q in QKV if q in name):
         for other in QKV:
             twin = state.get(name.replace(part, other))
