@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+BLOCK_TENSOR = re.compile(r"h\.(\d+)\.(ln_[12]|attn\.c_attn|attn\.c_proj|mlp\.c_fc|mlp\.c_proj)\.(weight|bias)")
 HEADS_BY_WIDTH = {768: 12, 1024: 16, 1280: 20, 1600: 25}  # the four published GPT-2 sizes
 BLOCK_KEYS = ("ln_1.g", "ln_1.b", "attn.c_attn.w", "attn.c_attn.b", "attn.c_proj.w", "attn.c_proj.b",
               "ln_2.g", "ln_2.b", "mlp.c_fc.w", "mlp.c_fc.b", "mlp.c_proj.w", "mlp.c_proj.b")
@@ -86,8 +87,8 @@ def check_params(params: dict, settings: dict, where: str = "the checkpoint") ->
             if value is None:
                 raise CheckpointError(f"{where} has no tensor for {name}")
         if tuple(value.shape) != shape:
-            raise CheckpointError(f"{where}: {name} has shape {tuple(value.shape)}, expected {shape} for "
-                                  f"n_embd {settings['n_embd']}, n_vocab {settings['n_vocab']}, n_ctx {settings['n_ctx']}")
+            sizes = ", ".join(f"{k} {settings[k]}" for k in ("n_embd", "n_vocab", "n_ctx"))
+            raise CheckpointError(f"{where}: {name} has shape {tuple(value.shape)}, expected {shape} for {sizes}")
 
 
 def _read_safetensors(path: Path) -> dict[str, np.ndarray]:
@@ -95,7 +96,8 @@ def _read_safetensors(path: Path) -> dict[str, np.ndarray]:
         from safetensors import SafetensorError
         from safetensors.torch import load_file
     except ImportError:
-        raise CheckpointError("reading model.safetensors needs the package safetensors (pip install safetensors)") from None
+        raise CheckpointError("reading model.safetensors needs the package safetensors "
+                              "(pip install safetensors)") from None
     try:
         tensors = load_file(str(path))
     except (SafetensorError, OSError) as exc:
@@ -124,7 +126,7 @@ def _from_hugging_face(flat: dict) -> tuple[list, dict]:
         if short in names:
             _put(blocks, top, None, names[short], array)
             continue
-        match = re.fullmatch(r"h\.(\d+)\.(ln_[12]|attn\.c_attn|attn\.c_proj|mlp\.c_fc|mlp\.c_proj)\.(weight|bias)", short)
+        match = BLOCK_TENSOR.fullmatch(short)
         if match:
             part = {"weight": "g", "bias": "b"} if match[2].startswith("ln") else {"weight": "w", "bias": "b"}
             _put(blocks, top, int(match[1]), f"{match[2]}.{part[match[3]]}", array)

@@ -174,14 +174,17 @@ def read_checkpoint(prefix) -> dict[str, np.ndarray]:
     with open(data_path, "rb") as f:
         for name, e in entries.items():
             if e["dtype"] not in DTYPES or e["slices"]:
-                raise CheckpointFormatError(f"{name}: unsupported tensor (dtype code {e['dtype']}, sliced: {e['slices']})")
+                raise CheckpointFormatError(f"{name}: unsupported tensor (dtype code {e['dtype']}, "
+                                            f"sliced: {e['slices']})")
             dtype = np.dtype(DTYPES[e["dtype"]]).newbyteorder("<")
             if e["size"] != int(np.prod(e["shape"], dtype=np.int64)) * dtype.itemsize:
-                raise CheckpointFormatError(f"{name}: {e['size']} bytes do not hold a {dtype.name} tensor of shape {e['shape']}")
+                raise CheckpointFormatError(f"{name}: {e['size']} bytes do not hold a {dtype.name} tensor "
+                                            f"of shape {e['shape']}")
             f.seek(e["offset"])
             raw = f.read(e["size"])
             if len(raw) != e["size"]:
-                raise CheckpointFormatError(f"{data_path} is truncated: {name} needs bytes up to {e['offset'] + e['size']:,}")
+                raise CheckpointFormatError(f"{data_path} is truncated: {name} needs bytes up to "
+                                            f"{e['offset'] + e['size']:,}")
             arrays[name] = np.frombuffer(raw, dtype=dtype).reshape(e["shape"]).astype(dtype.newbyteorder("="))
     return arrays
 

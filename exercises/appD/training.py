@@ -9,10 +9,9 @@ from ..ch05.pretraining import calc_loss_batch, evaluate_model, generate_and_pri
 def warmup_lrs(total_steps, warmup_steps, initial_lr, peak_lr):
     """D.1: the learning rate of each of total_steps steps (a list of floats) under linear warmup: from
     initial_lr at step 0, rising by the same amount each step, to peak_lr at step warmup_steps and after."""
-    # TODO: for every global step 0, 1, ..., total_steps - 1: during the first warmup_steps steps,
-    #       initial_lr plus step times a fixed increment (so that step warmup_steps would reach peak_lr);
-    #       from then on, peak_lr.
-    raise NotImplementedError('for every global step 0, 1, ..., total_steps - 1: during the first warmup_steps steps, initial_lr plus step times a fixed increment (so that step warmup_steps would reach peak_lr); from then on, peak_lr.')
+    # TODO: one rate per global step 0, 1, ..., total_steps - 1: rising in equal steps from
+    #       initial_lr at step 0 towards peak_lr, which step warmup_steps reaches; peak_lr from then on.
+    raise NotImplementedError('one rate per global step 0, 1, ..., total_steps - 1: rising in equal steps from initial_lr at step 0 towards peak_lr, which step warmup_steps reaches; peak_lr from then on.')
 
 
 def cosine_lrs(total_steps, warmup_steps, initial_lr, peak_lr, min_lr):

@@ -28,7 +28,7 @@ def generate(model, idx, max_new_tokens, context_size, temperature=0.0, top_k=No
         logits = logits[:, -1, :]  # (batch, vocab_size): the prediction for the next token
         if top_k is not None:
             top_logits, _ = torch.topk(logits, top_k)
-            min_val = top_logits[:, -1]
+            min_val = top_logits[:, -1:]  # (batch, 1): the k-th largest logit of each row
             logits = torch.where(logits < min_val, torch.tensor(float("-inf")).to(logits.device), logits)
         if temperature > 0.0:
             probs = torch.softmax(logits / temperature, dim=-1)

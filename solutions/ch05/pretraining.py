@@ -37,8 +37,8 @@ def calc_loss_batch(input_batch, target_batch, model, device):
 def calc_loss_loader(data_loader, model, device, num_batches=None):
     """The average of calc_loss_batch over the first `num_batches` batches of `data_loader` (all when None),
     as a Python float; float("nan") for an empty loader (section 5.1.3)."""
-    ### BEGIN SOLUTION: average the batch losses (as floats) over min(num_batches, len(data_loader)) batches,
-    ### or over every batch when num_batches is None; an empty loader gives float("nan").
+    ### BEGIN SOLUTION: the mean of the batch losses, as a float, over the first num_batches batches — never
+    ### more than the loader has — or over all of them when num_batches is None; nan for an empty loader.
     total_loss = 0.0
     if len(data_loader) == 0:
         return float("nan")
