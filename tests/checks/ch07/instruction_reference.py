@@ -50,6 +50,34 @@ class RecordingTokenizer:
         return self.inner.decode(ids)
 
 
+DEVICE = "cpu:0"   # a device string of its own, so that its use can be seen on a CPU-only machine
+
+
+def device_uses(run) -> int:
+    """How many times run() hands DEVICE to torch: to Tensor.to or as a tensor factory's device."""
+    import torch
+
+    count = 0
+
+    def counting(fn):
+        def wrapper(*args, **kwargs):
+            nonlocal count
+            count += any(isinstance(a, (str, torch.device)) and str(a) == DEVICE for a in (*args, *kwargs.values()))
+            return fn(*args, **kwargs)
+        return wrapper
+
+    owners = [(torch.Tensor, "to")] + [(torch, n) for n in ("tensor", "as_tensor", "full", "zeros", "ones", "empty")]
+    saved = [(owner, name, getattr(owner, name)) for owner, name in owners]
+    try:
+        for owner, name, fn in saved:
+            setattr(owner, name, counting(fn))
+        run()
+    finally:
+        for owner, name, fn in saved:
+            setattr(owner, name, fn)
+    return count
+
+
 def rows(value, what: str) -> list:
     """A 2-D tensor that came back from the worker as a list of lists of ints (shape checked elsewhere)."""
     if not hasattr(value, "tolist") or getattr(value, "ndim", 0) != 2:
