@@ -10,7 +10,6 @@ scores by task family and a few answers, and writes the loss plot (PNG) and the 
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import sys
 import time
@@ -18,44 +17,9 @@ import time
 import click
 
 from . import load_tree, not_ready, output_dir
+from .ch05 import _plot_losses
 
 SHOWN = 8   # answers printed
-
-
-class _Lines(io.TextIOBase):
-    """A stdout that prints each complete line above the progress bar."""
-
-    def __init__(self, console):
-        self.console, self.pending = console, ""
-
-    def write(self, text):
-        self.pending += text
-        *lines, self.pending = self.pending.split("\n")
-        for line in lines:
-            self.console.print(line, markup=False, highlight=False)
-        return len(text)
-
-
-def plot_losses(path, num_epochs, tokens_seen, train_losses, val_losses):
-    """The book's loss plot: both losses over epochs, tokens seen on a second x-axis; a PNG at `path`."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    epochs_seen = [num_epochs * i / max(1, len(train_losses) - 1) for i in range(len(train_losses))]
-    fig, ax1 = plt.subplots(figsize=(5, 3))
-    ax1.plot(epochs_seen, train_losses, label="Training loss")
-    ax1.plot(epochs_seen, val_losses, linestyle="-.", label="Validation loss")
-    ax1.set_xlabel("Epochs")
-    ax1.set_ylabel("Loss")
-    ax1.legend(loc="upper right")
-    ax2 = ax1.twiny()  # the same curve against tokens seen, invisible: it only places the ticks
-    ax2.plot(tokens_seen, train_losses, alpha=0)
-    ax2.set_xlabel("Tokens seen")
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
 
 
 def _judge(evaluation, name, model, url):
@@ -63,19 +27,18 @@ def _judge(evaluation, name, model, url):
 
 
 def _by_family(test_data, scores_of):
-    """{family: (mean score, exact answers, entries)} for the generated data's task families."""
+    """{family: (exact answers, entries)} for the generated data's task families."""
     from course_data.instructions import task_family
 
     table = {}
     for entry in test_data:
         family = task_family(entry) or "other"
-        score = scores_of(entry)
-        total, exact, n = table.get(family, (0, 0, 0))
-        table[family] = (total + score, exact + (score == 100), n + 1)
-    return {f: (total / n, exact, n) for f, (total, exact, n) in sorted(table.items())}
+        exact, n = table.get(family, (0, 0))
+        table[family] = (exact + (scores_of(entry) == 100), n + 1)
+    return dict(sorted(table.items()))
 
 
-def run(solutions, epochs, data, judge_name, judge_model, judge_url, max_new_tokens, out):
+def run(solutions, epochs, lr, data, judge_name, judge_model, judge_url, max_new_tokens, out):
     import torch
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -84,7 +47,7 @@ def run(solutions, epochs, data, judge_name, judge_model, judge_url, max_new_tok
     from course_data.gpt2 import get_encoding
     from course_data.instructions import default_instruction_data, load_instruction_data
 
-    from ._pretrained import SMALL_GPT_CONFIG, pretrained_gpt
+    from ._pretrained import SMALL_GPT_CONFIG, _Lines, pretrained_gpt
 
     console = Console(file=sys.stdout)  # bound now: the training loop's prints are redirected to it
     _, module = load_tree(solutions)
@@ -116,10 +79,12 @@ def run(solutions, epochs, data, judge_name, judge_model, judge_url, max_new_tok
             task = progress.add_task("finetuning", total=epochs * len(train_loader))
             # a training step is a forward pass in training mode (the evaluations run in eval mode)
             hook = model.register_forward_hook(lambda m, i, o: progress.advance(task) if m.training else None)
-            with contextlib.redirect_stdout(_Lines(progress.console)):
+            printed = _Lines(lambda line: progress.console.print(line, markup=False, highlight=False))
+            with contextlib.redirect_stdout(printed):
                 train_losses, val_losses, tokens_seen = finetune.finetune_model(
                     model, train_loader, val_loader, "cpu", num_epochs=epochs,
-                    start_context=prep.format_input(val_data[0]), tokenizer=tokenizer, eval_freq=20, eval_iter=5)
+                    start_context=prep.format_input(val_data[0]), tokenizer=tokenizer, eval_freq=20, eval_iter=5,
+                    lr=lr)
             hook.remove()
         model.eval()
         with Progress(*columns, console=console) as progress:
@@ -135,7 +100,8 @@ def run(solutions, epochs, data, judge_name, judge_model, judge_url, max_new_tok
         raise not_ready(exc, "Part of your chapter 4, 5 or 7 code") from None
     except (evaluation.JudgeUnavailable, DownloadError) as exc:
         raise click.ClickException(str(exc)) from None
-    plot = plot_losses(folder / "loss-plot.png", epochs, tokens_seen, train_losses, val_losses)
+    history = {"train": train_losses, "val": val_losses, "tokens": tokens_seen}
+    plot = _plot_losses(history, epochs, folder / "loss-plot.png")   # chapter 5's figure
     answers = folder / "instruction-data-with-response.json"
     answers.write_text(json.dumps(test_data, indent=4), encoding="utf-8")
     _report(console, test_data, scores, judge, families, train_losses, val_losses)
@@ -152,7 +118,7 @@ def _report(console, test_data, scores, judge, families, train_losses, val_losse
     console.print(table)
     if families and set(families) != {"other"}:
         console.print("Exact answers by task family (offline judge): " + ", ".join(
-            f"{f} {exact}/{n}" for f, (_, exact, n) in families.items()))
+            f"{f} {exact}/{n}" for f, (exact, n) in families.items()))
     average = sum(scores) / len(scores) if scores else float("nan")
     console.print(f"Judge: {judge.name} · {len(scores)} of {len(test_data)} answers scored · average score "
                   f"{average:.1f} / 100")
@@ -161,6 +127,9 @@ def _report(console, test_data, scores, judge, families, train_losses, val_losse
 @click.command("ch07")
 @click.option("--solutions", is_flag=True, help="Run the reference solutions instead of your code.")
 @click.option("--epochs", default=2, show_default=True, help="Finetuning epochs (the book trains 2).")
+@click.option("--lr", default=5e-4, show_default=True,
+              help="Learning rate. The book's 0.00005 suits GPT-2 medium; this small model, pretrained on one "
+                   "story, needs larger steps to learn new words.")
 @click.option("--data", type=click.Choice(["default", "book"]), default="default", show_default=True,
               help="The course's generated instructions, or the book's 1,100 entries (downloaded once).")
 @click.option("--judge", "judge_name", type=click.Choice(["overlap", "ollama"]), default="overlap",
@@ -170,6 +139,6 @@ def _report(console, test_data, scores, judge, families, train_losses, val_losse
               help="The Ollama chat endpoint.")
 @click.option("--max-new-tokens", default=40, show_default=True, help="Longest answer generated.")
 @click.option("--out", default=None, help="Output folder (default demo-output/ch07).")
-def command(solutions, epochs, data, judge_name, judge_model, judge_url, max_new_tokens, out):
+def command(solutions, epochs, lr, data, judge_name, judge_model, judge_url, max_new_tokens, out):
     """Finetune the small pretrained GPT to follow instructions, answer the test set and judge it (chapter 7)."""
-    run(solutions, epochs, data, judge_name, judge_model, judge_url, max_new_tokens, out)
+    run(solutions, epochs, lr, data, judge_name, judge_model, judge_url, max_new_tokens, out)
