@@ -15,6 +15,7 @@ from __future__ import annotations
 import struct
 
 HEADER = struct.Struct("<IcI")  # job number, frame kind, payload length
+MAX_BYTES = 64 * 2**20          # the most a frame (or a child's record) may hold; more ends the stream
 INFO_JOB = 2**32 - 1           # the job number of the worker's own info frame
 FRAME_CASE, FRAME_END, FRAME_INFO = b"C", b"X", b"I"
 RECORD_IMPORT, RECORD_CASE = "import", "case"

@@ -5,6 +5,7 @@ collects the checks; `JobResult.wait()` blocks until that job's child has ended.
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -13,8 +14,10 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .protocol import FRAME_END, HEADER, INFO_JOB, JOB_LOST, RECORD_CASE, RECORD_IMPORT, clean_error
 from .manifest import Course, Exercise
+from .protocol import FRAME_END, HEADER, INFO_JOB, JOB_LOST, MAX_BYTES, RECORD_CASE, RECORD_IMPORT, clean_error
+
+STDERR_KEEP = 20_000
 
 
 
@@ -58,7 +61,7 @@ class Worker:
             "parallel": parallel or os.cpu_count() or 1,
             "network": network,
             "read_only": [str(p) for p in roots],
-            "hidden": [str(course.root.resolve() / "tests" / "snapshots")],
+            "hidden": _hidden(course, [*targets, *(target for target, _ in jobs)]),
             "preload_checks": [str(ex.check_path(course.root)) for ex in preload],
             "jobs": self._jobs(jobs),
         }
@@ -110,7 +113,12 @@ class Worker:
         return not self._reader_done.is_set()
 
     def _read_stderr(self) -> None:
-        self.stderr = self.proc.stderr.read()[-20000:]
+        """The worker's stderr, of which only the last STDERR_KEEP bytes are kept, however much comes."""
+        while True:
+            chunk = self.proc.stderr.read1(1 << 16)
+            if not chunk:
+                return
+            self.stderr = (self.stderr + chunk)[-STDERR_KEEP:]
 
     def _read(self) -> None:
         ended = False
@@ -120,6 +128,8 @@ class Worker:
                 if len(head) < HEADER.size:
                     break
                 job, kind, n = HEADER.unpack(head)
+                if n > MAX_BYTES:  # announced more than any frame may hold: the stream is not ours to trust
+                    break
                 payload = self._stream.read(n)
                 if len(payload) < n:
                     break
@@ -164,7 +174,8 @@ class Worker:
             result._done.set()
         elif record.get("record") == RECORD_IMPORT:
             result.import_error = clean_error(record.get("error"))
-        elif record.get("record") == RECORD_CASE and isinstance(record.get("name"), str):
+        elif record.get("record") == RECORD_CASE and record.get("name") in declared_cases(
+                str(result.exercise.check_path(self.course.root))):
             ok = record.get("ok") is True
             result.cases[record["name"]] = {
                 "ok": ok, "value": record.get("value") if ok else None,
@@ -180,6 +191,23 @@ class Worker:
         if self.proc.poll() is None:
             self.proc.kill()
         self._reader.join(timeout=5)
+
+
+def _hidden(course: Course, targets: list[Path]) -> list[str]:
+    """What learner code must not read: the snapshots, and solutions/ unless it is being graded."""
+    hidden = [course.root.resolve() / "tests" / "snapshots", course.solutions.resolve()]
+    graded = {Path(t).resolve() for t in targets}
+    return [str(p) for p in hidden if p not in graded and not any(p in g.parents for g in graded)]
+
+
+@functools.lru_cache(maxsize=None)
+def declared_cases(check_path: str) -> frozenset[str]:
+    """The names of the @case functions a check module declares, read from its source (not imported):
+    records for any other name are dropped."""
+    import ast
+    tree = ast.parse(Path(check_path).read_text(encoding="utf-8"))
+    return frozenset(node.name for node in tree.body if isinstance(node, ast.FunctionDef)
+                     and any(getattr(d, "id", getattr(d, "attr", None)) == "case" for d in node.decorator_list))
 
 
 def _outermost(paths: list[Path]) -> list[Path]:

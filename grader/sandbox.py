@@ -166,29 +166,39 @@ def vm_size() -> int:
     return 0
 
 
-def apply_limits(memory_mb: int, cpu_s: float, baseline_vm: int) -> list[str]:
-    """Rlimits for the current (child) process; returns what was applied."""
+FILE_LIMIT = 64 * 2**20
+OPEN_FILES = 1024
+
+
+def apply_limits(memory_mb: int, cpu_s: float, baseline_vm: int, processes: int = 0) -> list[str]:
+    """Rlimits for the current (child) process, hard limits included, so learner code cannot raise
+    them; returns what was applied. CPU time: SIGXCPU at the limit (reported as a timeout), SIGKILL one
+    second later. `processes` (RLIMIT_NPROC) only makes sense for a uid of the exercise's own."""
     try:
         import resource
     except ImportError:  # Windows
         return ["no rlimits on this OS: memory and CPU are not limited"]
     applied = []
 
-    def setlimit(which, value, label):
+    def setlimit(which, value, label, hard_extra=0):
         try:
-            soft, hard = resource.getrlimit(which)
+            _, hard = resource.getrlimit(which)
             if hard != resource.RLIM_INFINITY:
                 value = min(value, hard)
-            resource.setrlimit(which, (value, hard))
+                hard_extra = min(hard_extra, hard - value)
+            resource.setrlimit(which, (value, value + hard_extra))
             applied.append(label)
         except (ValueError, OSError):
             applied.append(f"{label} not applied")
 
     if baseline_vm:
         setlimit(resource.RLIMIT_AS, baseline_vm + memory_mb * 2**20, f"memory +{memory_mb} MB")
-    setlimit(resource.RLIMIT_CPU, int(cpu_s) + 1, f"cpu {int(cpu_s) + 1} s")
+    setlimit(resource.RLIMIT_CPU, int(cpu_s) + 1, f"cpu {int(cpu_s) + 1} s", hard_extra=1)
     setlimit(resource.RLIMIT_CORE, 0, "no core dumps")
-    setlimit(resource.RLIMIT_FSIZE, 64 * 2**20, "files ≤ 64 MB")
+    setlimit(resource.RLIMIT_FSIZE, FILE_LIMIT, "files ≤ 64 MB")
+    setlimit(resource.RLIMIT_NOFILE, OPEN_FILES, f"≤ {OPEN_FILES} open files")
+    if processes:
+        setlimit(resource.RLIMIT_NPROC, processes, f"≤ {processes} processes")
     return applied
 
 
@@ -199,8 +209,8 @@ def describe_limits(baseline_vm: int) -> str:
     except ImportError:
         return "per exercise: wall-clock limit only (no rlimits on this OS)"
     memory = "memory (address space above the worker's)" if baseline_vm else "no memory limit (VmSize unknown)"
-    return (f"per exercise: wall-clock limit, {memory}, CPU time, file size 64 MB, no core dumps, "
-            "own process group (killed as a whole)")
+    return (f"per exercise: wall-clock limit, {memory}, CPU time, file size 64 MB, {OPEN_FILES} open files, "
+            "no core dumps (hard limits), own process group (killed as a whole)")
 
 
 def is_memory_error(exc: BaseException) -> bool:
