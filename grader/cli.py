@@ -70,6 +70,16 @@ def pick_target(course, solutions: bool, target: str | None) -> Path:
     return path
 
 
+def grade_notebook_target(course, target: Path, exercises):
+    """Grade a notebook or a folder of notebooks (an unreadable one is a usage error, said in one sentence)."""
+    from .nbtree import grade_notebooks
+    from .notebooks import NotebookError
+    try:
+        return grade_notebooks(course, target, exercises)
+    except NotebookError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="llm-from-scratch-course")
 def main():
@@ -86,7 +96,8 @@ def main():
 @main.command("run")
 @click.argument("chapters", nargs=-1, required=True)
 @click.option("--solutions", is_flag=True, help="Grade the reference solutions instead of exercises/.")
-@click.option("--target", metavar="PATH", help="Grade another course-shaped folder (PATH/ch02/...).")
+@click.option("--target", metavar="PATH", help="Grade another course-shaped folder (PATH/ch02/...), a notebook "
+              "(PATH.ipynb) or a folder of notebooks.")
 @click.option("--json", "json_path", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the results as JSON.")
 @click.option("-v", "--verbose", is_flag=True, help="Show every check, not just the first problem.")
@@ -100,7 +111,11 @@ def run_cmd(chapters, solutions, target, json_path, verbose):
         known = ", ".join(c.id for c in course.chapters)
         raise click.UsageError(f"unknown chapter or exercise {exc}; chapters: {known}, or all") from None
     warm_up_reporting()
-    run = grade(course, pick_target(course, solutions, target), exercises)
+    from .nbtree import is_notebook_target
+    if target and not solutions and is_notebook_target(target):
+        run = grade_notebook_target(course, Path(target), exercises)
+    else:
+        run = grade(course, pick_target(course, solutions, target), exercises)
     from .report import render_run, write_json
     render_run(run, console, verbose)
     if json_path:
@@ -249,15 +264,16 @@ def check_cmd(chapters):
 @main.command("sync")
 @click.argument("chapters", nargs=-1)
 def sync_cmd(chapters):
-    """Maintainers: regenerate exercises/ and the snapshots from solutions/."""
+    """Maintainers: regenerate exercises/, the notebooks and the snapshots from solutions/."""
     from .course import sync
     course = load_course()
     stubs, snapshots = sync(course, course.select(list(chapters)))
     for path in stubs:
-        console.print(f"stub      {path.relative_to(course.root)}")
+        kind = "notebook" if path.suffix == ".ipynb" else "stub"
+        console.print(f"{kind:<9} {path.relative_to(course.root)}")
     for ex_id in snapshots:
         console.print(f"snapshot  {ex_id}")
-    console.print(f"{len(stubs)} stub(s) and {len(snapshots)} snapshot(s) written")
+    console.print(f"{len(stubs)} stub(s) or notebook(s) and {len(snapshots)} snapshot(s) written")
 
 
 class DemoGroup(click.Group):

@@ -59,6 +59,8 @@ def feedback_text(ex, verbose: bool) -> str:
 
 
 def render_run(run: RunResult, console: Console, verbose: bool = False) -> None:
+    for note in run.notes:
+        console.print(Text(f"Note: {printable(note)}", style="dim"))
     chapters = sorted({e.chapter for e in run.exercises}, key=[e.chapter for e in run.exercises].index)
     for chapter in chapters:
         exercises = [e for e in run.exercises if e.chapter == chapter]
@@ -68,12 +70,49 @@ def render_run(run: RunResult, console: Console, verbose: bool = False) -> None:
         else:
             console.print(Text(title, style="italic"))
             render_rows(exercises, console, lambda ex: feedback_text(ex, verbose))
-    done = sum(e.status == "passed" for e in run.exercises)
-    console.print(f"[bold]Total {fmt_points(run.score, run.max_score)}[/bold] · {done}/{len(run.exercises)} "
-                  f"exercises passed · {run.duration_s:.1f} s")
-    todo = next((e for e in run.exercises if e.status != "passed"), None)
+    total, rest = summary(run)
+    console.print(Text(total, style="bold") + Text(rest))
+    todo = next_exercise(run)
     if todo:
         console.print(f"Next: [bold]{todo.id}[/bold] — `grade hint {todo.id}` for a hint.", highlight=False)
+
+
+def summary(run: RunResult) -> tuple[str, str]:
+    """The closing line of a report: ("Total 7 / 10", " · 3/5 exercises passed · 2.1 s")."""
+    done = sum(e.status == "passed" for e in run.exercises)
+    return (f"Total {fmt_points(run.score, run.max_score)}",
+            f" · {done}/{len(run.exercises)} exercises passed · {run.duration_s:.1f} s")
+
+
+def next_exercise(run: RunResult):
+    return next((e for e in run.exercises if e.status != "passed"), None)
+
+
+HTML_COLOURS = {"green": "#1a7f37", "red": "#cf222e", "yellow": "#9a6700", "magenta": "#8250df", "dim": "#6e7781"}
+
+
+def render_html(run: RunResult, verbose: bool = False) -> str:
+    """The report as HTML, for a notebook: one table row per exercise, its feedback as preformatted text."""
+    from html import escape
+
+    pad = "padding:4px 8px;vertical-align:top;text-align:left;border-top:1px solid #d0d7de"
+    rows = []
+    for ex in run.exercises:
+        label, style = STATUS_STYLE.get(ex.status, (ex.status, ""))
+        rows.append(
+            f"<tr><td style='{pad}'><code>{escape(ex.id)}</code><br><small>{escape(book_label(ex.book))}</small></td>"
+            f"<td style='{pad};text-align:right;white-space:nowrap'>{escape(fmt_points(ex.score, ex.max_score))}</td>"
+            f"<td style='{pad};white-space:nowrap;color:{HTML_COLOURS.get(style, 'inherit')}'>{escape(label)}</td>"
+            f"<td style='{pad}'><pre style='white-space:pre-wrap;margin:0;font-size:90%;background:none'>"
+            f"{escape(printable(feedback_text(ex, verbose)))}</pre></td></tr>")
+    head = "".join(f"<th style='{pad}'>{name}</th>" for name in ("Exercise", "Points", "Status", "Feedback"))
+    notes = "".join(f"<p style='color:#6e7781;margin:2px 0'>Note: {escape(printable(n))}</p>" for n in run.notes)
+    total, rest = summary(run)
+    todo = next_exercise(run)
+    hint = (f"<p>Next: <b>{escape(todo.id)}</b> — <code>hint(\"{escape(todo.id)}\")</code> for a hint.</p>"
+            if todo else "")
+    return (f"<div class='grade-report'>{notes}<table style='border-collapse:collapse'><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table><p><b>{escape(total)}</b>{escape(rest)}</p>{hint}</div>")
 
 
 def _render_table(exercises, title: str, console: Console, verbose: bool) -> None:

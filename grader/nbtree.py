@@ -1,0 +1,290 @@
+"""Grade notebooks: a learner's chapter notebooks become the chapter modules, graded as .py files, with feedback pointing at cells.
+
+`notebook_to_tree(path, course, dest)` writes a course-shaped tree, dest/exercises: a copy of the
+course's exercises/ folder in which every chapter that has a notebook (the one at `path`, the
+other chapters' notebooks beside it, or every notebook of a folder `path`) is replaced by the
+modules its tagged cells make. Grade that tree as any other; then `Extraction.apply(run)` points
+locations at cells ("ch03.ipynb, cell 12 (ch03.causal_attention) line 5"), adds the notes
+(skipped magics, lines left out, missing or duplicated cells) to each exercise's feedback, and
+gives the exercises whose cells conflict 0 points with the reason.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import nbread, notebooks
+from .manifest import Course
+from .nbread import Cell, Notebook
+from .notebooks import PACKAGE, NotebookError
+from .results import RunResult
+
+LOCATION = re.compile(rf"\b{PACKAGE}/((?:ch\d\d|app[A-Z])/[\w/.-]+?\.py)(?::(\d+))?")
+Origin = tuple[str, int, str, int]   # notebook file name, cell number, the cell's tag, line in the cell
+
+
+@dataclass
+class Extraction:
+    tree: Path
+    notebooks: dict[str, Path] = field(default_factory=dict)   # chapter -> the notebook graded for it
+    notes: dict[str, list[str]] = field(default_factory=dict)  # exercise id -> notes; "" -> about the notebooks
+    blocked: dict[str, str] = field(default_factory=dict)      # exercise id -> why its cells cannot be graded
+    missing: dict[str, str] = field(default_factory=dict)      # exercise id -> why its stub was graded instead
+    origins: dict[str, list] = field(default_factory=dict)     # "ch03/x.py" -> per module line, Origin or None
+
+    def note(self, key: str, text: str) -> None:
+        self.notes.setdefault(key, []).append(text)
+
+    def place(self, rel: str, line: int | None) -> str | None:
+        """Where line `line` of module `rel` came from, in the learner's words; None for modules not from a notebook."""
+        if rel not in self.origins:
+            return None
+        name = self.notebooks[rel.split("/")[0]].name
+        if line is None:
+            return f"{name} (the cells of {rel})"
+        lines = self.origins[rel]
+        origin = lines[line - 1] if 0 < line <= len(lines) else None
+        if origin is None:
+            return f"{name} ({rel} as handed out, line {line})"
+        label, number, tag, cell_line = origin
+        return f"{label}, cell {number} ({tag}) line {cell_line}"
+
+    def locate(self, text: str) -> str:
+        """`text` with each exercises/chNN/x.py:LINE of a notebook's module replaced by its cell and line."""
+        def swap(found):
+            placed = self.place(found.group(1), int(found.group(2)) if found.group(2) else None)
+            return placed or found.group(0)
+        return LOCATION.sub(swap, text) if text else text
+
+    def apply(self, run: RunResult, target: str | None = None) -> RunResult:
+        """The results of grading `tree`, told in terms of the notebooks."""
+        for ex in run.exercises:
+            ex.feedback = self.locate(ex.feedback)
+            for check in ex.checks:
+                check.feedback, check.location = self.locate(check.feedback), self.locate(check.location)
+            if ex.id in self.blocked:
+                ex.status, ex.feedback = "error", self.blocked[ex.id]
+                for check in ex.checks:
+                    if check.max_points:
+                        check.points, check.status, check.feedback = 0.0, "error", self.blocked[ex.id]
+            elif ex.id in self.missing:
+                ex.feedback = self.missing[ex.id] + (f"\n{ex.feedback}" if ex.status != "not_implemented" else "")
+            notes = self.notes.get(ex.id, [])
+            if notes:
+                ex.feedback = "\n".join([*([ex.feedback] if ex.feedback else []), *(f"Note: {n}" for n in notes)])
+        if target is not None:
+            run.target = target
+        return run
+
+
+def notebook_to_tree(path: Path, course: Course, dest: Path) -> Extraction:
+    """The course-shaped tree dest/exercises for the notebook `path` (with the other chapters' notebooks
+    beside it) or for the folder of notebooks `path`. Raises NotebookError when `path` itself is not a
+    readable notebook."""
+    path = Path(path)
+    if path.is_dir():
+        return build_tree(course, dest, path, strict=True)
+    return build_tree(course, dest, path.parent, strict=False, own=nbread.read(path, course))
+
+
+def build_tree(course: Course, dest: Path, folder: Path, strict: bool, own: Notebook | None = None,
+               skip: set[str] = frozenset()) -> Extraction:
+    """dest/exercises: exercises/ with the chapters of the notebooks in `folder` (and `own`, which wins for its
+    chapter) made from their cells, except the chapters in `skip`."""
+    ext = Extraction(tree=Path(dest) / PACKAGE)
+    if course.stubs.is_dir():
+        shutil.copytree(course.stubs, ext.tree, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    files = notebooks.pristine_files(course)
+    for rel, text in files.items():
+        if rel.endswith("__init__.py") and not (ext.tree / rel).exists():
+            (ext.tree / rel).parent.mkdir(parents=True, exist_ok=True)
+            (ext.tree / rel).write_text(text, encoding="utf-8")
+    ignore = set(skip) | ({own.chapter} if own else set())
+    chosen = _collect(folder, course, ext, strict, ignore)
+    if own is not None and own.chapter not in skip:
+        chosen[own.chapter] = own
+    for chapter, nb in sorted(chosen.items()):
+        ext.notebooks[chapter] = nb.path
+        _extract_chapter(course, nb, files, ext)
+    return ext
+
+
+def _collect(folder: Path, course: Course, ext: Extraction, strict: bool, ignore: set[str]) -> dict:
+    """chapter -> Notebook for the notebooks in `folder`, but for the chapters in `ignore`. Strict (a folder was
+    asked for): a chapter whose notebook is unreadable or ambiguous is blocked. Otherwise (notebooks beside
+    the one asked for) such a chapter is graded from exercises/ and a note says why."""
+    found: dict[str, list[Notebook]] = {}
+    for path in sorted(folder.glob("*.ipynb")):
+        named = nbread.CHAPTER_IN_NAME.search(path.name)
+        try:
+            nb = nbread.read(path, course)
+        except NotebookError as exc:
+            if named and named.group(1) in ignore:
+                continue
+            if strict and named and named.group(1) in {c.id for c in course.chapters}:
+                _block_chapter(course, named.group(1), str(exc), ext)
+            else:
+                ext.note("", f"{exc} (not used)")
+            continue
+        if nb.chapter not in ignore:
+            found.setdefault(nb.chapter, []).append(nb)
+    chosen = {}
+    for chapter, nbs in found.items():
+        exact = [nb for nb in nbs if nb.path.name == f"{chapter}.ipynb"]
+        names = ", ".join(nb.path.name for nb in nbs)
+        if len(nbs) == 1 or exact:
+            chosen[chapter] = nbs[0] if len(nbs) == 1 else exact[0]
+            if len(nbs) > 1:
+                ext.note("", f"{names} are all notebooks for {chapter}: graded {chapter}.ipynb")
+        elif strict:
+            _block_chapter(course, chapter, f"{names} are all notebooks for {chapter}: keep one in the folder, "
+                                            "or grade one of them with --target FILE", ext)
+        else:
+            ext.note("", f"{names} beside it are all notebooks for {chapter}, none named {chapter}.ipynb: "
+                         f"{chapter} was graded from exercises/")
+    return chosen
+
+
+def _block_chapter(course: Course, chapter: str, reason: str, ext: Extraction) -> None:
+    for ex in course.chapter(chapter).exercises:
+        ext.blocked[ex.id] = reason
+
+
+def _cell_code(cell: Cell, nb: Notebook, tag: str, defines: tuple[str, ...] | None):
+    """(module lines, their origins, notes) for one cell; `defines` set for an exercise's cell, whose lines
+    beyond definitions are left out."""
+    lines, skipped = nbread.clean(cell)
+    keep, dropped = (nbread.graded_lines(lines, defines) if defines is not None
+                     else (list(range(1, len(lines) + 1)), []))
+    code = notebooks.from_notebook("\n".join(lines), nb.chapter).split("\n") if lines else []
+    where = f"{nb.path.name}, cell {cell.number}"
+    notes = []
+    if skipped:
+        notes.append(f"{where}: skipped {_listing(skipped)}: magics and shell lines run only in Jupyter")
+    if dropped:
+        notes.append(f"{where}: left out of grading {_listing(dropped)}: an exercise's cell is graded for its "
+                     "imports, functions, classes and constants; try things out in a cell of your own")
+    return [code[n - 1] for n in keep], [(nb.path.name, cell.number, tag, n) for n in keep], notes
+
+
+def _listing(items: list[tuple[int, str]]) -> str:
+    shown = [f"line {line} `{text[:40]}{'...' if len(text) > 40 else ''}`" for line, text in items[:3]]
+    return ", ".join(shown) + (f" and {len(items) - 3} more" if len(items) > 3 else "")
+
+
+def _choose(tag: str, cells: list[Cell], name: str) -> tuple[Cell | None, str]:
+    """The cell graded for `tag` (the last of identical copies), and a problem: no code cell has the tag,
+    or several differing ones do."""
+    code = [c for c in cells if c.kind == "code"]
+    if not code:
+        if cells:
+            return None, (f"{name}, cell {cells[0].number} is tagged {tag} but is a {cells[0].kind} cell: "
+                          "change its type back to Code")
+        return None, f"{name} has no cell tagged {tag} (was it deleted, or its tag removed?)"
+    if len({c.source.strip() for c in code}) > 1:
+        numbers = ", ".join(str(c.number) for c in code[:-1]) + f" and {code[-1].number}"
+        return code[-1], (f"cells {numbers} of {name} are all tagged {tag}: keep one of them (delete the others, "
+                          "or remove their tag)")
+    return code[-1], ""
+
+
+def _extract_chapter(course: Course, nb: Notebook, files: dict[str, str], ext: Extraction) -> None:
+    chapter, name = nb.chapter, nb.path.name
+    exercises = course.chapter(chapter).exercises
+    by_tag: dict[str, list[Cell]] = {}
+    for cell in nb.cells:
+        for tag in dict.fromkeys(cell.tags):
+            by_tag.setdefault(tag, []).append(cell)
+    own = {ex.id for ex in exercises} | {f"{chapter}/{ex.file}" for ex in exercises}
+    for tag, cells in by_tag.items():
+        if tag not in own and nbread.tag_kind(tag, course):
+            ext.note("", f"{name}, cell {cells[0].number} is tagged {tag}, which is another chapter's: "
+                         "it is graded from that chapter's notebook")
+    untagged = {n: c.number for c in nb.cells if c.kind == "code" and not own & set(c.tags)
+                for n in nbread.defined_names(nbread.clean(c)[0])}
+    for section in notebooks.sections(course, chapter, files):
+        rel = f"{chapter}/{section.file}"
+        mine = [ex for ex in exercises if ex.file == section.file]
+        lines, origins, used = section.doc.splitlines(), [None] * len(section.doc.splitlines()), set()
+
+        def add(code: list[str], where: list, gap: bool = True) -> None:
+            if not code:
+                return
+            if lines and gap:
+                lines.extend(["", ""])
+                origins.extend([None, None])
+            lines.extend(code)
+            origins.extend(where)
+
+        cell, problem = _choose(rel, by_tag.get(rel, []), name)
+        if cell is None:
+            add(section.setup.splitlines(), [None] * len(section.setup.splitlines()), gap=False)
+            ext.note(mine[0].id, f"{problem}: graded with the module's imports and constants as handed out")
+        else:
+            code, where, notes = _cell_code(cell, nb, rel, None)
+            add(code, where, gap=False)
+            used.add(cell.number)
+            for text in ([problem + ": graded the last one"] if problem else []) + notes:
+                ext.note(mine[0].id, text)
+        for ex in mine:
+            cell, problem = _choose(ex.id, by_tag.get(ex.id, []), name)
+            strays = [f"cell {untagged[n]} (not tagged) defines {n}" for n in ex.defines if n in untagged]
+            if cell is None:
+                stub = section.cells[ex.id].splitlines()
+                add(stub, [None] * len(stub))
+                ext.missing[ex.id] = problem + (f"; {', '.join(strays)}: tag it {ex.id} to have it graded"
+                                                if strays else ": its stub was graded")
+                continue
+            if cell.number not in used:
+                code, where, notes = _cell_code(cell, nb, ex.id, ex.defines)
+                add(code, where)
+                used.add(cell.number)
+                for text in notes:
+                    ext.note(ex.id, text)
+            if problem:
+                ext.blocked[ex.id] = problem
+            for stray in strays:
+                ext.note(ex.id, f"{name}, {stray}; grading uses cell {cell.number}, tagged {ex.id}")
+        script = section.script.splitlines()
+        add(script, [None] * len(script))
+        target = ext.tree / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        ext.origins[rel] = origins
+
+
+def is_notebook_target(target: str | Path) -> bool:
+    """A notebook file, or a folder holding notebooks (and no chapter folders)."""
+    path = Path(target)
+    if path.suffix == ".ipynb" and not path.is_dir():
+        return True
+    return path.is_dir() and any(path.glob("*.ipynb")) and not any(p.is_dir() for p in path.glob("ch[0-9][0-9]"))
+
+
+def grade_notebooks(course: Course, target: Path, exercises: list, **options) -> RunResult:
+    """Grade `exercises` of the notebook (or folder of notebooks) `target`: the results told in terms of the
+    notebooks, with what concerns the notebooks as a whole in `notes`. Raises NotebookError for an
+    unreadable notebook or one of another chapter than asked."""
+    import tempfile
+
+    from .grading import grade
+
+    target = Path(target)
+    if not target.exists():
+        raise NotebookError(f"{target} does not exist")
+    with tempfile.TemporaryDirectory(prefix="grade-notebook-") as tmp:
+        ext = notebook_to_tree(target, course, Path(tmp))
+        asked = list(dict.fromkeys(ex.chapter for ex in exercises))
+        if target.is_file():
+            own = next(c for c, p in ext.notebooks.items() if p == target)
+            if own not in asked:
+                raise NotebookError(f"{target.name} is the notebook of {own}: grade it with "
+                                    f"`grade {own} --target {target}`")
+        for chapter in asked:
+            if chapter not in ext.notebooks and target.is_dir():
+                ext.note("", f"no notebook for {chapter} in {target}: graded exercises/{chapter}")
+        run = grade(course, ext.tree, exercises, **options)
+    run.notes = ext.notes.get("", [])
+    return ext.apply(run, str(target))
