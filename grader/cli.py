@@ -276,6 +276,27 @@ def sync_cmd(chapters):
     console.print(f"{len(stubs)} stub(s) or notebook(s) and {len(snapshots)} snapshot(s) written")
 
 
+@main.command("release")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+def release_cmd(out):
+    """Instructors: write the learner's copy of the course to the new folder OUT.
+
+    Stubs, learner notebooks, public checks and snapshots, the grader, data code, README and CI;
+    no solutions, no hidden checks or their snapshot data, no line of a solution in any file."""
+    from .release import ReleaseError, build
+    course = load_course()
+    try:
+        made = build(course, out)
+    except ReleaseError as exc:
+        raise click.UsageError(str(exc)) from None
+    console.print(f"Wrote the learner release to {made.out} ({made.files} files), checked for solution text.",
+                  markup=False)
+    hidden = sum(made.hidden.values())
+    console.print(f"Hidden checks left out: {hidden}" + (f" ({', '.join(f'{k}: {v}' for k, v in made.hidden.items())})"
+                                                         if hidden else ""), markup=False)
+    console.print(f"Tests left out (they need solutions/): {', '.join(made.left_out_tests) or 'none'}", markup=False)
+
+
 class DemoGroup(click.Group):
     """The chapters' demos, found in grader/demos/ (one module each), loaded only when run."""
 

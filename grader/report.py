@@ -30,8 +30,15 @@ def fmt_points(score: float, max_score: float) -> str:
     return f"{score:.3g} / {max_score:g}" if score % 1 else f"{score:g} / {max_score:g}"
 
 
-def status_text(status: str) -> Text:
-    label, style = STATUS_STYLE.get(status, (status, ""))
+def status_label(ex) -> tuple[str, str]:
+    """(label, style) of an exercise's status; a pass with hidden checks still to run is a public pass."""
+    if ex.status == "passed" and ex.hidden_checks:
+        return "passed (public)", "green"
+    return STATUS_STYLE.get(ex.status, (ex.status, ""))
+
+
+def status_text(ex) -> Text:
+    label, style = status_label(ex)
     return Text(label, style=style)
 
 
@@ -51,7 +58,8 @@ def exercise_label(ex) -> Text:
 def feedback_text(ex, verbose: bool) -> str:
     if not verbose:
         return ex.feedback
-    lines = [f"{'✓' if c.passed else ('·' if c.tip else '✗')} {c.name} ({fmt_points(c.points, c.max_points)})"
+    lines = [f"· {c.name}: {c.feedback}" if c.status == "skipped" else
+             f"{'✓' if c.passed else ('·' if c.tip else '✗')} {c.name} ({fmt_points(c.points, c.max_points)})"
              + (f": {c.feedback}" if c.feedback and not c.passed else "") for c in ex.checks]
     if ex.output:
         lines.append(f"your code printed:\n{ex.output[:400]}")
@@ -80,8 +88,10 @@ def render_run(run: RunResult, console: Console, verbose: bool = False) -> None:
 def summary(run: RunResult) -> tuple[str, str]:
     """The closing line of a report: ("Total 7 / 10", " · 3/5 exercises passed · 2.1 s")."""
     done = sum(e.status == "passed" for e in run.exercises)
-    return (f"Total {fmt_points(run.score, run.max_score)}",
-            f" · {done}/{len(run.exercises)} exercises passed · {run.duration_s:.1f} s")
+    hidden = sum(e.hidden_checks for e in run.exercises)
+    passed = (f"{done}/{len(run.exercises)} exercises pass their public checks; {hidden} more check"
+              f"{'s' if hidden > 1 else ''} run at grading" if hidden else f"{done}/{len(run.exercises)} exercises passed")
+    return f"Total {fmt_points(run.score, run.max_score)}", f" · {passed} · {run.duration_s:.1f} s"
 
 
 def next_exercise(run: RunResult):
@@ -98,7 +108,7 @@ def render_html(run: RunResult, verbose: bool = False) -> str:
     pad = "padding:4px 8px;vertical-align:top;text-align:left;border-top:1px solid #d0d7de"
     rows = []
     for ex in run.exercises:
-        label, style = STATUS_STYLE.get(ex.status, (ex.status, ""))
+        label, style = status_label(ex)
         rows.append(
             f"<tr><td style='{pad}'><code>{escape(ex.id)}</code><br><small>{escape(book_label(ex.book))}</small></td>"
             f"<td style='{pad};text-align:right;white-space:nowrap'>{escape(fmt_points(ex.score, ex.max_score))}</td>"
@@ -122,7 +132,7 @@ def _render_table(exercises, title: str, console: Console, verbose: bool) -> Non
     table.add_column("Status", no_wrap=True)
     table.add_column("Feedback", overflow="fold", min_width=40)
     for ex in exercises:
-        table.add_row(exercise_label(ex), fmt_points(ex.score, ex.max_score), status_text(ex.status),
+        table.add_row(exercise_label(ex), fmt_points(ex.score, ex.max_score), status_text(ex),
                       Text(printable(feedback_text(ex, verbose))))
     console.print(table)
 
@@ -131,14 +141,14 @@ def render_rows(exercises, console: Console, feedback, marks: bool = False, max_
     """Narrow screens, notebooks, logs and `grade watch`: one line per exercise (name, points,
     status), its feedback(ex) indented on the lines below, using the whole width."""
     points_w = max(len(fmt_points(e.score, e.max_score)) for e in exercises)
-    status_w = max(len(STATUS_STYLE.get(e.status, (e.status,))[0]) for e in exercises)
+    status_w = max(len(status_label(e)[0]) for e in exercises)
     for ex in exercises:
         line = Table.grid(padding=(0, 1), expand=True)
         line.add_column(ratio=1, overflow="fold")
         line.add_column(justify="right", no_wrap=True, width=points_w)
         line.add_column(no_wrap=True, width=status_w)
         label = (Text("✓ " if ex.status == "passed" else "· ") if marks else Text()) + exercise_label(ex)
-        line.add_row(label, fmt_points(ex.score, ex.max_score), status_text(ex.status))
+        line.add_row(label, fmt_points(ex.score, ex.max_score), status_text(ex))
         console.print(line)
         lines = indented(printable(feedback(ex)), console.width)
         for text in lines[:max_lines] if max_lines else lines:

@@ -45,6 +45,11 @@ class ExerciseResult:
     def score(self) -> float:
         return round(sum(c.points for c in self.checks), 6)
 
+    @property
+    def hidden_checks(self) -> int:
+        """Checks left out of a learner release (reported as skipped); they run at grading."""
+        return sum(c.status == "skipped" for c in self.checks)
+
 
 @dataclass
 class RunResult:
