@@ -156,6 +156,19 @@ def progress_cmd():
     sys.exit(Exit.FULL_MARKS if run.score >= run.max_score else Exit.POINTS_LOST)
 
 
+def hint_paragraphs(text: str) -> list[str]:
+    """Prose paragraphs reflowed to the screen; a paragraph whose lines are indented (code) kept as written."""
+    import textwrap
+    paragraphs = []
+    for part in text.split("\n\n"):
+        lines = part.strip("\n").splitlines()
+        if any(line.startswith("    ") for line in lines):
+            paragraphs.append(textwrap.dedent("\n".join(lines)))
+        else:
+            paragraphs.append(" ".join(part.split()))
+    return paragraphs
+
+
 @main.command("hint")
 @click.argument("exercise")
 @click.option("--more", is_flag=True, help="Show the next tier (what asking again does).")
@@ -183,9 +196,8 @@ def hint_cmd(exercise, more, tier):
         console.print(f"Builds on: {', '.join(ex.depends)}", markup=False)
     shown = [tier] if tier else range(1, state.reveal_hint(course.root, ex.id, total) + 1)
     for n in shown:
-        paragraphs = [" ".join(part.split()) for part in ex.hints[n - 1].split("\n\n")]
         console.print(f"\n[bold]Hint {n} of {total}[/bold]")
-        console.print("\n\n".join(paragraphs), markup=False)
+        console.print("\n\n".join(hint_paragraphs(ex.hints[n - 1])), markup=False)
     last = max(shown)
     if last < total and not tier:
         console.print(f"\n[dim]Stuck still? `grade hint {ex.id}` again shows hint {last + 1}"

@@ -184,7 +184,7 @@ def _exercise(entry: dict, defaults: dict, path: Path, seen: set[str]) -> Exerci
                             "e.g. hint = [\"the idea\", \"the steps\", \"a line of code\"]")
     return Exercise(
         id=ex_id, title=entry["title"], file=entry["file"], book=str(entry["book"]),
-        points=float(entry["points"]), hints=tuple(h.strip() for h in hints),
+        points=float(entry["points"]), hints=tuple(h.strip("\n").rstrip() for h in hints),
         defines=tuple(entry.get("defines", ())),
         depends=tuple(entry.get("depends", ())),
         timeout_s=float(entry.get("timeout_s", defaults.get("timeout_s", 10.0))),

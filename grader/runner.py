@@ -50,7 +50,7 @@ class Worker:
 
     def __init__(self, jobs: list[tuple[Path, Exercise]], course: Course, parallel: int | None = None,
                  network: bool = False, limits: dict | None = None, keep_open: bool = False,
-                 targets: list[Path] = (), preload: list[Exercise] = ()):
+                 targets: list[Path] = (), preload: list[Exercise] = (), jail_uid: int | None = None):
         self.course, self.limits = course, limits or {}
         self.results: list[JobResult] = []
         self.info: dict = {}
@@ -65,6 +65,8 @@ class Worker:
             "preload_checks": [str(ex.check_path(course.root)) for ex in preload],
             "jobs": self._jobs(jobs),
         }
+        if jail_uid is not None:  # bulk grading: each exercise in a jail of its own, as this uid
+            request["jail"] = {"uid": jail_uid, "course_root": str(course.root.resolve())}
         read_fd, write_fd = os.pipe()
         env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
         from course_data import gpt2
@@ -95,11 +97,12 @@ class Worker:
                  "memory_mb": self.limits.get("memory_mb", r.exercise.memory_mb)}
                 for i, r in enumerate(self.results[first:])]
 
-    def submit(self, jobs: list[tuple[Path, Exercise]]) -> list[JobResult]:
-        """More jobs for a worker started with keep_open; their results, in order."""
+    def submit(self, jobs: list[tuple[Path, Exercise]], isolated: bool = False) -> list[JobResult]:
+        """More jobs for a worker started with keep_open; their results, in order. `isolated`: the jobs
+        are one submission's, run in a process of its own that knows no other submission's jobs."""
         records = self._jobs(jobs)
         try:
-            self.proc.stdin.write(json.dumps({"jobs": records}).encode() + b"\n")
+            self.proc.stdin.write(json.dumps({"jobs": records, "isolated": isolated}).encode() + b"\n")
             self.proc.stdin.flush()
         except (BrokenPipeError, ValueError, OSError):
             pass  # the worker is gone: the reader marks these jobs lost

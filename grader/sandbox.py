@@ -118,7 +118,15 @@ def _reaper(libc) -> None:
         os._exit(0)
 
 
-MS_RDONLY, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 32, 4096, 16384, 1 << 18
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
+
+
+def mount(source, target, fstype, flags, data=None) -> None:
+    """mount(2); raises OSError naming the target."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    enc = [x.encode() if x else None for x in (source, target, fstype, data)]
+    if libc.mount(enc[0], enc[1], enc[2], flags, enc[3]) != 0:
+        raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), target)
 
 
 def protect_files(read_only: list[str], hidden: list[str]) -> str:
@@ -135,12 +143,6 @@ def protect_files(read_only: list[str], hidden: list[str]) -> str:
         return "files: not protected (no libc)"
     if libc.unshare(CLONE_NEWNS) != 0 and (os.geteuid() == 0 or libc.unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0):
         return f"files: not protected (no mount namespace: {os.strerror(ctypes.get_errno())})"
-
-    def mount(source, target, fstype, flags, data=None):
-        enc = [x.encode() if x else None for x in (source, target, fstype, data)]
-        if libc.mount(enc[0], enc[1], enc[2], flags, enc[3]) != 0:
-            raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), target)
-
     try:
         mount(None, "/", None, MS_REC | MS_PRIVATE)
         for path in read_only:

@@ -8,8 +8,6 @@ children; a child writes only to its own pipes.
 """
 from __future__ import annotations
 
-import importlib.util
-import json
 import os
 import selectors
 import shutil
@@ -20,7 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import cgroups, probe, sandbox, wire
+from . import cgroups, jail, probe, sandbox, wire
+from .intake import Checks, Requests
 from .protocol import FRAME_CASE, FRAME_END, FRAME_INFO, HEADER, INFO_JOB, JOB_CRASHED, JOB_MEMORY, JOB_OK, JOB_TIMEOUT
 
 OUTPUT_KEEP = 4000
@@ -49,74 +48,18 @@ def main() -> None:
     cgroup = cgroups.PidsCgroup()
     info["limits"].append(f"processes: at most {cgroup.max_pids} per exercise (pids cgroup)" if cgroup.base
                           else "processes: not limited (no writable pids cgroup); killed by process group")
+    jailing = request.get("jail")
+    if jailing:
+        jailing = {**jailing, "binds": jail.binds_for(Path(jailing["course_root"]))}
+        info["limits"].append(f"each exercise in a jail of its own: uid {jailing['uid']}, no capabilities, "
+                              "no-new-privs, its own root filesystem (read-only: Python, the grader, the public "
+                              "checks, its submission), /proc, /tmp and HOME; nothing it writes is kept")
     _send(channel, INFO_JOB, FRAME_INFO, wire.pack(info))
     try:
-        Scheduler(channel, checks, baseline, int(request.get("parallel", 1)), cgroup).run(
+        Scheduler(channel, checks, baseline, int(request.get("parallel", 1)), cgroup, jailing).run(
             request.get("jobs", []), requests)
     finally:
         cgroup.close()
-
-
-class Requests:
-    """Job requests on stdin, one JSON document per line, read without blocking the scheduler."""
-
-    def __init__(self, fd: int):
-        self.fd, self.buffer, self.closed = fd, b"", False
-
-    def first(self) -> dict:
-        while b"\n" not in self.buffer and not self.closed:
-            self._fill()
-        docs = self._docs()
-        if not docs:
-            sys.exit("the grading worker got no request")
-        first, self.pending = docs[0], docs[1:]
-        return first
-
-    def _fill(self) -> None:
-        data = os.read(self.fd, 1 << 16)
-        self.closed = not data
-        self.buffer += data
-
-    def _docs(self) -> list[dict]:
-        *lines, self.buffer = self.buffer.split(b"\n")
-        if self.closed and self.buffer.strip():
-            lines, self.buffer = [*lines, self.buffer], b""
-        return [json.loads(line) for line in lines if line.strip()]
-
-    def more_jobs(self) -> list[dict]:
-        """After the fd was found readable: the jobs of every complete request that arrived."""
-        if self.pending:
-            docs, self.pending = self.pending, []
-        else:
-            self._fill()
-            docs = self._docs()
-        return [job for doc in docs for job in doc.get("jobs", [])]
-
-
-class Checks(dict):
-    """Check modules by path, imported in the worker (trusted code) the first time a job needs them;
-    what they declare in WORKER_PRELOAD is loaded once, before any child is forked from the worker."""
-
-    def __init__(self, preloaded: list[str]):
-        super().__init__()
-        self.preloaded = preloaded
-
-    def __missing__(self, path: str):
-        name = "_checks_" + Path(path).stem
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        for item in getattr(module, "WORKER_PRELOAD", ()):
-            if item not in self.preloaded:
-                from . import preload
-                getattr(preload, item)()
-                self.preloaded.append(item)
-        self[path] = module
-        return module
-
-
-def _send(channel, job: int, kind: bytes, payload: bytes) -> None:
-    channel.write(HEADER.pack(job, kind, len(payload)) + payload)
 
 
 class Child:
@@ -140,17 +83,22 @@ class Child:
 
 
 class Scheduler:
-    def __init__(self, channel, checks, baseline: int, parallel: int, cgroup: cgroups.PidsCgroup):
+    def __init__(self, channel, checks, baseline: int, parallel: int, cgroup: cgroups.PidsCgroup,
+                 jailing: dict | None = None):
         self.channel, self.checks, self.baseline, self.cgroup = channel, checks, baseline, cgroup
         self.parallel = max(1, parallel)
+        self.jailing = jailing
         self.worker_pid = os.getpid()
         self.selector = selectors.DefaultSelector()
         self.running: dict[int, Child] = {}
 
-    def run(self, jobs: list[dict], requests: Requests) -> None:
+    def run(self, jobs: list[dict], requests: Requests | None) -> None:
         pending = list(jobs)
+        if requests is None:
+            requests = Requests(-1)
+            requests.closed = True
         if requests.pending:
-            pending += requests.more_jobs()
+            pending += self.take(requests.more())
         if not requests.closed:
             self.selector.register(requests.fd, selectors.EVENT_READ, requests)
         while pending or self.running or not requests.closed:
@@ -163,7 +111,7 @@ class Scheduler:
             idle = not self.running and not pending
             for key, _ in self.selector.select(timeout=None if idle else max(0.0, min(wait, 0.05))):
                 if key.data is requests:
-                    pending += requests.more_jobs()
+                    pending += self.take(requests.more())
                     if requests.closed:
                         self.selector.unregister(requests.fd)
                 elif key.fd == key.data.pidfd:
@@ -172,6 +120,40 @@ class Scheduler:
                     self.read(key.data, key.fd)
             for child in list(self.running.values()):
                 self.poll(child)
+
+    def take(self, docs: list[dict]) -> list[dict]:
+        """The jobs of requests to schedule here; an isolated request (one submission's jobs, in bulk
+        grading) runs to its end in a process of its own first, which holds no other submission's jobs."""
+        jobs = []
+        for doc in docs:
+            if doc.get("isolated"):
+                self.run_isolated(doc.get("jobs", []))
+            else:
+                jobs += doc.get("jobs", [])
+        return jobs
+
+    def run_isolated(self, jobs: list[dict]) -> None:
+        for job in jobs:
+            self.checks[job["checks"]]
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                os.close(0)
+                self.selector.close()
+                Scheduler(self.channel, self.checks, self.baseline, self.parallel, self.cgroup, self.jailing).run(
+                    jobs, None)
+            except BaseException:  # noqa: BLE001 - never return into the template's loop
+                import traceback
+                traceback.print_exc()
+                code = 70
+            os._exit(code)
+        status = os.waitpid(pid, 0)[1]
+        if status != 0:  # whatever job got no word from it is lost (the reader ignores repeats)
+            for job in jobs:
+                _send(self.channel, job["job"], FRAME_END, wire.pack(
+                    {"status": JOB_CRASHED, "detail": "the submission's grading process ended unexpectedly",
+                     "duration_s": 0.0, "output": ""}))
 
     def start(self, job: dict) -> None:
         result_r, result_w = os.pipe()
@@ -218,6 +200,8 @@ class Scheduler:
             if init:
                 os.kill(init, signal.SIGKILL)  # the namespace, and whatever is left in it, goes too
         except BaseException:  # noqa: BLE001 - never return into the scheduler
+            import traceback
+            traceback.print_exc()
             os._exit(70)
         sandbox.exit_like(status)
 
@@ -225,12 +209,23 @@ class Scheduler:
         code = 0
         try:
             os.chdir(scratch)  # files the learner's code writes land here, and are removed
-            os.close(0)
-            os.open(os.devnull, os.O_RDONLY)  # becomes fd 0
+            devnull = os.open(os.devnull, os.O_RDONLY)
+            if devnull != 0:
+                os.dup2(devnull, 0)
+                os.close(devnull)
             os.dup2(output_w, 1)
             os.dup2(output_w, 2)
             os.close(output_w)
-            sandbox.apply_limits(int(job["memory_mb"]), float(job["timeout_s"]), self.baseline)
+            if self.jailing:
+                try:
+                    jail.enter(jail.JailSpec(scratch, self.jailing["binds"], job["target"], self.jailing["uid"],
+                                             self.jailing["uid"]))
+                except OSError as exc:
+                    print(f"the grader could not build this exercise's jail ({exc}); nothing of yours ran",
+                          file=sys.stderr)
+                    os._exit(71)
+            sandbox.apply_limits(int(job["memory_mb"]), float(job["timeout_s"]), self.baseline,
+                                 processes=64 if self.jailing else 0)
             def send(record):
                 data = wire.pack(record)
                 _write_all(result_w, struct.pack("<I", len(data)) + data)
@@ -238,6 +233,8 @@ class Scheduler:
             probe.run_exercise(Path(job["target"]), job["module"], self.checks[job["checks"]], send)
             _write_all(result_w, struct.pack("<I", 0))  # an empty frame: finished normally
         except BaseException:  # noqa: BLE001 - the child must never return into the scheduler
+            import traceback
+            traceback.print_exc()
             code = 70
         finally:
             for stream in (sys.stdout, sys.stderr):
@@ -339,6 +336,10 @@ class Scheduler:
         report = {"status": status, "detail": detail, "duration_s": round(time.monotonic() - child.started, 4),
                   "output": output, "output_bytes": child.output_total}
         _send(self.channel, child.job["job"], FRAME_END, wire.pack(report))
+
+
+def _send(channel, job: int, kind: bytes, payload: bytes) -> None:
+    channel.write(HEADER.pack(job, kind, len(payload)) + payload)
 
 
 def _write_all(fd: int, data: bytes) -> None:
