@@ -40,6 +40,7 @@ class Release:
     out: Path
     hidden: dict[str, int] = field(default_factory=dict)      # exercise id -> hidden checks left out
     left_out_tests: list[str] = field(default_factory=list)   # test files or tests that need solutions/
+    overlaps: list[str] = field(default_factory=list)         # solution lines the course's own code holds too
     files: int = 0
 
 
@@ -110,7 +111,7 @@ def build(course: Course, out: Path) -> Release:
     release = Release(out)
     try:
         _write(course, release)
-        problems = scan(course, out)
+        problems, release.overlaps = scan(course, out)
         if problems:
             raise ReleaseError("solution text would be handed out: " + "; ".join(problems[:5]))
     except BaseException:
@@ -180,25 +181,47 @@ def _checks_and_snapshots(course: Course, release: Release) -> None:
             write_snapshot(released, ex, kept)
 
 
-def solution_lines(course: Course) -> set[str]:
-    """The code lines of every marked region (whitespace removed, comments cut, 8 characters or more)
-    that no stub contains: the text a release must not hold."""
+PUBLIC_CODE = ("grader", "datasets", "tests")   # the course's own code, shipped as written (snapshots and stubs aside)
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split())
+
+
+def _marked_lines(course: Course) -> set[str]:
+    """The code lines of every marked region: whitespace removed, comments cut, 8 characters or more."""
     found = set()
     for path in sorted(course.solutions.rglob("*.py")):
         for region in markers.regions(path.read_text(encoding="utf-8")):
             for line in region["code"]:
-                code = line if line.strip().startswith(("'", '"')) else line.split("#", 1)[0]
-                code = "".join(code.split())
+                code = _squeezed(line if line.strip().startswith(("'", '"')) else line.split("#", 1)[0])
                 if len(code) >= 8:
                     found.add(code)
-    handed_out = "".join("".join(text.split()) for text in markers.stub_files(course.solutions).values())
-    return {line for line in found if line not in handed_out}
+    return found
 
 
-def scan(course: Course, out: Path) -> list[str]:
-    """file: line, for each solution-only line found in a file of `out` (the manifest's hint tiers aside:
-    only their last tier may show code, and tests/test_course.py holds the others to that)."""
-    lines = solution_lines(course)
+def _public_code(out: Path) -> dict[str, str]:
+    """Squeezed text of each file of the course's own code in `out` (not generated from the solutions)."""
+    found = {}
+    for name in PUBLIC_CODE:
+        for path in sorted((out / name).rglob("*.py")):
+            rel = path.relative_to(out).as_posix()
+            if not rel.startswith("tests/stubs/"):
+                found[rel] = _squeezed(path.read_text(encoding="utf-8"))
+    return found
+
+
+def scan(course: Course, out: Path) -> tuple[list[str], list[str]]:
+    """(problems, overlaps). A problem is a line of a solution, found in a file of `out`, that neither a stub
+    nor the course's own code contains: generated files (stubs, notebooks), the README and the manifest
+    (all but its hint tiers: only the last may show code, tests/test_course.py holds the others to that)
+    must hold none. An overlap is a solution line that the course's own code shipped in `out` contains
+    too (an idiom such as `with torch.no_grad():`, or a check building a reference): listed for review."""
+    handed_out = _squeezed("".join(markers.stub_files(course.solutions).values()))
+    lines = {line for line in _marked_lines(course) if line not in handed_out}
+    public = _public_code(out)
+    overlaps = [f"{rel}: {line}" for rel, text in public.items() for line in sorted(lines) if line in text]
+    lines -= {line for text in public.values() for line in lines if line in text}
     problems = []
     for path in sorted(p for p in out.rglob("*") if p.is_file()):
         try:
@@ -209,6 +232,6 @@ def scan(course: Course, out: Path) -> list[str]:
             text = re.sub(r"(?ms)^hint = \[.*?^\]", "", text)
         if path.suffix == ".ipynb":
             text = "\n".join("".join(c.get("source", "")) for c in json.loads(text).get("cells", []))
-        squeezed = "".join(text.split())
+        squeezed = _squeezed(text)
         problems += [f"{path.relative_to(out)}: {line}" for line in sorted(lines) if line in squeezed]
-    return problems
+    return problems, overlaps

@@ -44,6 +44,7 @@ def test_json_has_the_design_schema(stub_run):
 
 
 @pytest.mark.slow
+@pytest.mark.needs_solutions
 def test_solutions_get_full_marks_and_exit_zero(runner):
     result = runner.invoke(main, ["ch02", "--solutions"], terminal_width=200)
     assert result.exit_code == Exit.FULL_MARKS, result.output
