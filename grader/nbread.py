@@ -62,7 +62,7 @@ def read(path: Path, course: Course) -> Notebook:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        cut = exc.pos >= len(text.rstrip()) - 1
+        cut = exc.pos >= len(text.rstrip())
         raise NotebookError(f"{name} is not a readable notebook: " + (
             f"it ends in the middle (truncated at line {exc.lineno})" if cut else
             f"its JSON is broken at line {exc.lineno}, column {exc.colno} ({exc.msg})") + f"; {fix}") from None

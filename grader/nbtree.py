@@ -49,6 +49,8 @@ class Extraction:
         if origin is None:
             return f"{name} ({rel} as handed out, line {line})"
         label, number, tag, cell_line = origin
+        if not number:
+            return f"{label} (the stub standing in for the missing cell {tag}, line {cell_line})"
         return f"{label}, cell {number} ({tag}) line {cell_line}"
 
     def locate(self, text: str) -> str:
@@ -162,10 +164,10 @@ def _cell_code(cell: Cell, nb: Notebook, tag: str, defines: tuple[str, ...] | No
     where = f"{nb.path.name}, cell {cell.number}"
     notes = []
     if skipped:
-        notes.append(f"{where}: skipped {_listing(skipped)}: magics and shell lines run only in Jupyter")
+        notes.append(f"{where}: skipped {_listing(skipped)} (magics and shell lines run only in Jupyter)")
     if dropped:
-        notes.append(f"{where}: left out of grading {_listing(dropped)}: an exercise's cell is graded for its "
-                     "imports, functions, classes and constants; try things out in a cell of your own")
+        notes.append(f"{where}: left out of grading {_listing(dropped)} (an exercise's cell is graded for its "
+                     "imports, functions, classes and constants; try things out in a cell of your own)")
     return [code[n - 1] for n in keep], [(nb.path.name, cell.number, tag, n) for n in keep], notes
 
 
@@ -180,13 +182,14 @@ def _choose(tag: str, cells: list[Cell], name: str) -> tuple[Cell | None, str]:
     code = [c for c in cells if c.kind == "code"]
     if not code:
         if cells:
-            return None, (f"{name}, cell {cells[0].number} is tagged {tag} but is a {cells[0].kind} cell: "
-                          "change its type back to Code")
+            return None, (f"{name}, cell {cells[0].number} is tagged {tag} but is a {cells[0].kind} cell "
+                          "(change its type back to Code)")
         return None, f"{name} has no cell tagged {tag} (was it deleted, or its tag removed?)"
     if len({c.source.strip() for c in code}) > 1:
         numbers = ", ".join(str(c.number) for c in code[:-1]) + f" and {code[-1].number}"
-        return code[-1], (f"cells {numbers} of {name} are all tagged {tag}: keep one of them (delete the others, "
-                          "or remove their tag)")
+        both = len(code) == 2
+        return code[-1], (f"cells {numbers} of {name} are {'both' if both else 'all'} tagged {tag}: keep one "
+                          f"(delete the other{'' if both else 's'}, or remove {'its' if both else 'their'} tag)")
     return code[-1], ""
 
 
@@ -233,9 +236,9 @@ def _extract_chapter(course: Course, nb: Notebook, files: dict[str, str], ext: E
             strays = [f"cell {untagged[n]} (not tagged) defines {n}" for n in ex.defines if n in untagged]
             if cell is None:
                 stub = section.cells[ex.id].splitlines()
-                add(stub, [None] * len(stub))
-                ext.missing[ex.id] = problem + (f"; {', '.join(strays)}: tag it {ex.id} to have it graded"
-                                                if strays else ": its stub was graded")
+                add(stub, [(name, 0, ex.id, n) for n in range(1, len(stub) + 1)])
+                ext.missing[ex.id] = f"{problem}; " + (f"{', '.join(strays)}: tag it {ex.id} to have it graded"
+                                                       if strays else "its stub was graded in its place")
                 continue
             if cell.number not in used:
                 code, where, notes = _cell_code(cell, nb, ex.id, ex.defines)
