@@ -28,6 +28,7 @@ UNUSED_PLUGINS = ("cacheprovider", "terminal", "doctest", "debugging", "unittest
                   "tmpdir", "monkeypatch", "recwarn", "pastebin", "junitxml", "setuponly", "setupplan",
                   "stepwise", "unraisableexception", "threadexception", "warnings", "logging", "faulthandler",
                   "subtests")
+REPORT_NEEDS = ("terminal", "legacypath")  # pytest-json-report reads the test status and session.fspath from these
 
 
 class LearnerError(Exception):
@@ -120,6 +121,7 @@ class GraderPlugin:
             self.snapshots[ex_id] = load_snapshot(self.course.exercise(ex_id), self.course.root)
         return Snapshot(self.snapshots[ex_id])
 
+    @pytest.hookimpl(tryfirst=True)
     def pytest_configure(self, config):
         config.option.tbstyle = "native"  # nobody reads pytest's tracebacks; the cheap style saves time
 
@@ -142,15 +144,21 @@ class GraderPlugin:
                                       "passed": report.passed, "duration_s": call.duration}
 
 
-def run_checks(course: Course, targets: list[dict[str, JobResult]]) -> list[dict[str, list[CheckResult]]]:
+def run_checks(course: Course, targets: list[dict[str, JobResult]],
+               json_report: Path | None = None) -> list[dict[str, list[CheckResult]]]:
     """Run the checks for every tree's jobs (exercise id -> JobResult) in one pytest session;
-    returns, per tree, exercise id -> check results."""
+    returns, per tree, exercise id -> check results. `json_report`: also write the session's
+    results in pytest-json-report's format, by that plugin, to this file."""
     exercises = [ex for ex in course.exercises if any(ex.id in jobs for jobs in targets)]
     files = [str(ex.check_path(course.root)) for ex in exercises]
     plugin = GraderPlugin(course, targets)
     args = [*files, "-c", str(INI), "--rootdir", str(course.root / "tests" / "checks"),
             "--confcutdir", str(course.root / "tests" / "checks"), "--assert=plain", "--import-mode=importlib",
-            *(arg for name in UNUSED_PLUGINS for arg in ("-p", f"no:{name}"))]
+            *(arg for name in UNUSED_PLUGINS for arg in ("-p", f"no:{name}")
+              if json_report is None or name not in REPORT_NEEDS)]
+    if json_report is not None:
+        args += ["-p", "pytest_jsonreport.plugin", "--json-report", f"--json-report-file={json_report}",
+                 "--json-report-omit", "collectors", "log", "keywords", "streams", "warnings"]
     saved = {k: os.environ.pop(k) for k in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS") if k in os.environ}
     previous = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"

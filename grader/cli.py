@@ -144,6 +144,45 @@ def watch_cmd(chapters, target):
         console.print("\nStopped watching.")
 
 
+@main.command("bulk")
+@click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--chapters", required=True, metavar="CH[,CH...]", help="Chapters or exercises to grade, e.g. ch02,ch03.")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the results (created; re-running continues where it stopped).")
+@click.option("--regrade", is_flag=True, help="Grade everything again, even results already on disk.")
+@click.option("--parallel", type=int, metavar="N", help="Submissions graded at once (default: one per core).")
+@click.option("--unsafe-no-isolation", "unsafe", is_flag=True,
+              help="Grade even where learner code cannot be jailed (only for code you trust).")
+def bulk_cmd(submissions, chapters, out, regrade, parallel, unsafe):
+    """Grade a class: SUBMISSIONS holds one folder or zip per student (named by the student).
+
+    Writes per-student results and feedback (JSON, Markdown, Gradescope) and, for the class,
+    gradebook.csv, junit.xml, flags.json and report.html. Learner code runs jailed: its own
+    root filesystem, uid and /proc, no network, no capabilities, hard limits."""
+    from .bulk import IsolationMissing, grade_class
+    course = load_course()
+    try:
+        exercises = course.select([c.strip() for c in chapters.split(",") if c.strip()])
+    except KeyError as exc:
+        raise click.UsageError(f"unknown chapter or exercise {exc}") from None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    with Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[cached]}"),
+                  TimeRemainingColumn(), console=Console(highlight=False), transient=False) as bar:
+        task = bar.add_task("grading", total=None, cached="")
+
+        def update(p):
+            bar.update(task, total=p.total, completed=p.done, cached=f"({p.cached} from earlier runs)" if p.cached else "")
+        try:
+            students = grade_class(course, submissions, exercises, out, parallel, regrade, unsafe, update)
+        except IsolationMissing as exc:
+            raise click.UsageError(str(exc)) from None
+    flagged = sum(bool(s.result and s.result.get("flags")) for s in students)
+    console.print(f"{len(students)} submissions graded ({sum(s.cached for s in students)} from earlier runs); "
+                  f"{flagged} flagged. Results in {out}: gradebook.csv, report.html, junit.xml, flags.json, "
+                  "students/<id>/", highlight=False, markup=False)
+
+
 @main.command("progress", hidden=True)
 def progress_cmd():
     """Progress over every chapter (what a bare `grade` does)."""

@@ -59,11 +59,12 @@ def grade_jobs(course: Course, plan: list[tuple[Path, list[Exercise]]],
     return runs
 
 
-def score_jobs(course: Course, per_target: list[dict[str, JobResult]]) -> list[dict[str, ExerciseResult]]:
+def score_jobs(course: Course, per_target: list[dict[str, JobResult]],
+               json_report: Path | None = None) -> list[dict[str, ExerciseResult]]:
     """Run the checks on each tree's jobs (exercise id -> JobResult) in one pytest session; per tree,
     exercise id -> ExerciseResult (dependencies not yet blamed)."""
     from .checker import run_checks  # pytest loads while the worker imports torch
-    checked = run_checks(course, per_target)
+    checked = run_checks(course, per_target, json_report)
     return [{ex_id: exercise_result(course.exercise(ex_id), jobs[ex_id], checks[ex_id]) for ex_id in jobs}
             for jobs, checks in zip(per_target, checked)]
 
