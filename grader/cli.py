@@ -70,6 +70,12 @@ def pick_target(course, solutions: bool, target: str | None) -> Path:
     return path
 
 
+def is_notebook_folder(target: str) -> bool:
+    """A folder of notebooks: .ipynb files in it, and no chapter folders."""
+    path = Path(target)
+    return path.is_dir() and any(path.glob("*.ipynb")) and not any(p.is_dir() for p in path.glob("ch[0-9][0-9]"))
+
+
 def grade_notebook_target(course, target: Path, exercises):
     """Grade a notebook or a folder of notebooks (an unreadable one is a usage error, said in one sentence)."""
     from .nbtree import grade_notebooks
@@ -111,8 +117,7 @@ def run_cmd(chapters, solutions, target, json_path, verbose):
         known = ", ".join(c.id for c in course.chapters)
         raise click.UsageError(f"unknown chapter or exercise {exc}; chapters: {known}, or all") from None
     warm_up_reporting()
-    from .nbtree import is_notebook_target
-    if target and not solutions and is_notebook_target(target):
+    if target and not solutions and (Path(target).suffix == ".ipynb" or is_notebook_folder(target)):
         run = grade_notebook_target(course, Path(target), exercises)
     else:
         run = grade(course, pick_target(course, solutions, target), exercises)

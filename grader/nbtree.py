@@ -258,14 +258,6 @@ def _extract_chapter(course: Course, nb: Notebook, files: dict[str, str], ext: E
         ext.origins[rel] = origins
 
 
-def is_notebook_target(target: str | Path) -> bool:
-    """A notebook file, or a folder holding notebooks (and no chapter folders)."""
-    path = Path(target)
-    if path.suffix == ".ipynb" and not path.is_dir():
-        return True
-    return path.is_dir() and any(path.glob("*.ipynb")) and not any(p.is_dir() for p in path.glob("ch[0-9][0-9]"))
-
-
 def grade_notebooks(course: Course, target: Path, exercises: list, **options) -> RunResult:
     """Grade `exercises` of the notebook (or folder of notebooks) `target`: the results told in terms of the
     notebooks, with what concerns the notebooks as a whole in `notes`. Raises NotebookError for an

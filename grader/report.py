@@ -99,29 +99,30 @@ def next_exercise(run: RunResult):
 
 
 HTML_COLOURS = {"green": "#1a7f37", "red": "#cf222e", "yellow": "#9a6700", "magenta": "#8250df", "dim": "#6e7781"}
+HTML_STYLE = ("<style>.grade-report table{border-collapse:collapse}.grade-report th,.grade-report td{padding:4px 8px;"
+              "vertical-align:top;text-align:left;border-top:1px solid #d0d7de}.grade-report .points{text-align:right;"
+              "white-space:nowrap}.grade-report .status{white-space:nowrap}.grade-report pre{white-space:pre-wrap;"
+              "margin:0;font-size:90%;background:none}.grade-report .note{color:#6e7781;margin:2px 0}</style>")
 
 
 def render_html(run: RunResult, verbose: bool = False) -> str:
     """The report as HTML, for a notebook: one table row per exercise, its feedback as preformatted text."""
     from html import escape
 
-    pad = "padding:4px 8px;vertical-align:top;text-align:left;border-top:1px solid #d0d7de"
     rows = []
     for ex in run.exercises:
         label, style = status_label(ex)
         rows.append(
-            f"<tr><td style='{pad}'><code>{escape(ex.id)}</code><br><small>{escape(book_label(ex.book))}</small></td>"
-            f"<td style='{pad};text-align:right;white-space:nowrap'>{escape(fmt_points(ex.score, ex.max_score))}</td>"
-            f"<td style='{pad};white-space:nowrap;color:{HTML_COLOURS.get(style, 'inherit')}'>{escape(label)}</td>"
-            f"<td style='{pad}'><pre style='white-space:pre-wrap;margin:0;font-size:90%;background:none'>"
-            f"{escape(printable(feedback_text(ex, verbose)))}</pre></td></tr>")
-    head = "".join(f"<th style='{pad}'>{name}</th>" for name in ("Exercise", "Points", "Status", "Feedback"))
-    notes = "".join(f"<p style='color:#6e7781;margin:2px 0'>Note: {escape(printable(n))}</p>" for n in run.notes)
+            f"<tr><td><code>{escape(ex.id)}</code><br><small>{escape(book_label(ex.book))}</small></td>"
+            f"<td class='points'>{escape(fmt_points(ex.score, ex.max_score))}</td>"
+            f"<td class='status' style='color:{HTML_COLOURS.get(style, 'inherit')}'>{escape(label)}</td>"
+            f"<td><pre>{escape(printable(feedback_text(ex, verbose)))}</pre></td></tr>")
+    head = "".join(f"<th>{name}</th>" for name in ("Exercise", "Points", "Status", "Feedback"))
+    notes = "".join(f"<p class='note'>Note: {escape(printable(n))}</p>" for n in run.notes)
     total, rest = summary(run)
     todo = next_exercise(run)
-    hint = (f"<p>Next: <b>{escape(todo.id)}</b> — <code>hint(\"{escape(todo.id)}\")</code> for a hint.</p>"
-            if todo else "")
-    return (f"<div class='grade-report'>{notes}<table style='border-collapse:collapse'><thead><tr>{head}</tr></thead>"
+    hint = f"<p>Next: <b>{escape(todo.id)}</b> — <code>hint(\"{escape(todo.id)}\")</code> for a hint.</p>" if todo else ""
+    return (f"<div class='grade-report'>{HTML_STYLE}{notes}<table><thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table><p><b>{escape(total)}</b>{escape(rest)}</p>{hint}</div>")
 
 

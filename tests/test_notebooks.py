@@ -221,34 +221,36 @@ def test_html_report_escapes_learner_text():
 
 @pytest.mark.slow
 @pytest.mark.needs_solutions
-def test_reference_notebooks_run_top_to_bottom_in_a_kernel(course, tmp_path):
-    """Every chapter's reference notebook, run headless in a fresh kernel each (at once); the first one
-    down to its grade cell, which shows the full-marks table as HTML."""
+def test_generated_notebooks_run_top_to_bottom_in_a_kernel(course, tmp_path):
+    """Every chapter's reference notebook and the last chapter's learner notebook (stubs, importing the
+    learner notebooks before it), each run headless in a fresh kernel, all at once; the first reference
+    notebook down to its grade cell, which shows the full-marks table as HTML."""
     import asyncio
 
     import nbformat
     from nbclient import NotebookClient
 
     chapters = [c for c in course.chapters if c.exercises]
-    books = {}
-    for chapter in chapters:
-        shutil.copy(course.root / notebooks.REFERENCE_DIR / f"{chapter.id}.ipynb", tmp_path)
-        nb = nbformat.read(tmp_path / f"{chapter.id}.ipynb", as_version=4)
-        if chapter is not chapters[0]:
-            nb.cells = [c for c in nb.cells if c.source != "grade_notebook()"]
-        books[chapter.id] = nb
+    runs = []
+    for kind, source in (("reference", course.root / notebooks.REFERENCE_DIR), ("learner", course.root / "notebooks")):
+        shutil.copytree(source, tmp_path / kind)
+        for chapter in chapters if kind == "reference" else chapters[-1:]:
+            nb = nbformat.read(tmp_path / kind / f"{chapter.id}.ipynb", as_version=4)
+            if not (kind == "reference" and chapter is chapters[0]):
+                nb.cells = [c for c in nb.cells if c.source != "grade_notebook()"]
+            runs.append((chapter, nb, tmp_path / kind))
 
     async def run_all():
-        clients = [NotebookClient(nb, timeout=180, kernel_name="python3",
-                                  resources={"metadata": {"path": str(tmp_path)}}) for nb in books.values()]
+        clients = [NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(folder)}})
+                   for _, nb, folder in runs]
         await asyncio.gather(*(client.async_execute() for client in clients))
 
     asyncio.run(run_all())
-    for chapter_id, nb in books.items():
+    for chapter, nb, _ in runs:
         texts = [o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs]
-        assert any(f"exercises.{chapter_id}: this notebook's cells" in t for t in texts), texts
-    first = chapters[0]
-    html = [o["data"]["text/html"] for c in books[first.id].cells if c.cell_type == "code" for o in c.outputs
+        assert any(f"exercises.{chapter.id}: this notebook's cells" in t for t in texts), texts
+    first, nb, _ = runs[0]
+    html = [o["data"]["text/html"] for c in nb.cells if c.cell_type == "code" for o in c.outputs
             if "text/html" in o.get("data", {})]
     assert len(html) == 1 and f"Total {first.points:g} / {first.points:g}" in html[0], html
     assert f"Graded {first.id}.ipynb as saved at" in html[0]
