@@ -142,6 +142,9 @@ def watch_cmd(chapters, target):
         exercises = course.select(list(chapters))
     except KeyError as exc:
         raise click.UsageError(f"unknown chapter or exercise {exc}") from None
+    if target and (Path(target).suffix == ".ipynb" or is_notebook_folder(target)):
+        raise click.UsageError("grade watch follows .py files; grade a notebook with its last cell, "
+                               f"grade_notebook(), or `grade CHAPTER --target {target}`")
     watcher = Watcher(course, pick_target(course, False, target), exercises)
     try:
         watch_loop(watcher, console, clear=sys.stdout.isatty())
@@ -322,8 +325,12 @@ def check_cmd(chapters):
 def sync_cmd(chapters):
     """Maintainers: regenerate exercises/, the notebooks and the snapshots from solutions/."""
     from .course import sync
+    from .notebooks import NotebookError
     course = load_course()
-    stubs, snapshots = sync(course, course.select(list(chapters)))
+    try:
+        stubs, snapshots = sync(course, course.select(list(chapters)))
+    except NotebookError as exc:
+        raise click.UsageError(str(exc)) from None
     for path in stubs:
         kind = "notebook" if path.suffix == ".ipynb" else "stub"
         console.print(f"{kind:<9} {path.relative_to(course.root)}")

@@ -65,7 +65,9 @@ def use_course(chapter: str, folder: str | Path | None = None) -> None:
     namespace = sys._getframe(1).f_globals
     folder = Path(folder or os.getcwd()).resolve()
     course = manifest.load(manifest.find_root(folder))
-    course.chapter(chapter)  # KeyError for a chapter the course does not have
+    if chapter not in {c.id for c in course.chapters}:
+        raise ValueError(f"no chapter {chapter!r} in the course at {course.root}; its chapters: "
+                         + ", ".join(c.id for c in course.chapters))
     if _session.get("tree"):
         shutil.rmtree(_session["tree"], ignore_errors=True)
     tmp = tempfile.mkdtemp(prefix="course-notebook-")
@@ -128,8 +130,7 @@ def grade_notebook(*exercises: str, path: str | Path | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
         out = Path(tmp) / "results.json"
         done = subprocess.run([sys.executable, "-m", "grader.cli", *refs, "--target", str(notebook), "--json", str(out)],
-                              cwd=_session["root"], capture_output=True, text=True,
-                              env={**os.environ, "COLUMNS": "100", "NO_COLOR": "1"})
+                              cwd=_session["root"], capture_output=True, text=True)
         if not out.is_file():
             print((done.stdout + done.stderr).strip() or f"grading stopped (exit {done.returncode})")
             return

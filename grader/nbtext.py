@@ -43,10 +43,10 @@ def intro(chapter, kind: str) -> str:
 The exercises of {name.lower()} of *Build a Large Language Model (From Scratch)*: {count}.
 
 **Where your code goes.** Each exercise has one code cell tagged with its id (`{first}`, ...):
-replace its `TODO` and the `raise NotImplementedError` under it with your code. To see the tags, use
-View ▸ Cell Toolbar ▸ Tags (Jupyter Notebook), the property inspector (JupyterLab) or the cell's
-tag bar (VS Code). Each module of the chapter begins with a cell tagged with its file name, which
-holds its imports and constants.
+replace its `TODO` and the `raise NotImplementedError` under it with your code. JupyterLab and
+Notebook 7 show a cell's tags in the property inspector (the gears icon, top right); VS Code with
+its Jupyter Cell Tags extension. Each module of the chapter begins with a cell tagged with its file
+name, which holds its imports and constants.
 
 **What is graded.** The tagged cells, in whatever order they are: add cells of your own anywhere
 to try things out, they are not graded. In an exercise's cell, imports, functions, classes and
@@ -79,7 +79,8 @@ def section(chapter: str, section, again: list[str], defined: dict[str, str]) ->
     text += (f"\n\nThe next cell, tagged `{chapter}/{section.file}`, holds the module's imports and constants. "
              f"The cells after it are graded as `exercises/{chapter}/{section.file}` would be.")
     if again:
-        names = ", ".join(f"`{n}`" for n in again)
+        quoted = [f"`{n}`" for n in again]
+        names = ", ".join(quoted[:-1]) + " and " + quoted[-1] if len(quoted) > 1 else quoted[0]
         where = ", ".join(sorted({f"`{defined[n]}`" for n in again}))
         text += (f"\n\nThis module defines {names} again (first defined in {where}). Once its cells have run, "
                  "these names in this notebook mean this module's versions; grading keeps each module's own.")
