@@ -163,6 +163,59 @@ def test_a_messy_notebook_is_graded_as_the_learner_expects(course, tmp_path):
     assert "exercises/ch03" not in json.dumps(doc)
 
 
+@pytest.mark.slow
+@pytest.mark.needs_solutions
+def test_every_reference_notebook_gets_full_marks_and_every_stub_notebook_zero(course, tmp_path):
+    """Each chapter's notebook on its own, as `grade chNN --target chNN.ipynb` grades it (one worker for all)."""
+    from grader.grading import grade_jobs
+    plan, extractions = [], []
+    for chapter in (c for c in course.chapters if c.exercises):
+        for kind, folder in (("reference", notebooks.REFERENCE_DIR), ("learner", Path("notebooks"))):
+            ext = nbtree.notebook_to_tree(course.root / folder / f"{chapter.id}.ipynb", course,
+                                          tmp_path / f"{kind}-{chapter.id}")
+            plan.append((ext.tree, list(chapter.exercises)))
+            extractions.append((kind, chapter, ext))
+    for (kind, chapter, ext), run in zip(extractions, grade_jobs(course, plan)):
+        run = ext.apply(run, f"{chapter.id}.ipynb")
+        if kind == "reference":
+            assert run.score == run.max_score == chapter.points, [(e.id, e.feedback) for e in run.exercises]
+        else:
+            assert run.score == 0 and {e.status for e in run.exercises} == {"not_implemented"}
+            assert all(f"not implemented yet — {chapter.id}.ipynb, cell " in e.feedback for e in run.exercises), \
+                [e.feedback for e in run.exercises]
+
+
+def test_a_folder_of_notebooks_is_told_from_a_course_tree(course, tmp_path):
+    from grader.cli import is_notebook_folder
+    assert is_notebook_folder(str(course.root / "notebooks"))
+    assert not is_notebook_folder(str(course.root / "exercises"))
+    (tmp_path / "ch03").mkdir()
+    shutil.copy(course.root / "notebooks" / "ch03.ipynb", tmp_path)
+    assert not is_notebook_folder(str(tmp_path))
+
+
+def test_no_mangled_notebook_crashes_the_extraction(course, tmp_path):
+    """Cells and fields of the wrong type, dropped or shuffled, at random (seeded): a tree or a NotebookError."""
+    import random
+    rng = random.Random(0)
+    cells = cells_of(course.root / "notebooks" / "ch03.ipynb")
+    junk = [None, 3, "x", [], {}, ["%%bash\n", 4], {"tags": 5}, "\x00", "def f(:", "%time x = 1\n" * 3]
+    for n in range(40):
+        mangled = json.loads(json.dumps(cells))
+        for cell in rng.sample(mangled, 8):
+            key = rng.choice(["source", "metadata", "cell_type", "outputs", "id"])
+            cell[key] = rng.choice(junk)
+        rng.shuffle(mangled)
+        mangled = mangled[: rng.randint(0, len(mangled))] + rng.sample(junk, 2)
+        path = write_nb(tmp_path / f"m{n}.ipynb", mangled, rng.choice([{}, None, {"course": 3}]))
+        try:
+            ext = nbtree.notebook_to_tree(path, course, tmp_path / f"out{n}")
+        except NotebookError as exc:
+            assert f"m{n}.ipynb" in str(exc)
+        else:
+            assert (ext.tree / "ch03" / "attention_basics.py").is_file() or "ch03" not in ext.notebooks
+
+
 @pytest.mark.parametrize("content, words", [
     ('{"cells": [{"cell_type": "code", "source": "x = 1"', "ends in the middle (truncated"),
     ('{"cells": [}', "its JSON is broken at line 1"),
