@@ -161,14 +161,19 @@ def watch_cmd(chapters, target):
 @click.option("--parallel", type=int, metavar="N", help="Submissions graded at once (default: one per core).")
 @click.option("--unsafe-no-isolation", "unsafe", is_flag=True,
               help="Grade even where learner code cannot be jailed (only for code you trust).")
-def bulk_cmd(submissions, chapters, out, regrade, parallel, unsafe):
+@click.option("--dask", metavar="ADDRESS", help="Grade on the workers of this Dask scheduler (tcp://host:8786).")
+def bulk_cmd(submissions, chapters, out, regrade, parallel, unsafe, dask):
     """Grade a class: SUBMISSIONS holds one folder or zip per student (named by the student).
 
     Writes per-student results and feedback (JSON, Markdown, Gradescope) and, for the class,
     gradebook.csv, junit.xml, flags.json and report.html. Learner code runs jailed: its own
     root filesystem, uid and /proc, no network, no capabilities, hard limits."""
-    from .bulk import IsolationMissing, grade_class
+    from .bulk import IsolationMissing, grade_class, isolation_available
     course = load_course()
+    missing = "" if dask else isolation_available()
+    if missing and unsafe:
+        console.print(f"[red]Warning:[/red] learner code runs without the jail (this machine lacks {escape(missing)}): "
+                      "only the learner-mode containment applies. Grade only code you trust this way.")
     try:
         exercises = course.select([c.strip() for c in chapters.split(",") if c.strip()])
     except KeyError as exc:
@@ -182,7 +187,7 @@ def bulk_cmd(submissions, chapters, out, regrade, parallel, unsafe):
         def update(p):
             bar.update(task, total=p.total, completed=p.done, cached=f"({p.cached} from earlier runs)" if p.cached else "")
         try:
-            students = grade_class(course, submissions, exercises, out, parallel, regrade, unsafe, update)
+            students = grade_class(course, submissions, exercises, out, parallel, regrade, unsafe, update, dask=dask)
         except IsolationMissing as exc:
             raise click.UsageError(str(exc)) from None
     flagged = sum(bool(s.result and s.result.get("flags")) for s in students)

@@ -1,5 +1,4 @@
 """Bulk grading's intake: only the manifest's files are taken; hostile archives and folders get notes."""
-import io
 import os
 import stat
 import zipfile
