@@ -76,6 +76,10 @@ def is_notebook_folder(target: str) -> bool:
     return path.is_dir() and any(path.glob("*.ipynb")) and not any(p.is_dir() for p in path.glob("ch[0-9][0-9]"))
 
 
+def is_notebook_target(target: str | None) -> bool:
+    return bool(target) and (Path(target).suffix == ".ipynb" or is_notebook_folder(target))
+
+
 def grade_notebook_target(course, target: Path, exercises):
     """Grade a notebook or a folder of notebooks (an unreadable one is a usage error, said in one sentence)."""
     from .nbtree import grade_notebooks
@@ -117,7 +121,7 @@ def run_cmd(chapters, solutions, target, json_path, verbose):
         known = ", ".join(c.id for c in course.chapters)
         raise click.UsageError(f"unknown chapter or exercise {exc}; chapters: {known}, or all") from None
     warm_up_reporting()
-    if target and not solutions and (Path(target).suffix == ".ipynb" or is_notebook_folder(target)):
+    if not solutions and is_notebook_target(target):
         run = grade_notebook_target(course, Path(target), exercises)
     else:
         run = grade(course, pick_target(course, solutions, target), exercises)
@@ -142,7 +146,7 @@ def watch_cmd(chapters, target):
         exercises = course.select(list(chapters))
     except KeyError as exc:
         raise click.UsageError(f"unknown chapter or exercise {exc}") from None
-    if target and (Path(target).suffix == ".ipynb" or is_notebook_folder(target)):
+    if is_notebook_target(target):
         raise click.UsageError("grade watch follows .py files; grade a notebook with its last cell, "
                                f"grade_notebook(), or `grade CHAPTER --target {target}`")
     watcher = Watcher(course, pick_target(course, False, target), exercises)

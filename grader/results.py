@@ -93,7 +93,7 @@ class RunResult:
     @classmethod
     def from_dict(cls, doc: dict) -> "RunResult":
         """The inverse of to_dict (for rendering results written by another process)."""
-        fields = {f for f in CheckResult.__dataclass_fields__}
+        fields = set(CheckResult.__dataclass_fields__)
         exercises = [ExerciseResult(
             id=e["id"], title=e["title"], chapter=e["chapter"], book=e.get("book", ""), max_score=e["max_score"],
             status=e["status"], feedback=e.get("feedback", ""), output=e.get("output", ""),
