@@ -3,6 +3,7 @@ import shutil
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 
 from grader.cli import Exit, main
