@@ -6,8 +6,6 @@ import re
 import shutil
 import subprocess
 import sys
-from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
