@@ -57,6 +57,15 @@ def load_course() -> manifest.Course:
         raise click.UsageError(str(exc)) from None
 
 
+def maintainers_course() -> manifest.Course:
+    """The course, for the commands that work from its solutions (check, sync, release)."""
+    course = load_course()
+    if not course.solutions.is_dir():
+        raise click.UsageError("this copy of the course has no solutions/ (a learner's copy): this command is "
+                               "for the course's own repository")
+    return course
+
+
 def pick_target(course, solutions: bool, target: str | None) -> Path:
     if solutions and target:
         raise click.UsageError("use either --solutions or --target, not both")
@@ -319,7 +328,7 @@ def list_cmd():
 def check_cmd(chapters):
     """Course CI gate: solutions full marks, stubs zero, stubs and snapshots in sync."""
     from .course import check
-    course = load_course()
+    course = maintainers_course()
     problems = check(course, course.select(list(chapters)))
     for p in problems:
         console.print(f"[red]✗[/red] {escape(p.what)}\n    fix: {escape(p.fix)}")
@@ -335,7 +344,7 @@ def sync_cmd(chapters):
     """Maintainers: regenerate exercises/, the notebooks and the snapshots from solutions/."""
     from .course import sync
     from .notebooks import NotebookError
-    course = load_course()
+    course = maintainers_course()
     try:
         stubs, snapshots = sync(course, course.select(list(chapters)))
     except NotebookError as exc:
@@ -356,7 +365,7 @@ def release_cmd(out):
     Stubs, learner notebooks, public checks and snapshots, the grader, data code, README and CI;
     no solutions, no hidden checks or their snapshot data, no line of a solution in any file."""
     from .release import ReleaseError, build
-    course = load_course()
+    course = maintainers_course()
     try:
         made = build(course, out)
     except ReleaseError as exc:
