@@ -23,7 +23,7 @@ from .manifest import Course
 
 INCLUDE = (".ci", ".gitignore", "README.md", "pyproject.toml", "constraints.txt", "course.toml", "datasets", "grader",
            "tests")
-LEFT_OUT = ("tests/catalogue", "tests/stubs", "tests/snapshots", "tests/checks", "tests/support.py")  # rewritten, or out
+LEFT_OUT = ("tests/catalogue", "tests/stubs", "tests/snapshots", "tests/checks")   # rewritten below, or left out
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", ".pytest_cache", ".ipynb_checkpoints")
 COURSE_ONLY = re.compile(r"[ \t]*<!-- course only -->.*?<!-- end course only -->[ \t]*\n?", re.S)
 RELEASE_ONLY = re.compile(r"<!-- release only\n(.*?)-->\n?", re.S)
@@ -136,15 +136,7 @@ def _write(course: Course, release: Release) -> None:
         elif (out / name).exists():
             (out / name).unlink()
     (out / "README.md").write_text(readme((root / "README.md").read_text(encoding="utf-8")), encoding="utf-8")
-    for test in sorted((out / "tests").glob("*.py")):
-        kept = release_test(test.read_text(encoding="utf-8"))
-        if kept is None:
-            test.unlink()
-            release.left_out_tests.append(test.name)
-        else:
-            if kept != test.read_text(encoding="utf-8"):
-                release.left_out_tests.append(f"{test.name} (some tests)")
-            test.write_text(kept, encoding="utf-8")
+    _tests(out / "tests", release)
     stubs = markers.stub_files(course.solutions)
     for folder in ("exercises", "tests/stubs"):
         for rel, text in stubs.items():
@@ -156,6 +148,37 @@ def _write(course: Course, release: Release) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(notebooks.build(course, chapter, files, notebooks.LEARNER), encoding="utf-8")
     _checks_and_snapshots(course, release)
+
+
+def _tests(folder: Path, release: Release) -> None:
+    """The test modules that run without solutions/ (see release_test), and the helper modules beside them
+    that one of those imports (support.py, which imports the solutions, goes with the book tests)."""
+    for test in sorted(folder.glob("test_*.py")):
+        text = release_test(test.read_text(encoding="utf-8"))
+        if text is None:
+            test.unlink()
+            release.left_out_tests.append(test.name)
+        else:
+            if text != test.read_text(encoding="utf-8"):
+                release.left_out_tests.append(f"{test.name} (some tests)")
+            test.write_text(text, encoding="utf-8")
+    imported = _imports([*folder.glob("test_*.py"), *folder.glob("conftest.py")])
+    for helper in sorted(folder.glob("*.py")):
+        if not helper.name.startswith("test_") and helper.name != "conftest.py" and helper.stem not in imported:
+            helper.unlink()
+            release.left_out_tests.append(f"{helper.name} (a helper of those)")
+
+
+def _imports(paths: list[Path]) -> set[str]:
+    """The top-level names of the modules these files import."""
+    found = set()
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found.add(node.module.split(".")[0])
+    return found
 
 
 def _checks_and_snapshots(course: Course, release: Release) -> None:
