@@ -378,7 +378,9 @@ def release_cmd(out):
     console.print(f"Tests left out (they need solutions/): {', '.join(made.left_out_tests) or 'none'}", markup=False)
     if made.overlaps:
         console.print(f"For review: {len(made.overlaps)} line(s) of the solutions also stand in the course's own code "
-                      f"(idioms, or checks building a reference), e.g. {made.overlaps[0]}", markup=False)
+                      "(idioms, or checks building a reference):", markup=False)
+        for overlap in made.overlaps:
+            console.print(f"  {overlap}", markup=False, highlight=False)
 
 
 class DemoGroup(click.Group):

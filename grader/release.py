@@ -211,15 +211,16 @@ def _squeezed(text: str) -> str:
     return "".join(text.split())
 
 
-def _marked_lines(course: Course) -> set[str]:
-    """The code lines of every marked region: whitespace removed, comments cut, 8 characters or more."""
-    found = set()
+def _marked_lines(course: Course) -> dict[str, str]:
+    """The code lines of every marked region, whitespace removed and comments cut (8 characters or more),
+    each with the line as written."""
+    found = {}
     for path in sorted(course.solutions.rglob("*.py")):
         for region in markers.regions(path.read_text(encoding="utf-8")):
             for line in region["code"]:
                 code = _squeezed(line if line.strip().startswith(("'", '"')) else line.split("#", 1)[0])
                 if len(code) >= 8:
-                    found.add(code)
+                    found.setdefault(code, line.strip())
     return found
 
 
@@ -241,10 +242,10 @@ def scan(course: Course, out: Path) -> tuple[list[str], list[str]]:
     must hold none. An overlap is a solution line that the course's own code shipped in `out` contains
     too (an idiom such as `with torch.no_grad():`, or a check building a reference): listed for review."""
     handed_out = _squeezed("".join(markers.stub_files(course.solutions).values()))
-    lines = {line for line in _marked_lines(course) if line not in handed_out}
+    written = {code: line for code, line in _marked_lines(course).items() if code not in handed_out}
     public = _public_code(out)
-    overlaps = [f"{rel}: {line}" for rel, text in public.items() for line in sorted(lines) if line in text]
-    lines -= {line for text in public.values() for line in lines if line in text}
+    overlaps = [f"{rel}: {written[code]}" for rel, text in public.items() for code in sorted(written) if code in text]
+    lines = {code for code in written if not any(code in text for text in public.values())}
     problems = []
     for path in sorted(p for p in out.rglob("*") if p.is_file()):
         try:
@@ -256,5 +257,5 @@ def scan(course: Course, out: Path) -> tuple[list[str], list[str]]:
         if path.suffix == ".ipynb":
             text = "\n".join("".join(c.get("source", "")) for c in json.loads(text).get("cells", []))
         squeezed = _squeezed(text)
-        problems += [f"{path.relative_to(out)}: {line}" for line in sorted(lines) if line in squeezed]
+        problems += [f"{path.relative_to(out)}: {written[code]}" for code in sorted(lines) if code in squeezed]
     return problems, overlaps
