@@ -193,7 +193,27 @@ def _choose(tag: str, cells: list[Cell], name: str) -> tuple[Cell | None, str]:
     return code[-1], ""
 
 
+class _Module:
+    """A module put together from cells, with where each of its lines came from (an Origin, or None for
+    code as handed out)."""
+
+    def __init__(self, doc: str):
+        self.lines = doc.splitlines()
+        self.origins: list = [None] * len(self.lines)
+
+    def add(self, code: list[str], origins: list | None = None, gap: bool = True) -> None:
+        if not code:
+            return
+        if self.lines and gap:
+            self.lines += ["", ""]
+            self.origins += [None, None]
+        self.lines += code
+        self.origins += origins if origins is not None else [None] * len(code)
+
+
 def _extract_chapter(course: Course, nb: Notebook, files: dict[str, str], ext: Extraction) -> None:
+    """Write the chapter's modules from the notebook's tagged cells (the handed-out code where a cell is
+    missing), and note for each exercise what was skipped, left out, missing or duplicated."""
     chapter, name = nb.chapter, nb.path.name
     exercises = course.chapter(chapter).exercises
     by_tag: dict[str, list[Cell]] = {}
@@ -210,24 +230,14 @@ def _extract_chapter(course: Course, nb: Notebook, files: dict[str, str], ext: E
     for section in notebooks.sections(course, chapter, files):
         rel = f"{chapter}/{section.file}"
         mine = [ex for ex in exercises if ex.file == section.file]
-        lines, origins, used = section.doc.splitlines(), [None] * len(section.doc.splitlines()), set()
-
-        def add(code: list[str], where: list, gap: bool = True) -> None:
-            if not code:
-                return
-            if lines and gap:
-                lines.extend(["", ""])
-                origins.extend([None, None])
-            lines.extend(code)
-            origins.extend(where)
-
+        module, used = _Module(section.doc), set()
         cell, problem = _choose(rel, by_tag.get(rel, []), name)
         if cell is None:
-            add(section.setup.splitlines(), [None] * len(section.setup.splitlines()), gap=False)
+            module.add(section.setup.splitlines(), gap=False)
             ext.note(mine[0].id, f"{problem}: graded with the module's imports and constants as handed out")
         else:
-            code, where, notes = _cell_code(cell, nb, rel, None)
-            add(code, where, gap=False)
+            code, origins, notes = _cell_code(cell, nb, rel, None)
+            module.add(code, origins, gap=False)
             used.add(cell.number)
             for text in ([problem + ": graded the last one"] if problem else []) + notes:
                 ext.note(mine[0].id, text)
@@ -236,13 +246,13 @@ def _extract_chapter(course: Course, nb: Notebook, files: dict[str, str], ext: E
             strays = [f"cell {untagged[n]} (not tagged) defines {n}" for n in ex.defines if n in untagged]
             if cell is None:
                 stub = section.cells[ex.id].splitlines()
-                add(stub, [(name, 0, ex.id, n) for n in range(1, len(stub) + 1)])
+                module.add(stub, [(name, 0, ex.id, n) for n in range(1, len(stub) + 1)])
                 ext.missing[ex.id] = f"{problem}; " + (f"{', '.join(strays)}: tag it {ex.id} to have it graded"
                                                        if strays else "its stub was graded in its place")
                 continue
-            if cell.number not in used:
-                code, where, notes = _cell_code(cell, nb, ex.id, ex.defines)
-                add(code, where)
+            if cell.number not in used:   # a cell tagged with several exercises goes in once
+                code, origins, notes = _cell_code(cell, nb, ex.id, ex.defines)
+                module.add(code, origins)
                 used.add(cell.number)
                 for text in notes:
                     ext.note(ex.id, text)
@@ -250,12 +260,10 @@ def _extract_chapter(course: Course, nb: Notebook, files: dict[str, str], ext: E
                 ext.blocked[ex.id] = problem
             for stray in strays:
                 ext.note(ex.id, f"{name}, {stray}; grading uses cell {cell.number}, tagged {ex.id}")
-        script = section.script.splitlines()
-        add(script, [None] * len(script))
-        target = ext.tree / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        ext.origins[rel] = origins
+        module.add(section.script.splitlines())
+        (ext.tree / rel).parent.mkdir(parents=True, exist_ok=True)
+        (ext.tree / rel).write_text("\n".join(module.lines) + "\n", encoding="utf-8")
+        ext.origins[rel] = module.origins
 
 
 def grade_notebooks(course: Course, target: Path, exercises: list, **options) -> RunResult:
