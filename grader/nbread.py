@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import notebooks
 from .manifest import Course
 from .notebooks import NotebookError
 
@@ -199,3 +200,42 @@ def defined_names(lines: list[str]) -> set[str]:
         elif isinstance(node, ast.Assign):
             names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
     return names
+
+
+def cell_code(cell: Cell, nb: Notebook, tag: str, defines: tuple[str, ...] | None):
+    """(module lines, their origins, notes) for one cell; `defines` set for an exercise's cell, whose lines
+    beyond definitions are left out."""
+    lines, skipped = clean(cell)
+    keep, dropped = (graded_lines(lines, defines) if defines is not None
+                     else (list(range(1, len(lines) + 1)), []))
+    code = notebooks.from_notebook("\n".join(lines), nb.chapter).split("\n") if lines else []
+    where = f"{nb.path.name}, cell {cell.number}"
+    notes = []
+    if skipped:
+        notes.append(f"{where}: skipped {listing(skipped)} (magics and shell lines run only in Jupyter)")
+    if dropped:
+        notes.append(f"{where}: left out of grading {listing(dropped)} (an exercise's cell is graded for its "
+                     "imports, functions, classes and constants; try things out in a cell of your own)")
+    return [code[n - 1] for n in keep], [(nb.path.name, cell.number, tag, n) for n in keep], notes
+
+
+def listing(items: list[tuple[int, str]]) -> str:
+    shown = [f"line {line} `{text[:40]}{'...' if len(text) > 40 else ''}`" for line, text in items[:3]]
+    return ", ".join(shown) + (f" and {len(items) - 3} more" if len(items) > 3 else "")
+
+
+def choose(tag: str, cells: list[Cell], name: str) -> tuple[Cell | None, str]:
+    """The cell graded for `tag` (the last of identical copies), and a problem: no code cell has the tag,
+    or several differing ones do."""
+    code = [c for c in cells if c.kind == "code"]
+    if not code:
+        if cells:
+            return None, (f"{name}, cell {cells[0].number} is tagged {tag} but is a {cells[0].kind} cell "
+                          "(change its type back to Code)")
+        return None, f"{name} has no cell tagged {tag} (was it deleted, or its tag removed?)"
+    if len({c.source.strip() for c in code}) > 1:
+        numbers = ", ".join(str(c.number) for c in code[:-1]) + f" and {code[-1].number}"
+        both = len(code) == 2
+        return code[-1], (f"cells {numbers} of {name} are {'both' if both else 'all'} tagged {tag}: keep one "
+                          f"(delete the other{'' if both else 's'}, or remove {'its' if both else 'their'} tag)")
+    return code[-1], ""

@@ -22,6 +22,7 @@ from .notebooks import PACKAGE, NotebookError
 from .results import RunResult
 
 LOCATION = re.compile(rf"\b{PACKAGE}/((?:ch\d\d|app[A-Z])/[\w/.-]+?\.py)(?::(\d+))?")
+NAME_ERROR = re.compile(r"NameError: name '(\w+)' is not defined")
 Origin = tuple[str, int, str, int]   # notebook file name, cell number, the cell's tag, line in the cell
 
 
@@ -33,6 +34,8 @@ class Extraction:
     blocked: dict[str, str] = field(default_factory=dict)      # exercise id -> why its cells cannot be graded
     missing: dict[str, str] = field(default_factory=dict)      # exercise id -> why its stub was graded instead
     origins: dict[str, list] = field(default_factory=dict)     # "ch03/x.py" -> per module line, Origin or None
+    defined: dict[str, set] = field(default_factory=dict)      # "ch03/x.py" -> top-level names its cells define
+    modules: dict[str, str] = field(default_factory=dict)      # exercise id -> "ch03/x.py"
 
     def note(self, key: str, text: str) -> None:
         self.notes.setdefault(key, []).append(text)
@@ -60,6 +63,20 @@ class Extraction:
             return placed or found.group(0)
         return LOCATION.sub(swap, text) if text else text
 
+    def import_hints(self, ex) -> list[str]:
+        """For a name the exercise's code did not find (NameError) that another module's cells define: in a
+        notebook every cell sees it, in the graded module only an import does."""
+        names = {n for text in [ex.feedback, *(c.feedback for c in ex.checks)] for n in NAME_ERROR.findall(text)}
+        mine = self.modules.get(ex.id)
+        hints = []
+        for name in sorted(names):
+            home = next((rel for rel, defined in self.defined.items() if name in defined and rel != mine), None)
+            if home and mine:
+                hints.append(f"{name} is defined in the cells of {home}, and {mine} sees it only through an import: "
+                             f"add `from {PACKAGE}.{home.removesuffix('.py').replace('/', '.')} import {name}` to "
+                             f"the cell tagged {mine}")
+        return hints
+
     def apply(self, run: RunResult, target: str | None = None) -> RunResult:
         """The results of grading `tree`, told in terms of the notebooks."""
         for ex in run.exercises:
@@ -73,7 +90,7 @@ class Extraction:
                         check.points, check.status, check.feedback = 0.0, "error", self.blocked[ex.id]
             elif ex.id in self.missing:
                 ex.feedback = self.missing[ex.id] + (f"\n{ex.feedback}" if ex.status != "not_implemented" else "")
-            notes = self.notes.get(ex.id, [])
+            notes = self.notes.get(ex.id, []) + self.import_hints(ex)
             if notes:
                 ex.feedback = "\n".join([*([ex.feedback] if ex.feedback else []), *(f"Note: {n}" for n in notes)])
         if target is not None:
@@ -154,45 +171,6 @@ def _block_chapter(course: Course, chapter: str, reason: str, ext: Extraction) -
         ext.blocked[ex.id] = reason
 
 
-def _cell_code(cell: Cell, nb: Notebook, tag: str, defines: tuple[str, ...] | None):
-    """(module lines, their origins, notes) for one cell; `defines` set for an exercise's cell, whose lines
-    beyond definitions are left out."""
-    lines, skipped = nbread.clean(cell)
-    keep, dropped = (nbread.graded_lines(lines, defines) if defines is not None
-                     else (list(range(1, len(lines) + 1)), []))
-    code = notebooks.from_notebook("\n".join(lines), nb.chapter).split("\n") if lines else []
-    where = f"{nb.path.name}, cell {cell.number}"
-    notes = []
-    if skipped:
-        notes.append(f"{where}: skipped {_listing(skipped)} (magics and shell lines run only in Jupyter)")
-    if dropped:
-        notes.append(f"{where}: left out of grading {_listing(dropped)} (an exercise's cell is graded for its "
-                     "imports, functions, classes and constants; try things out in a cell of your own)")
-    return [code[n - 1] for n in keep], [(nb.path.name, cell.number, tag, n) for n in keep], notes
-
-
-def _listing(items: list[tuple[int, str]]) -> str:
-    shown = [f"line {line} `{text[:40]}{'...' if len(text) > 40 else ''}`" for line, text in items[:3]]
-    return ", ".join(shown) + (f" and {len(items) - 3} more" if len(items) > 3 else "")
-
-
-def _choose(tag: str, cells: list[Cell], name: str) -> tuple[Cell | None, str]:
-    """The cell graded for `tag` (the last of identical copies), and a problem: no code cell has the tag,
-    or several differing ones do."""
-    code = [c for c in cells if c.kind == "code"]
-    if not code:
-        if cells:
-            return None, (f"{name}, cell {cells[0].number} is tagged {tag} but is a {cells[0].kind} cell "
-                          "(change its type back to Code)")
-        return None, f"{name} has no cell tagged {tag} (was it deleted, or its tag removed?)"
-    if len({c.source.strip() for c in code}) > 1:
-        numbers = ", ".join(str(c.number) for c in code[:-1]) + f" and {code[-1].number}"
-        both = len(code) == 2
-        return code[-1], (f"cells {numbers} of {name} are {'both' if both else 'all'} tagged {tag}: keep one "
-                          f"(delete the other{'' if both else 's'}, or remove {'its' if both else 'their'} tag)")
-    return code[-1], ""
-
-
 class _Module:
     """A module put together from cells, with where each of its lines came from (an Origin, or None for
     code as handed out)."""
@@ -231,18 +209,18 @@ def _extract_chapter(course: Course, nb: Notebook, files: dict[str, str], ext: E
         rel = f"{chapter}/{section.file}"
         mine = [ex for ex in exercises if ex.file == section.file]
         module, used = _Module(section.doc), set()
-        cell, problem = _choose(rel, by_tag.get(rel, []), name)
+        cell, problem = nbread.choose(rel, by_tag.get(rel, []), name)
         if cell is None:
             module.add(section.setup.splitlines(), gap=False)
             ext.note(mine[0].id, f"{problem}: graded with the module's imports and constants as handed out")
         else:
-            code, origins, notes = _cell_code(cell, nb, rel, None)
+            code, origins, notes = nbread.cell_code(cell, nb, rel, None)
             module.add(code, origins, gap=False)
             used.add(cell.number)
             for text in ([problem + ": graded the last one"] if problem else []) + notes:
                 ext.note(mine[0].id, text)
         for ex in mine:
-            cell, problem = _choose(ex.id, by_tag.get(ex.id, []), name)
+            cell, problem = nbread.choose(ex.id, by_tag.get(ex.id, []), name)
             strays = [f"cell {untagged[n]} (not tagged) defines {n}" for n in ex.defines if n in untagged]
             if cell is None:
                 stub = section.cells[ex.id].splitlines()
@@ -251,7 +229,7 @@ def _extract_chapter(course: Course, nb: Notebook, files: dict[str, str], ext: E
                                                        if strays else "its stub was graded in its place")
                 continue
             if cell.number not in used:   # a cell tagged with several exercises goes in once
-                code, origins, notes = _cell_code(cell, nb, ex.id, ex.defines)
+                code, origins, notes = nbread.cell_code(cell, nb, ex.id, ex.defines)
                 module.add(code, origins)
                 used.add(cell.number)
                 for text in notes:
@@ -264,6 +242,8 @@ def _extract_chapter(course: Course, nb: Notebook, files: dict[str, str], ext: E
         (ext.tree / rel).parent.mkdir(parents=True, exist_ok=True)
         (ext.tree / rel).write_text("\n".join(module.lines) + "\n", encoding="utf-8")
         ext.origins[rel] = module.origins
+        ext.defined[rel] = nbread.defined_names(module.lines)
+        ext.modules.update({ex.id: rel for ex in mine})
 
 
 def grade_notebooks(course: Course, target: Path, exercises: list, **options) -> RunResult:

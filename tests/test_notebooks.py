@@ -80,7 +80,8 @@ def test_imports_of_chapters_map_to_the_package_and_back():
 def learner_mess(course, folder):
     """The reference ch03 notebook as learners leave notebooks: cells in reverse order, outputs saved, magics
     and shell lines, a %%time cell, try-out lines in a tagged cell, an untagged scratch cell, one exercise's
-    cell deleted, one copied and changed, one turned into Markdown, and a bug at a known line."""
+    cell deleted, one copied and changed, one turned into Markdown, a bug at a known line, and a function
+    of another module used without importing it (it works in the notebook, not in the module)."""
     cells = cells_of(course.root / notebooks.REFERENCE_DIR / "ch03.ipynb")
     softmax = tagged(cells, "ch03.softmax_naive")
     softmax["source"] = "%matplotlib inline\n!pip install tiktoken\n" + "".join(softmax["source"])
@@ -89,6 +90,9 @@ def learner_mess(course, folder):
     causal = tagged(cells, "ch03.causal_attention")
     causal["source"] = "".join(causal["source"]) + ("\n\nca = CausalAttention(3, 2, 6, 0.0)\nprint(ca(inputs))\n"
                                                     "EPS = 1e-9\nHEADS = [1, 2]\n")
+    v2 = tagged(cells, "ch03.self_attention_v2")
+    v2["source"] = "".join(v2["source"]).replace("torch.softmax(attn_scores", "softmax_naive(attn_scores")
+    assert "softmax_naive(" in v2["source"]
     sized = tagged(cells, "ch03.gpt2_sized_attention")
     sized["source"] = "".join(sized["source"]).replace("def gpt2_sized_attention():\n",
                                                         'def gpt2_sized_attention():\n    raise RuntimeError("boom")\n')
@@ -146,14 +150,18 @@ def test_a_messy_notebook_is_graded_as_the_learner_expects(course, tmp_path):
     result = CliRunner().invoke(main, ["ch03", "--target", str(path), "--json", str(out)], terminal_width=100)
     assert result.exit_code == Exit.POINTS_LOST, result.output
     doc = {e["id"]: e for e in json.loads(out.read_text())["exercises"]}
-    for passed in ("ch03.softmax_naive", "ch03.simple_attention", "ch03.self_attention_v2", "ch03.causal_attention",
-                   "ch03.multihead_attention"):
+    for passed in ("ch03.softmax_naive", "ch03.simple_attention", "ch03.causal_attention", "ch03.multihead_attention"):
         assert doc[passed]["status"] == "passed" and doc[passed]["score"] == doc[passed]["max_score"], doc[passed]
     assert "Note: my-ch03.ipynb, cell" in doc["ch03.softmax_naive"]["feedback"]
     missing = doc["ch03.self_attention_v1"]
     assert missing["status"] == "not_implemented" and "has no cell tagged" in missing["feedback"]
     copied = doc["ch03.multihead_wrapper"]
     assert copied["status"] == "error" and copied["score"] == 0 and "are both tagged" in copied["feedback"]
+    unimported = doc["ch03.self_attention_v2"]
+    assert "NameError: name 'softmax_naive' is not defined" in unimported["feedback"]
+    assert ("softmax_naive is defined in the cells of ch03/attention_basics.py, and ch03/self_attention.py sees it "
+            "only through an import: add `from exercises.ch03.attention_basics import softmax_naive` to the cell "
+            "tagged ch03/self_attention.py") in unimported["feedback"]
     bug = doc["ch03.gpt2_sized_attention"]
     line = next(n for n, text in enumerate(cells[number_of(cells, "ch03.gpt2_sized_attention") - 1]["source"]
                                            .splitlines(), 1) if "boom" in text)
