@@ -21,7 +21,7 @@ from grader.grading import grade_jobs
 sys.path.insert(0, str(Path(__file__).parent))
 import classroom  # noqa: E402
 
-pytestmark = pytest.mark.slow  # runs the grading workers; deselect with -m "not slow"
+pytestmark = [pytest.mark.slow, pytest.mark.needs_solutions]  # runs the grading workers; deselect with -m "not slow"
 
 ROOT = Path(__file__).resolve().parent.parent
 LIMITS = {"timeout_s": 2, "memory_mb": 512}
