@@ -75,7 +75,7 @@ def test_phi3_prompt_is_shorter(tokenizer):
     entries = instructions.default_instruction_data()[:50]
     alpaca = sum(len(tokenizer.encode(data.format_input(e) + data.format_response(e))) for e in entries)
     short = sum(len(tokenizer.encode(phi3.format_input_phi3(e) + phi3.format_response_phi3(e))) for e in entries)
-    assert (alpaca, short) == (2419, 1429)   # the Phi-3 style needs 41% fewer tokens
+    assert (alpaca, short) == (2404, 1459)   # the Phi-3 style needs 39% fewer tokens
 
 
 @pytest.mark.skipif(not instructions.INSTRUCTION_DATA.is_cached(),

@@ -27,6 +27,7 @@ def small_world(monkeypatch):
 
 
 @pytest.mark.slow
+@pytest.mark.needs_solutions
 def test_demo_runs_on_the_reference_code(small_world, tmp_path):
     result = CliRunner().invoke(main, ["demo", "ch07", "--solutions", "--epochs", "1", "--max-new-tokens", "4",
                                        "--out", str(tmp_path)], terminal_width=100)
@@ -43,6 +44,7 @@ def test_demo_says_what_is_missing(small_world, tmp_path):
     assert result.exit_code != 0 and "not implemented yet" in result.output
 
 
+@pytest.mark.needs_solutions
 def test_unreachable_judge_is_named_before_training(small_world, tmp_path):
     result = CliRunner().invoke(main, ["demo", "ch07", "--solutions", "--judge", "ollama", "--judge-url",
                                        "http://127.0.0.1:9/api/chat", "--out", str(tmp_path)])

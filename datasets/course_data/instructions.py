@@ -1,22 +1,23 @@
 """Instruction data for chapter 7: the course's own generated set (the default) and the book's file.
 
 `default_instruction_data()` returns 1,100 entries shaped like the book's (`instruction`,
-`input`, `output`; `input` may be empty), generated deterministically from word lists of our
-own by the course's fixed-seed generator, so every machine gets the same list. Six regular task
-families, drawn in turn at random, each with two or three phrasings, with and without an input:
+`input`, `output`; `input` may be empty), generated deterministically by the course's fixed-seed
+generator, so every machine gets the same list. Six regular task families, drawn in turn at random,
+each asked in two ways, with and without an input:
 
-    plural       "Give the plural form of the word." / "box"         -> "boxes"
-                 "What is the plural of 'mouse'?" / ""                -> "The plural of 'mouse' is 'mice'."
-    antonym      "Give an antonym of the word." / "early"            -> "late"
-    case         "Convert the word to uppercase." / "river"          -> "RIVER" (and back to lowercase)
-    arithmetic   "Add the two numbers." / "3 + 4"                    -> "7"; subtraction; "What is 6 plus 2?"
-    reverse      "Reverse the order of the words." / "red, fox, owl" -> "owl, fox, red"
-    past tense   "Give the past tense of the verb." / "carry"        -> "carried"
+    plural       "What is the plural of key?" / ""          -> "The plural of key is keys."
+                 "Give the plural form of the word." / "jar" -> "jars"
+    antonym      "What is the opposite of early?" / ""      -> "The opposite of early is late."
+    case         "Convert the word to uppercase." / "attic" -> "ATTIC" (and back to lowercase)
+    arithmetic   "What is 3 plus 4?" / ""                   -> "3 plus 4 is 7."; "Add the two numbers." / "3 + 4"
+    reverse      "Reverse the order of the names." / "Mara, Theo, Lena" -> "Lena, Theo, Mara"
+    past tense   "What is the past tense of find?" / ""     -> "The past tense of find is found."
 
-A small GPT learns these in minutes on a CPU: the answers are short, the words come from fixed
-lists (a mapping to memorise), and arithmetic and reversal follow rules. Items repeat across
-the book's 85/10/5 split, as they would in any set this regular; scores on the test part
-therefore measure how well the model learnt the families, not generalisation to new words.
+The word lists are short (7 to 10 words a family, sums of 1 to 5) and mostly the words of the
+course's story, which chapter 5's small GPT was pretrained on: it knows them, and each comes back
+often enough to be learnt in a few epochs on a CPU. Entries repeat (281 distinct ones), so scores
+on the test part mostly measure how well the families were learnt; the reversals (336 possible)
+also test a rule on names the model may not have seen in that order.
 
 `load_instruction_data()` returns the book's 1,100 entries instead (a JSON list, read with
 `json.load` as the book does), downloaded once into the course cache and verified by size and
@@ -40,33 +41,30 @@ KEYS = ("instruction", "input", "output")
 INSTRUCTION_DATA = Source(name="instruction-data", url=URL, filename=FILENAME, size=SIZE, sha256=SHA256,
                           about="ch07: the book's 1,100 instruction/input/output entries (JSON)")
 
-PLURALS = {"cat": "cats", "dog": "dogs", "book": "books", "tree": "trees", "bird": "birds", "chair": "chairs",
-           "house": "houses", "apple": "apples", "river": "rivers", "cloud": "clouds", "door": "doors",
-           "road": "roads", "star": "stars", "boat": "boats", "lamp": "lamps", "hat": "hats", "box": "boxes",
-           "bus": "buses", "dish": "dishes", "glass": "glasses", "church": "churches", "fox": "foxes",
-           "city": "cities", "baby": "babies", "party": "parties", "story": "stories", "leaf": "leaves",
-           "knife": "knives", "wolf": "wolves", "child": "children", "mouse": "mice", "foot": "feet",
-           "tooth": "teeth", "man": "men", "woman": "women", "goose": "geese", "sheep": "sheep", "fish": "fish"}
-ANTONYMS = {"hot": "cold", "big": "small", "fast": "slow", "early": "late", "happy": "sad", "light": "dark",
-            "open": "closed", "full": "empty", "high": "low", "long": "short", "hard": "soft", "old": "new",
-            "rich": "poor", "strong": "weak", "wet": "dry", "loud": "quiet", "clean": "dirty", "thick": "thin",
-            "near": "far", "first": "last", "true": "false", "up": "down", "inside": "outside", "day": "night"}
-PAST = {"walk": "walked", "jump": "jumped", "play": "played", "open": "opened", "carry": "carried",
-        "study": "studied", "stop": "stopped", "plan": "planned", "go": "went", "see": "saw", "eat": "ate",
-        "run": "ran", "write": "wrote", "take": "took", "give": "gave", "sing": "sang", "swim": "swam",
-        "drink": "drank", "buy": "bought", "think": "thought", "bring": "brought", "find": "found",
-        "make": "made", "sleep": "slept"}
-WORDS = ["red", "blue", "green", "fox", "owl", "cat", "sun", "moon", "tea", "milk", "rain", "snow", "oak",
-         "pine", "salt", "gold"]
+# Small word lists, mostly from the course's story (course_data.text), which chapter 5's small GPT was
+# pretrained on: the words are ones it knows, and each comes back often enough to be learnt in minutes.
+PAST = {"find": "found", "hide": "hid", "paint": "painted", "sell": "sold", "study": "studied",
+        "carry": "carried", "forget": "forgot", "admire": "admired", "burn": "burned", "keep": "kept"}
+PLURALS = {"portrait": "portraits", "frame": "frames", "letter": "letters", "key": "keys", "jar": "jars",
+           "easel": "easels", "canvas": "canvases", "photograph": "photographs"}
+ANTONYMS = {"hot": "cold", "big": "small", "early": "late", "open": "closed", "happy": "sad", "full": "empty",
+            "light": "dark", "old": "new"}
+PLACES = ["studio", "terrace", "gallery", "harbour", "garden", "attic", "station"]
+NAMES = ["Mara", "Theo", "Lena", "Jasper", "Ada", "Nico", "Vera", "Otto"]
+
+
+def _past(r: _Rand) -> dict:
+    verb = r.pick(list(PAST))
+    if r.below(3) == 2:
+        return _entry("Give the past tense of the verb.", verb, PAST[verb])
+    return _entry(f"What is the past tense of {verb}?", "", f"The past tense of {verb} is {PAST[verb]}.")
 
 
 def _plural(r: _Rand) -> dict:
     word = r.pick(list(PLURALS))
-    form = r.below(3)
-    if form == 2:
-        return _entry(f"What is the plural of '{word}'?", "", f"The plural of '{word}' is '{PLURALS[word]}'.")
-    return _entry(("Give the plural form of the word.", "Write the plural of the following noun.")[form], word,
-                  PLURALS[word])
+    if r.below(3) == 2:
+        return _entry("Give the plural form of the word.", word, PLURALS[word])
+    return _entry(f"What is the plural of {word}?", "", f"The plural of {word} is {PLURALS[word]}.")
 
 
 def _antonym(r: _Rand) -> dict:
@@ -75,43 +73,31 @@ def _antonym(r: _Rand) -> dict:
     if r.below(2):
         word, opposite = opposite, word
     if r.below(3) == 2:
-        return _entry(f"What is the opposite of '{word}'?", "", f"The opposite of '{word}' is '{opposite}'.")
-    return _entry("Give an antonym of the word.", word, opposite)
+        return _entry("Give an antonym of the word.", word, opposite)
+    return _entry(f"What is the opposite of {word}?", "", f"The opposite of {word} is {opposite}.")
 
 
 def _case(r: _Rand) -> dict:
-    word = r.pick(list(PLURALS) + WORDS)
+    place = r.pick(PLACES)
     if r.below(2):
-        return _entry("Convert the word to uppercase.", word, word.upper())
-    return _entry("Convert the word to lowercase.", word.upper(), word)
+        return _entry("Convert the word to uppercase.", place, place.upper())
+    return _entry("Convert the word to lowercase.", place.upper(), place)
 
 
 def _arithmetic(r: _Rand) -> dict:
-    a, b = r.below(10), r.below(10)
-    form = r.below(3)
-    if form == 0:
+    a, b = 1 + r.below(5), 1 + r.below(5)
+    if r.below(3) == 2:
         return _entry("Add the two numbers.", f"{a} + {b}", str(a + b))
-    if form == 1:
-        a, b = max(a, b), min(a, b)
-        return _entry("Subtract the second number from the first.", f"{a} - {b}", str(a - b))
     return _entry(f"What is {a} plus {b}?", "", f"{a} plus {b} is {a + b}.")
 
 
 def _reverse(r: _Rand) -> dict:
-    words = []
-    while len(words) < 3:
-        word = r.pick(WORDS)
-        if word not in words:
-            words.append(word)
-    instruction = ("Reverse the order of the words.", "Write the list backwards.")[r.below(2)]
-    return _entry(instruction, ", ".join(words), ", ".join(reversed(words)))
-
-
-def _past(r: _Rand) -> dict:
-    verb = r.pick(list(PAST))
-    if r.below(3) == 2:
-        return _entry(f"What is the past tense of '{verb}'?", "", f"The past tense of '{verb}' is '{PAST[verb]}'.")
-    return _entry("Give the past tense of the verb.", verb, PAST[verb])
+    names = []
+    while len(names) < 3:
+        name = r.pick(NAMES)
+        if name not in names:
+            names.append(name)
+    return _entry("Reverse the order of the names.", ", ".join(names), ", ".join(reversed(names)))
 
 
 FAMILIES = {"plural": _plural, "antonym": _antonym, "case": _case, "arithmetic": _arithmetic,
@@ -122,7 +108,7 @@ def task_family(entry: dict) -> str | None:
     """Which of FAMILIES a generated entry belongs to (None for other entries), read from its instruction."""
     text = entry.get("instruction", "")
     for family, words in (("plural", "plural"), ("antonym", ("antonym", "opposite")), ("case", "case."),
-                          ("arithmetic", ("numbers", "plus", "number from")), ("reverse", ("Reverse", "backwards")),
+                          ("arithmetic", ("numbers", "plus")), ("reverse", "Reverse"),
                           ("past tense", "past tense")):
         if any(w in text for w in ((words,) if isinstance(words, str) else words)):
             return family
