@@ -22,7 +22,8 @@ def small_world(monkeypatch):
         torch.manual_seed(0)
         return GPTModel(TINY).eval()
     monkeypatch.setattr(_pretrained, "pretrained_gpt", untrained)
-    monkeypatch.setitem(_pretrained.SMALL_GPT_CONFIG, "context_length", TINY["context_length"])
+    for key, value in TINY.items():
+        monkeypatch.setitem(_pretrained.SMALL_GPT_CONFIG, key, value)
     monkeypatch.setattr(instructions, "default_instruction_data", lambda: instructions.generated_instruction_data(20))
 
 
