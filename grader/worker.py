@@ -31,8 +31,12 @@ def main() -> None:
     channel = os.fdopen(int(sys.argv[1]), "wb", buffering=0)
     request = json.loads(sys.stdin.read())
     info = {"limits": [], "preloaded": []}
+    loopback = False
     if not request.get("network", False):
         info["limits"].append(sandbox.isolate_network())
+        loopback = sandbox.loopback_namespaces_work()
+        info["limits"].append("loopback: each exercise has its own, 127.0.0.1 only (own network namespace)"
+                              if loopback else "loopback: none (no network namespace per exercise)")
     info["limits"].append("processes: each exercise in its own PID namespace (it can signal nothing outside)"
                           if sandbox.pid_namespaces_work() else "processes: no PID namespaces here")
     import numpy  # noqa: F401
@@ -52,7 +56,7 @@ def main() -> None:
                           else "processes: not limited (no writable pids cgroup); killed by process group")
     _send(channel, INFO_JOB, b"I", wire.pack(info))
     try:
-        Scheduler(channel, checks, baseline, int(request.get("parallel", 1)), cgroup).run(request["jobs"])
+        Scheduler(channel, checks, baseline, int(request.get("parallel", 1)), cgroup, loopback).run(request["jobs"])
     finally:
         cgroup.close()
 
@@ -95,8 +99,10 @@ class Child:
 
 
 class Scheduler:
-    def __init__(self, channel, checks, baseline: int, parallel: int, cgroup: cgroups.PidsCgroup):
+    def __init__(self, channel, checks, baseline: int, parallel: int, cgroup: cgroups.PidsCgroup,
+                 loopback: bool = False):
         self.channel, self.checks, self.baseline, self.cgroup = channel, checks, baseline, cgroup
+        self.loopback = loopback
         self.parallel = max(1, parallel)
         self.worker_pid = os.getpid()
         self.selector = selectors.DefaultSelector()
@@ -144,7 +150,8 @@ class Scheduler:
         """The exercise's supervisor, the worker's direct child: its own process group and pids
         cgroup, then (where the kernel allows) a new PID namespace holding a reaper as PID 1 and
         the process that runs the learner's code, which thus can signal nothing outside it — not
-        the worker, not the grader, not a sibling exercise. Ends the way that process ended."""
+        the worker, not the grader, not a sibling exercise — and a network namespace whose only
+        interface is its own loopback. Ends the way that process ended."""
         try:
             os.setpgid(0, 0)
             cgroups.PidsCgroup.enter(group)
@@ -152,6 +159,8 @@ class Scheduler:
             for fd in (result_r, output_r, self.channel.fileno(), self.selector.fileno(), *self.running_fds()):
                 os.close(fd)
             sandbox.die_with_parent(self.worker_pid)
+            if self.loopback:
+                sandbox.own_loopback()
             init = sandbox.start_reaper() if sandbox.new_pid_namespace() else None
             pid = os.fork()
             if pid == 0:
@@ -181,7 +190,7 @@ class Scheduler:
                 data = wire.pack(record)
                 _write_all(result_w, struct.pack("<I", len(data)) + data)
 
-            probe.run_exercise(Path(job["target"]), job["module"], self.checks[job["checks"]], send)
+            probe.run_exercise(Path(job["target"]), job["module"], self.checks[job["checks"]], send, Path(scratch))
             _write_all(result_w, struct.pack("<I", 0))  # an empty frame: finished normally
         except BaseException:  # noqa: BLE001 - the child must never return into the scheduler
             code = 70
