@@ -4,7 +4,8 @@
 (Python-level parsing of 50k merges); the worker instead keeps the finished rank table in the
 course cache as base64 lines with their sha256 (~0.07 s to load), written from the full,
 hash-checked build the first time. Learner code's own `tiktoken.get_encoding("gpt2")` then
-returns the same object.
+returns the same object. `optimizers()` imports torch._dynamo, which the first torch.optim
+optimizer (and DistributedDataParallel) would otherwise import in every exercise that trains.
 """
 from __future__ import annotations
 
@@ -29,6 +30,11 @@ def gpt2() -> None:
         kwargs = {"name": "gpt2", "explicit_n_vocab": 50257, "pat_str": openai_public.r50k_pat_str,
                   "mergeable_ranks": ranks, "special_tokens": {openai_public.ENDOFTEXT: 50256}}
     tiktoken.registry.ENCODINGS["gpt2"] = tiktoken.Encoding(**kwargs)
+
+
+def optimizers() -> None:
+    """Constructing a torch.optim optimizer or a DDP wrapper imports torch._dynamo (1.5-3 s): here, once."""
+    import torch._dynamo  # noqa: F401
 
 
 def _save(path: Path, ranks: dict[bytes, int]) -> None:

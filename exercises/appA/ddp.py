@@ -1,0 +1,71 @@
+"""Appendix A.9.3: distributed data parallel training on CPU — one process per rank, gloo, a DistributedSampler."""
+import os
+
+import torch
+import torch.multiprocessing as mp
+import torch.nn.functional as F
+from torch.distributed import destroy_process_group, init_process_group
+from torch.nn.parallel import DistributedDataParallel as DDP
+from torch.utils.data import DataLoader
+from torch.utils.data.distributed import DistributedSampler
+
+
+def ddp_setup(rank, world_size):
+    """Join the process group of world_size processes as process number `rank` (section A.9.3).
+
+    On CPU the backend is gloo (the book's nccl needs NVIDIA GPUs). The processes meet where rank 0
+    listens: localhost, port 12345."""
+    # TODO: set the environment variables MASTER_ADDR and MASTER_PORT to where rank 0 listens
+    #       (localhost, 12345), then initialize the process group: gloo backend, this rank, world_size (A.9.3).
+    raise NotImplementedError('set the environment variables MASTER_ADDR and MASTER_PORT to where rank 0 listens (localhost, 12345), then initialize the process group: gloo backend, this rank, world_size (A.9.3).')
+
+
+def prepare_loader(train_ds, batch_size=2):
+    """This process's training DataLoader: a DistributedSampler hands each rank its own share of train_ds,
+    reshuffled every epoch; batch_size examples per batch, a smaller last batch dropped (A.9.3)."""
+    # TODO: return a DataLoader over train_ds whose sampler is a DistributedSampler of train_ds,
+    #       with batch_size examples per batch and no smaller last batch (the training loader of section A.9.3).
+    raise NotImplementedError('return a DataLoader over train_ds whose sampler is a DistributedSampler of train_ds, with batch_size examples per batch and no smaller last batch (the training loader of section A.9.3).')
+
+
+def main(rank, world_size, model, train_ds, num_epochs, save_dir, lr=0.5, batch_size=2):
+    """Process `rank` of DDP training: train `model` on this rank's share of train_ds for num_epochs
+    with SGD (learning rate lr) and the cross-entropy loss, save this rank's copy of the trained
+    weights as save_dir/model_rank{rank}.pth, then leave the process group (section A.9.3)."""
+    # TODO: join the group (ddp_setup) and get this rank's loader (prepare_loader); make the SGD
+    #       optimizer, wrap the model in DDP (on CPU: no device_ids), and train as in section A.7, telling the
+    #       sampler the epoch (set_epoch) at the start of each one. Then save the state_dict of the network inside
+    #       the DDP wrapper to os.path.join(save_dir, f"model_rank{rank}.pth") and destroy the process group.
+    raise NotImplementedError('join the group (ddp_setup) and get this rank\'s loader (prepare_loader); make the SGD optimizer, wrap the model in DDP (on CPU: no device_ids), and train as in section A.7, telling the sampler the epoch (set_epoch) at the start of each one. Then save the state_dict of the network inside the DDP wrapper to os.path.join(save_dir, f"model_rank{rank}.pth") and destroy the process group.')
+
+
+def run_ddp(model, train_ds, num_epochs, save_dir, world_size=2):
+    """Run main in world_size processes, ranks 0 .. world_size - 1, and return when all have finished (A.9.3).
+
+    The book starts them with mp.spawn: each is a fresh Python that imports torch again (seconds
+    apiece). torch.multiprocessing.start_processes with start_method="fork" copies this process instead."""
+    # TODO: start world_size processes that each run main with their own rank and the arguments
+    #       (world_size, model, train_ds, num_epochs, save_dir), and wait until all of them are done (A.9.3).
+    raise NotImplementedError('start world_size processes that each run main with their own rank and the arguments (world_size, model, train_ds, num_epochs, save_dir), and wait until all of them are done (A.9.3).')
+
+
+if __name__ == "__main__":
+    # python -m exercises.appA.ddp: the book's toy data on two CPU processes, then rank 0's model evaluated
+    import tempfile
+
+    from .data import ToyDataset
+    from .neural_network import NeuralNetwork
+    from .training import compute_accuracy
+
+    X_train = torch.tensor([[-1.2, 3.1], [-0.9, 2.9], [-0.5, 2.6], [2.3, -1.1], [2.7, -1.5]])
+    y_train = torch.tensor([0, 0, 0, 1, 1])
+    X_test = torch.tensor([[-0.8, 2.8], [2.6, -1.6]])
+    y_test = torch.tensor([0, 1])
+    torch.manual_seed(123)
+    network = NeuralNetwork(num_inputs=2, num_outputs=2)
+    with tempfile.TemporaryDirectory() as folder:
+        run_ddp(network, ToyDataset(X_train, y_train), num_epochs=3, save_dir=folder)
+        network.load_state_dict(torch.load(os.path.join(folder, "model_rank0.pth"), weights_only=True))
+    for name, X, y in (("Training", X_train, y_train), ("Test", X_test, y_test)):
+        loader = DataLoader(ToyDataset(X, y), batch_size=2)
+        print(f"{name} accuracy: {compute_accuracy(network, loader):.2f}")

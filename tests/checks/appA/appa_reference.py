@@ -1,0 +1,103 @@
+"""Shared by the appendix-A checks: fixed data and weights (no RNG stream), a deadline for code that may
+hang, and what known torch.distributed errors mean. Loaded with grader.checks.sibling on both sides."""
+from __future__ import annotations
+
+import numpy as np
+
+from grader.weights import pattern
+
+# The book's toy data (section A.6): five training and two test examples, two features, two classes.
+X_TRAIN = [[-1.2, 3.1], [-0.9, 2.9], [-0.5, 2.6], [2.3, -1.1], [2.7, -1.5]]
+Y_TRAIN = [0, 0, 0, 1, 1]
+
+
+def features(n: int, d: int, key: str) -> np.ndarray:
+    return pattern((n, d), key, 2.0)
+
+
+def labels(n: int, classes: int, key: str) -> np.ndarray:
+    """Class labels 0 .. classes - 1, every class present when n >= classes."""
+    raw = (np.abs(pattern((n,), key, 1.0)) * 1000).astype(np.int64) % classes
+    raw[:classes] = np.arange(classes)
+    return raw
+
+
+def mlp_weights(sizes: list[int], key: str, prefix: str = "layers.") -> dict:
+    """Known weights for Linear layers sizes[0] -> sizes[1] -> ... at indices 0, 2, 4 (a ReLU between)."""
+    weights = {}
+    for i, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
+        weights[f"{prefix}{2 * i}.weight"] = pattern((n_out, n_in), f"{key}.w{i}", 1.5 / np.sqrt(n_in))
+        weights[f"{prefix}{2 * i}.bias"] = pattern((n_out,), f"{key}.b{i}", 0.3)
+    return weights
+
+
+def mlp_forward(weights: dict, x: np.ndarray, relu_after=None, prefix: str = "layers.") -> np.ndarray:
+    """numpy forward of mlp_weights' network; relu_after: indices of the layers followed by a ReLU (default all
+    but the last)."""
+    n = len(weights) // 2
+    relu_after = range(n - 1) if relu_after is None else relu_after
+    h = x.astype(np.float64)
+    for i in range(n):
+        h = h @ weights[f"{prefix}{2 * i}.weight"].T.astype(np.float64) + weights[f"{prefix}{2 * i}.bias"]
+        if i in relu_after:
+            h = np.maximum(h, 0.0)
+    return h
+
+
+def softmax(x: np.ndarray) -> np.ndarray:
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def run_with_deadline(fn, seconds: float) -> dict:
+    """Worker side: fn() in a daemon thread, for at most `seconds`. {"finished", "error"}: the error's text (or
+    None); NotImplementedError is raised again, so a stub reads as not implemented. A thread still running is
+    left behind: the exercise's process ends after its cases, taking it and its child processes along."""
+    import threading
+    import traceback
+
+    outcome = {"finished": False, "error": None, "stub": None}
+
+    def target():
+        try:
+            fn()
+        except NotImplementedError as exc:
+            outcome["stub"] = exc
+        except BaseException as exc:  # noqa: BLE001 - the learner's error becomes data for the check
+            outcome["error"] = "".join(traceback.format_exception_only(type(exc), exc)).strip()[-3000:]
+        outcome["finished"] = True
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if outcome["stub"] is not None:
+        raise outcome["stub"]
+    return {"finished": outcome["finished"], "error": outcome["error"]}
+
+
+ADVICE = (  # (words in a torch.distributed error, what to change), first match wins
+    ("NCCL", "the nccl backend needs NVIDIA GPUs; on CPU, init_process_group(backend=\"gloo\", ...)"),
+    ("not compiled with CUDA", "there is no GPU here: leave out torch.cuda.set_device(rank), and don't move the "
+                               "model or batches with .to(rank) (a number means a GPU); everything stays on the CPU"),
+    ("device_ids", "for a model on the CPU, wrap it as DDP(model), without device_ids"),
+    ("MASTER_ADDR", "set os.environ[\"MASTER_ADDR\"] = \"localhost\" before init_process_group"),
+    ("MASTER_PORT", "set os.environ[\"MASTER_PORT\"] = \"12345\" before init_process_group"),
+    ("mutually exclusive", "a DataLoader with a sampler must not shuffle itself: shuffle=False, the "
+                           "DistributedSampler shuffles"),
+    ("NotImplementedError", "part of it is still a stub (NotImplementedError): finish main, prepare_loader and "
+                            "ddp_setup"),
+)
+
+
+def explain_error(text: str) -> str:
+    """A learner-facing sentence for an error raised in a DDP process: the advice for a known error, or its
+    last line, and the learner's line it came from (a process's traceback comes back as text)."""
+    import re
+
+    last = next((line for line in reversed(text.strip().splitlines()) if line.strip()), text)[:300]
+    frames = re.findall(r'File "[^"]*?/(appA/[^"/]+\.py)", line (\d+), in (\w+)', text)
+    where = f" (in {frames[-1][0]}:{frames[-1][1]}, {frames[-1][2]})" if frames else ""
+    for words, advice in ADVICE:
+        if words in text:
+            return f"{advice}. The error was: {last}{where}"
+    return f"it raised {last}{where}"

@@ -1,0 +1,168 @@
+"""Checks for appA.ddp_training: run_ddp trains with two processes (gloo, on CPU) inside the grader; both
+ranks must end with the same parameters, equal to single-process training on the union of the ranks'
+batches (DDP averages the gradients of equal shards), and save the network's own state_dict.
+
+Known start (weights by name), 8 examples, batches of 2 per rank, 3 epochs, SGD lr 0.5 (main's defaults).
+The single-process references use DistributedSampler's own index lists, computed here, so no check
+depends on the order torch's RNG happens to draw."""
+import numpy as np
+
+from grader.checks import case, expect_close, expect_names, fail, sibling
+
+WORKER_PRELOAD = ("optimizers",)   # torch.optim and DDP import torch._dynamo: once, in the worker
+ref = sibling(__file__, "appa_reference")
+N, EPOCHS, BATCH, LR, WORLD = 8, 3, 2, 0.5, 2
+X, Y = ref.features(N, 2, "ddp.x"), ref.labels(N, 2, "ddp.y")
+WEIGHTS = ref.mlp_weights([2, 8, 2], "ddp", prefix="")
+DEADLINE_S = 40.0   # the fork start method needs ~2 s, the book's mp.spawn ~12 s on two busy cores
+
+
+def _model():
+    import torch
+    model = torch.nn.Sequential(torch.nn.Linear(2, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            p.copy_(torch.from_numpy(WEIGHTS[name]))
+    return model
+
+
+def _dataset():
+    import torch
+    return torch.utils.data.TensorDataset(torch.from_numpy(X), torch.from_numpy(Y))
+
+
+def _shards(epoch):
+    """Each rank's indices in `epoch`, as DistributedSampler(dataset) gives them after set_epoch(epoch)."""
+    from torch.utils.data.distributed import DistributedSampler
+    shards = []
+    for rank in range(WORLD):
+        sampler = DistributedSampler(_dataset(), num_replicas=WORLD, rank=rank)
+        sampler.set_epoch(epoch)
+        shards.append(list(sampler))
+    return shards
+
+
+def _steps(kind):
+    """The index batches of every step of single-process training equivalent to `kind` of DDP run."""
+    steps = []
+    for epoch in range(EPOCHS):
+        if kind == "no_sampler":   # every rank iterates the whole dataset in order
+            steps += [list(range(k, k + BATCH)) for k in range(0, N, BATCH)]
+            continue
+        shards = _shards(0 if kind == "no_set_epoch" else epoch)
+        for k in range(0, N // WORLD - BATCH + 1, BATCH):
+            steps.append(shards[0][k:k + BATCH] if kind == "alone" else
+                         [i for shard in shards for i in shard[k:k + BATCH]])
+    return steps
+
+
+def _single_process(kind):
+    import torch
+    import torch.nn.functional as F
+    model = _model()
+    optimizer = torch.optim.SGD(model.parameters(), lr=LR * {"half": 0.5, "double": 2.0}.get(kind, 1.0))
+    for batch in _steps(kind):
+        loss = F.cross_entropy(model(torch.from_numpy(X[batch])), torch.from_numpy(Y[batch]))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return {n: p.detach().clone() for n, p in model.named_parameters()}
+
+
+@case
+def run(learner):
+    import os
+    import tempfile
+
+    import torch
+
+    folder = tempfile.mkdtemp(prefix="ddp-", dir=os.getcwd())
+    result = ref.run_with_deadline(lambda: learner.run_ddp(_model(), _dataset(), EPOCHS, folder, world_size=WORLD),
+                                   DEADLINE_S)
+    result["ranks"] = {}
+    for rank in range(WORLD):
+        path = os.path.join(folder, f"model_rank{rank}.pth")
+        try:
+            state = torch.load(path, weights_only=True)
+            result["ranks"][str(rank)] = {k: v for k, v in state.items() if isinstance(v, torch.Tensor)}
+        except FileNotFoundError:
+            result["ranks"][str(rank)] = None
+        except Exception as exc:  # noqa: BLE001 - said by the checks
+            result["ranks"][str(rank)] = f"{type(exc).__name__}: {str(exc)[:200]}"
+    return result
+
+
+@case
+def references(learner):
+    return {"shards": [_shards(epoch) for epoch in range(EPOCHS)],
+            **{kind: _single_process(kind) for kind in ("book", "no_set_epoch", "no_sampler", "half", "double",
+                                                          "alone")}}
+
+
+def _states(out):
+    """rank -> its saved parameters, names without DDP's "module." prefix; fails when the run did not finish."""
+    got = out["run"]
+    if not got["finished"]:
+        fail(f"run_ddp did not finish within {DEADLINE_S:g} s: each process waits in init_process_group, or in "
+             "backward(), until all world_size processes get there. Start world_size processes (nprocs), give "
+             "each its own rank, and let every rank run the same number of steps")
+    if got["error"]:
+        fail("run_ddp failed: " + ref.explain_error(got["error"]))
+    states = {}
+    for rank, state in got["ranks"].items():
+        if state is None:
+            fail(f"no model_rank{rank}.pth in save_dir after run_ddp: every process saves its copy of the trained "
+                 f"weights there, torch.save(..., os.path.join(save_dir, f\"model_rank{{rank}}.pth\")); "
+                 f"run_ddp starts world_size={WORLD} processes")
+        if not isinstance(state, dict):
+            fail(f"model_rank{rank}.pth cannot be read with torch.load(path, weights_only=True) ({state}): "
+                 "save a state_dict, not the model object")
+        states[rank] = {k.removeprefix("module."): v for k, v in state.items()}
+    return states
+
+
+def test_runs_and_saves_the_network(out, snap):
+    states = _states(out)
+    if any(k.startswith("module.") for k in out["run"]["ranks"]["0"]):
+        fail("the saved names start with \"module.\": that is the DDP wrapper's state_dict. Save the network "
+             "inside it, model.module.state_dict(), so the file loads into the plain model again")
+    expect_names(states["0"], list(snap["references"]["book"]), "the names in model_rank0.pth", "parameter")
+
+
+def test_ranks_agree(out):
+    states = _states(out)
+    first, second = states["0"], states["1"]
+    worst = max(float(np.abs(first[n] - second[n]).max()) for n in first if n in second)
+    if worst > 1e-6:
+        fail(f"the two processes ended with different parameters (max difference {worst:.3g}): each trained "
+             "alone on its shard. Wrap the model, model = DDP(model), so backward() averages the gradients over "
+             "the processes and every copy takes the same step")
+
+
+ADVICE = {"no_set_epoch": "every epoch used the first epoch's shuffle: call train_loader.sampler.set_epoch(epoch) "
+                          "at the start of each epoch",
+          "no_sampler": "each process went through the whole dataset: give the DataLoader "
+                        "sampler=DistributedSampler(train_ds), so each rank gets its own share",
+          "half": "the steps are half as large as they should be: DDP already averages the gradients over the "
+                  "processes; don't divide the loss by world_size",
+          "double": "the steps are twice as large as they should be: DDP already averages the gradients over the "
+                    "processes; don't all_reduce them yourself",
+          "alone": "this is rank 0 training alone on its shard: wrap the model in DDP"}
+
+
+def test_equals_single_process_training(out, snap):
+    states = _states(out)
+    got, live = states["0"], out["references"]
+    what = ("rank 0's parameters after run_ddp (2 processes, 3 epochs, batches of 2 per process) compared with "
+            "one process training on both processes' batches together,")
+    if all(n in got for n in live["book"]) and not all(np.allclose(got[n], v, atol=1e-5)
+                                                       for n, v in live["book"].items()):
+        for kind, advice in ADVICE.items():
+            if all(np.allclose(got[n], v, atol=1e-5) for n, v in live[kind].items()):
+                fail(f"{what} differ: {advice}")
+    for name, value in live["book"].items():
+        expect_close(got.get(name), value, f"{what} {name}", atol=1e-5, rtol=1e-4)
+    if live["shards"] == snap["references"]["shards"]:   # the same shuffles as the snapshot's torch drew
+        for name, value in snap["references"]["book"].items():
+            expect_close(live["book"][name], value, f"single-process training on the same data, {name},",
+                         atol=1e-5, rtol=1e-4)
