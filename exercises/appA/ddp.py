@@ -9,6 +9,8 @@ from torch.nn.parallel import DistributedDataParallel as DDP
 from torch.utils.data import DataLoader
 from torch.utils.data.distributed import DistributedSampler
 
+from .neural_network import NeuralNetwork
+
 
 def ddp_setup(rank, world_size):
     """Join the process group of world_size processes as process number `rank` (section A.9.3).
@@ -28,25 +30,27 @@ def prepare_loader(train_ds, batch_size=2):
     raise NotImplementedError('return a DataLoader over train_ds whose sampler is a DistributedSampler of train_ds, with batch_size examples per batch and no smaller last batch (the training loader of section A.9.3).')
 
 
-def main(rank, world_size, model, train_ds, num_epochs, save_dir, lr=0.5, batch_size=2):
-    """Process `rank` of DDP training: train `model` on this rank's share of train_ds for num_epochs
-    with SGD (learning rate lr) and the cross-entropy loss, save this rank's copy of the trained
-    weights as save_dir/model_rank{rank}.pth, then leave the process group (section A.9.3)."""
-    # TODO: join the group (ddp_setup) and get this rank's loader (prepare_loader); make the SGD
-    #       optimizer, wrap the model in DDP (on CPU: no device_ids), and train as in section A.7, telling the
-    #       sampler the epoch (set_epoch) at the start of each one. Then save the state_dict of the network inside
-    #       the DDP wrapper to os.path.join(save_dir, f"model_rank{rank}.pth") and destroy the process group.
-    raise NotImplementedError('join the group (ddp_setup) and get this rank\'s loader (prepare_loader); make the SGD optimizer, wrap the model in DDP (on CPU: no device_ids), and train as in section A.7, telling the sampler the epoch (set_epoch) at the start of each one. Then save the state_dict of the network inside the DDP wrapper to os.path.join(save_dir, f"model_rank{rank}.pth") and destroy the process group.')
+def main(rank, world_size, num_epochs, train_ds, initial_state, save_dir, lr=0.5, batch_size=2):
+    """Process `rank` of DDP training: the book's NeuralNetwork(num_inputs=2, num_outputs=2), starting from
+    the weights in initial_state (a state_dict), trained on this rank's share of train_ds for num_epochs
+    with SGD (learning rate lr) and the cross-entropy loss; this rank's copy of the trained weights is
+    saved as save_dir/model_rank{rank}.pth, then the process leaves the group (section A.9.3)."""
+    # TODO: join the group (ddp_setup) and get this rank's loader (prepare_loader); build the model and
+    #       load initial_state into it, make the SGD optimizer, wrap the model in DDP (on CPU: no device_ids), and
+    #       train as in section A.7, telling the sampler the epoch (set_epoch) at the start of each one. Then save the
+    #       state_dict of the network inside the DDP wrapper to os.path.join(save_dir, f"model_rank{rank}.pth") and
+    #       destroy the process group.
+    raise NotImplementedError('join the group (ddp_setup) and get this rank\'s loader (prepare_loader); build the model and load initial_state into it, make the SGD optimizer, wrap the model in DDP (on CPU: no device_ids), and train as in section A.7, telling the sampler the epoch (set_epoch) at the start of each one. Then save the state_dict of the network inside the DDP wrapper to os.path.join(save_dir, f"model_rank{rank}.pth") and destroy the process group.')
 
 
-def run_ddp(model, train_ds, num_epochs, save_dir, world_size=2):
+def run_ddp(train_ds, initial_state, num_epochs, save_dir, world_size=2):
     """Run main in world_size processes, ranks 0 .. world_size - 1, and return when all have finished (A.9.3).
 
     The book starts them with mp.spawn: each is a fresh Python that imports torch again (seconds
     apiece). torch.multiprocessing.start_processes with start_method="fork" copies this process instead."""
     # TODO: start world_size processes that each run main with their own rank and the arguments
-    #       (world_size, model, train_ds, num_epochs, save_dir), and wait until all of them are done (A.9.3).
-    raise NotImplementedError('start world_size processes that each run main with their own rank and the arguments (world_size, model, train_ds, num_epochs, save_dir), and wait until all of them are done (A.9.3).')
+    #       (world_size, num_epochs, train_ds, initial_state, save_dir); wait until all of them are done (A.9.3).
+    raise NotImplementedError('start world_size processes that each run main with their own rank and the arguments (world_size, num_epochs, train_ds, initial_state, save_dir); wait until all of them are done (A.9.3).')
 
 
 if __name__ == "__main__":
@@ -54,7 +58,6 @@ if __name__ == "__main__":
     import tempfile
 
     from .data import ToyDataset
-    from .neural_network import NeuralNetwork
     from .training import compute_accuracy
 
     X_train = torch.tensor([[-1.2, 3.1], [-0.9, 2.9], [-0.5, 2.6], [2.3, -1.1], [2.7, -1.5]])
@@ -64,7 +67,7 @@ if __name__ == "__main__":
     torch.manual_seed(123)
     network = NeuralNetwork(num_inputs=2, num_outputs=2)
     with tempfile.TemporaryDirectory() as folder:
-        run_ddp(network, ToyDataset(X_train, y_train), num_epochs=3, save_dir=folder)
+        run_ddp(ToyDataset(X_train, y_train), network.state_dict(), num_epochs=3, save_dir=folder)
         network.load_state_dict(torch.load(os.path.join(folder, "model_rank0.pth"), weights_only=True))
     for name, X, y in (("Training", X_train, y_train), ("Test", X_test, y_test)):
         loader = DataLoader(ToyDataset(X, y), batch_size=2)

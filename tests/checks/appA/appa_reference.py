@@ -75,11 +75,16 @@ def run_with_deadline(fn, seconds: float) -> dict:
     return {"finished": outcome["finished"], "error": outcome["error"]}
 
 
+NO_GPU = ("there is no GPU here: leave out torch.cuda.set_device(rank), and don't move the model or batches "
+          "with .to(rank) (a number means a GPU); everything stays on the CPU")
 ADVICE = (  # (words in a torch.distributed error, what to change), first match wins
     ("NCCL", "the nccl backend needs NVIDIA GPUs; on CPU, init_process_group(backend=\"gloo\", ...)"),
-    ("not compiled with CUDA", "there is no GPU here: leave out torch.cuda.set_device(rank), and don't move the "
-                               "model or batches with .to(rank) (a number means a GPU); everything stays on the CPU"),
+    ("not compiled with CUDA", NO_GPU),
+    ("_cuda_", NO_GPU),
+    ("accelerator device", NO_GPU),
     ("device_ids", "for a model on the CPU, wrap it as DDP(model), without device_ids"),
+    ("has no attribute 'set_epoch'", "the loader's sampler has no set_epoch: give the DataLoader "
+                                     "sampler=DistributedSampler(train_ds), which hands each rank its own share"),
     ("MASTER_ADDR", "set os.environ[\"MASTER_ADDR\"] = \"localhost\" before init_process_group"),
     ("MASTER_PORT", "set os.environ[\"MASTER_PORT\"] = \"12345\" before init_process_group"),
     ("mutually exclusive", "a DataLoader with a sampler must not shuffle itself: shuffle=False, the "

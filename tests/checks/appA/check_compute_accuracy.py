@@ -6,11 +6,11 @@ from grader.checks import case, fail, sibling
 from grader.weights import pattern
 
 ref = sibling(__file__, "appa_reference")
-N, D, CLASSES, BATCH = 7, 3, 3, 3
+N, D, CLASSES, BATCH = 10, 3, 3, 3   # batches of 3, 3, 3 and 1; every usual mistake gives its own value
 X = ref.features(N, D, "acc.x")
 W, B = pattern((CLASSES, D), "acc.w", 1.0), pattern((CLASSES,), "acc.b", 0.2)
 PREDICTED = np.argmax(X @ W.T + B, axis=1)
-Y = np.where(np.arange(N) < 5, PREDICTED, (PREDICTED + 1) % CLASSES)   # the first 5 right: accuracy 5/7
+Y = np.where(np.arange(N) < 8, PREDICTED, (PREDICTED + 1) % CLASSES)   # the first 8 right: accuracy 0.8
 
 
 def _model():
@@ -60,7 +60,7 @@ def _mistake(kind):
 def accuracy(learner):
     return {"in_train_mode": learner.compute_accuracy(_model().train(), _loader()),
             "in_eval_mode": learner.compute_accuracy(_model().eval(), _loader()),
-            "first_five": learner.compute_accuracy(_model().eval(), _loader(5))}
+            "all_right": learner.compute_accuracy(_model().eval(), _loader(6))}
 
 
 @case
@@ -100,8 +100,8 @@ def test_counts_every_example(out, snap):
     _judge(got["in_eval_mode"], snap["accuracy"]["in_eval_mode"],
            f"compute_accuracy on {N} examples, batches of {BATCH} (the last has 1)",
            {k: v for k, v in out["mistakes"].items() if k != "no_eval"})
-    _judge(got["first_five"], snap["accuracy"]["first_five"],
-           f"compute_accuracy on 5 examples that the model gets right (batches of {BATCH} and 2)", {})
+    _judge(got["all_right"], snap["accuracy"]["all_right"],
+           f"compute_accuracy on 6 examples that the model gets right (two batches of {BATCH})", {})
 
 
 def test_evaluation_mode(out, snap):

@@ -2,7 +2,7 @@
 from grader.checks import case, fail, sibling
 
 ref = sibling(__file__, "appa_reference")
-DEADLINE_S = 6.0   # a group of one forms in milliseconds; longer means it waits for ranks that never come
+DEADLINE_S = 4.0   # a group of one forms in milliseconds; longer means it waits for ranks that never come
 
 
 @case

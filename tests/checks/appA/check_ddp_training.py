@@ -1,10 +1,11 @@
-"""Checks for appA.ddp_training: run_ddp trains with two processes (gloo, on CPU) inside the grader; both
-ranks must end with the same parameters, equal to single-process training on the union of the ranks'
-batches (DDP averages the gradients of equal shards), and save the network's own state_dict.
+"""Checks for appA.ddp_training: run_ddp trains the book's NeuralNetwork(2, 2) with two processes (gloo, on
+CPU) inside the grader; both ranks must end with the same parameters, equal to single-process training on
+the union of the ranks' batches (DDP averages the gradients of equal shards), and save the network's own
+state_dict.
 
-Known start (weights by name), 8 examples, batches of 2 per rank, 3 epochs, SGD lr 0.5 (main's defaults).
-The single-process references use DistributedSampler's own index lists, computed here, so no check
-depends on the order torch's RNG happens to draw."""
+Known start (initial_state), 8 examples in a ToyDataset, batches of 2 per rank, 3 epochs, SGD lr 0.5
+(main's defaults). The single-process references use DistributedSampler's own index lists, computed
+here, so no check depends on the order torch's RNG happens to draw."""
 import numpy as np
 
 from grader.checks import case, expect_close, expect_names, fail, sibling
@@ -13,16 +14,30 @@ WORKER_PRELOAD = ("optimizers",)   # torch.optim and DDP import torch._dynamo: o
 ref = sibling(__file__, "appa_reference")
 N, EPOCHS, BATCH, LR, WORLD = 8, 3, 2, 0.5, 2
 X, Y = ref.features(N, 2, "ddp.x"), ref.labels(N, 2, "ddp.y")
-WEIGHTS = ref.mlp_weights([2, 8, 2], "ddp", prefix="")
-DEADLINE_S = 40.0   # the fork start method needs ~2 s, the book's mp.spawn ~12 s on two busy cores
+WEIGHTS = ref.mlp_weights([2, 30, 20, 2], "ddp")   # NeuralNetwork(2, 2)'s names: layers.0.weight, ...
+DEADLINE_S = 45.0   # the fork start method needs ~1 s, the book's mp.spawn 12-20 s on two busy cores
+
+
+def _initial_state():
+    import torch
+    return {name: torch.from_numpy(value) for name, value in WEIGHTS.items()}
 
 
 def _model():
+    """The book's NeuralNetwork(2, 2), the check's own, with the known start."""
     import torch
-    model = torch.nn.Sequential(torch.nn.Linear(2, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            p.copy_(torch.from_numpy(WEIGHTS[name]))
+
+    class Reference(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = torch.nn.Sequential(torch.nn.Linear(2, 30), torch.nn.ReLU(), torch.nn.Linear(30, 20),
+                                              torch.nn.ReLU(), torch.nn.Linear(20, 2))
+
+        def forward(self, x):
+            return self.layers(x)
+
+    model = Reference()
+    model.load_state_dict(_initial_state())
     return model
 
 
@@ -77,8 +92,9 @@ def run(learner):
     import torch
 
     folder = tempfile.mkdtemp(prefix="ddp-", dir=os.getcwd())
-    result = ref.run_with_deadline(lambda: learner.run_ddp(_model(), _dataset(), EPOCHS, folder, world_size=WORLD),
-                                   DEADLINE_S)
+    train_ds = learner.module("appA/data.py").ToyDataset(torch.from_numpy(X), torch.from_numpy(Y))
+    result = ref.run_with_deadline(lambda: learner.run_ddp(train_ds, _initial_state(), EPOCHS, folder,
+                                                           world_size=WORLD), DEADLINE_S)
     result["ranks"] = {}
     for rank in range(WORLD):
         path = os.path.join(folder, f"model_rank{rank}.pth")
