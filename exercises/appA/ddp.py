@@ -35,12 +35,10 @@ def main(rank, world_size, num_epochs, train_ds, initial_state, save_dir, lr=0.5
     the weights in initial_state (a state_dict), trained on this rank's share of train_ds for num_epochs
     with SGD (learning rate lr) and the cross-entropy loss; this rank's copy of the trained weights is
     saved as save_dir/model_rank{rank}.pth, then the process leaves the group (section A.9.3)."""
-    # TODO: join the group (ddp_setup) and get this rank's loader (prepare_loader); build the model and
-    #       load initial_state into it, make the SGD optimizer, wrap the model in DDP (on CPU: no device_ids), and
-    #       train as in section A.7, telling the sampler the epoch (set_epoch) at the start of each one. Then save the
-    #       state_dict of the network inside the DDP wrapper to os.path.join(save_dir, f"model_rank{rank}.pth") and
-    #       destroy the process group.
-    raise NotImplementedError('join the group (ddp_setup) and get this rank\'s loader (prepare_loader); build the model and load initial_state into it, make the SGD optimizer, wrap the model in DDP (on CPU: no device_ids), and train as in section A.7, telling the sampler the epoch (set_epoch) at the start of each one. Then save the state_dict of the network inside the DDP wrapper to os.path.join(save_dir, f"model_rank{rank}.pth") and destroy the process group.')
+    # TODO: join the group, build the model from initial_state, and train it wrapped in DDP on this
+    #       rank's loader as in section A.7, with a new shuffle every epoch. Then save the wrapped network's own
+    #       state_dict to save_dir/model_rank{rank}.pth and leave the group (section A.9.3).
+    raise NotImplementedError("join the group, build the model from initial_state, and train it wrapped in DDP on this rank's loader as in section A.7, with a new shuffle every epoch. Then save the wrapped network's own state_dict to save_dir/model_rank{rank}.pth and leave the group (section A.9.3).")
 
 
 def run_ddp(train_ds, initial_state, num_epochs, save_dir, world_size=2):

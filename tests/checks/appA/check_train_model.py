@@ -3,7 +3,6 @@ no shuffling), the usual wrong loops recognised, training mode on, losses kept a
 import numpy as np
 
 from grader.checks import case, expect_close, fail, sibling
-from grader.weights import pattern
 
 WORKER_PRELOAD = ("optimizers",)   # torch.optim and DDP import torch._dynamo: once, in the worker
 ref = sibling(__file__, "appa_reference")
