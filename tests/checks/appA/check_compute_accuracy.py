@@ -68,8 +68,8 @@ def mistakes(learner):
     return {kind: _mistake(kind) for kind in ("no_eval", "dim0", "per_batch", "full_batches")}
 
 
-ADVICE = {"no_eval": "the model was left in training mode: call model.eval() first (dropout, for one, acts "
-                     "differently in training mode)",
+ADVICE = {"no_eval": "call model.eval() first; otherwise the model stays in training mode, where dropout, "
+                     "for one, acts differently",
           "dim0": "the predictions take the argmax over the batch (dim=0); take it over the classes, dim=1",
           "per_batch": "the count of correct predictions is divided by the number of batches; divide by the number "
                        "of examples",
