@@ -169,7 +169,7 @@ def test_no_network_in_the_worker(graded):
 
 def test_each_exercise_has_its_own_loopback(graded):
     """Learner code can talk to itself on 127.0.0.1 (torch.distributed's gloo rendezvous needs it);
-    that the loopback is private to the exercise is tested in test_sandbox_loopback.py."""
+    that the loopback is private to the exercise is tested in test_multiprocess_grading.py."""
     assert graded["loopback"]["ch02.split_text"].status == "passed", graded["loopback"]["ch02.split_text"].feedback
 
 

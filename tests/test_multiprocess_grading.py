@@ -1,15 +1,24 @@
-"""Each exercise's own network namespace: its loopback is up and private, and nothing outside is reachable."""
+"""What multi-process learner code (appendix A's DDP) needs from the worker: a loopback of the exercise's
+own, up and private, with nothing outside reachable; and fresh interpreters (multiprocessing's spawn)
+that import the learner's tree."""
 import json
 import os
+import shutil
 import socket
 import sys
 
 import pytest
 
 from grader import sandbox
+from grader.grading import grade_jobs
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux") or os.geteuid() != 0,
+needs_root = pytest.mark.skipif(not sys.platform.startswith("linux") or os.geteuid() != 0,
                                 reason="network namespaces without a user namespace need root")
+BODY = "    pieces = re.split(SPLIT_PATTERN, text)\n"
+SPAWN = ("    import multiprocessing\n"
+         "    child = multiprocessing.get_context('spawn').Process(target=build_vocab, args=(['a'],))\n"
+         "    child.start()\n    child.join()\n"
+         "    assert child.exitcode == 0, 'the new interpreter could not import build_vocab'\n")
 
 
 def in_own_loopback(probe) -> dict:
@@ -32,6 +41,7 @@ def in_own_loopback(probe) -> dict:
     return json.loads(text)
 
 
+@needs_root
 def test_loopback_is_up_private_and_alone():
     with socket.create_server(("127.0.0.1", 0)) as outside:
         port = outside.getsockname()[1]
@@ -52,3 +62,15 @@ def test_loopback_is_up_private_and_alone():
     if not result["entered"]:
         pytest.skip("this kernel refuses new network namespaces")
     assert result == {"entered": True, "talks": True, "reaches_out": False}
+
+
+def test_spawned_interpreters_import_the_learners_tree(course, tmp_path):
+    """torch.multiprocessing.spawn, the book's DDP launcher, starts a new Python that imports the learner's
+    function by name: it must find the tree being graded, wherever it lies, as `exercises`."""
+    tree = tmp_path / "anywhere"
+    shutil.copytree(course.solutions, tree, ignore=shutil.ignore_patterns("__pycache__"))
+    module = tree / "ch02" / "tokenizers.py"
+    assert module.read_text().count(BODY) == 1
+    module.write_text(module.read_text().replace(BODY, SPAWN + BODY))
+    split = grade_jobs(course, [(tree, [course.exercise("ch02.split_text")])])[0].exercises[0]
+    assert split.status == "passed", split.feedback + split.output
