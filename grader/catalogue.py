@@ -14,6 +14,7 @@ Each entry is a small edit of a reference solution:
     exercise = "ch03.multihead_attention"
     name = "einsum"
     edits = [{replace = "...", with = "..."}, ...]
+    tip = "..."                               # optional: a 0-point tip it must get, with this text
 
 `file` (default: the exercise's file, or "chNN/file.py" for another chapter) picks the module
 edited. Every `replace` text must occur exactly once, so an entry fails loudly when the
@@ -43,6 +44,7 @@ class Entry:
     check: str = ""
     message: str = ""
     source: str = ""
+    tip: str = ""
 
     @property
     def key(self) -> str:
@@ -83,7 +85,7 @@ def _entry(course: Course, kind: str, raw: dict, path: Path) -> Entry:
     if kind == "bug" and not (raw.get("check") and raw.get("message")):
         raise CatalogueError(f"{where}: a bug names the check that must fail and a message fragment")
     return Entry(kind, exercise, raw["name"], file, tuple(edits), raw.get("check", ""),
-                 raw.get("message", ""), path.name)
+                 raw.get("message", ""), path.name, raw.get("tip", ""))
 
 
 def materialise(entry: Entry, solutions: Path, dest: Path) -> Path:

@@ -22,13 +22,12 @@ def escape(text: str) -> str:
 
 
 class LazyConsole:
-    """rich loads only once something is printed, after the worker has started."""
+    """rich loads only once something is printed, after the worker has started; each use sees the
+    terminal (and COLUMNS) as it is now."""
 
     def __getattr__(self, name):
         from rich.console import Console
-        real = Console(highlight=False)
-        globals()["console"] = real
-        return getattr(real, name)
+        return getattr(Console(highlight=False), name)
 
 
 console = LazyConsole()
@@ -109,6 +108,27 @@ def run_cmd(chapters, solutions, target, json_path, verbose):
     sys.exit(Exit.FULL_MARKS if run.score >= run.max_score else Exit.POINTS_LOST)
 
 
+@main.command("watch")
+@click.argument("chapters", nargs=-1)
+@click.option("--target", metavar="PATH", help="Watch another course-shaped folder instead of exercises/.")
+def watch_cmd(chapters, target):
+    """Re-grade as you save: CHAPTERS (default all), each save re-grading what it touched.
+
+    torch is imported once; each save re-runs only the exercises of the saved file and those that
+    build on them, in fresh processes. Ctrl-C stops."""
+    from .watch import Watcher, watch_loop
+    course = load_course()
+    try:
+        exercises = course.select(list(chapters))
+    except KeyError as exc:
+        raise click.UsageError(f"unknown chapter or exercise {exc}") from None
+    watcher = Watcher(course, pick_target(course, False, target), exercises)
+    try:
+        watch_loop(watcher, console, clear=sys.stdout.isatty())
+    except KeyboardInterrupt:
+        console.print("\nStopped watching.")
+
+
 @main.command("progress", hidden=True)
 def progress_cmd():
     """Progress over every chapter (what a bare `grade` does)."""
@@ -119,6 +139,19 @@ def progress_cmd():
     from .report import render_progress
     render_progress(course, run, console)
     sys.exit(Exit.FULL_MARKS if run.score >= run.max_score else Exit.POINTS_LOST)
+
+
+def hint_paragraphs(text: str) -> list[str]:
+    """Prose paragraphs reflowed to the screen; a paragraph whose lines are indented (code) kept as written."""
+    import textwrap
+    paragraphs = []
+    for part in text.split("\n\n"):
+        lines = part.strip("\n").splitlines()
+        if any(line.startswith("    ") for line in lines):
+            paragraphs.append(textwrap.dedent("\n".join(lines)))
+        else:
+            paragraphs.append(" ".join(part.split()))
+    return paragraphs
 
 
 @main.command("hint")
@@ -148,13 +181,56 @@ def hint_cmd(exercise, more, tier):
         console.print(f"Builds on: {', '.join(ex.depends)}", markup=False)
     shown = [tier] if tier else range(1, state.reveal_hint(course.root, ex.id, total) + 1)
     for n in shown:
-        paragraphs = [" ".join(part.split()) for part in ex.hints[n - 1].split("\n\n")]
         console.print(f"\n[bold]Hint {n} of {total}[/bold]")
-        console.print("\n\n".join(paragraphs), markup=False)
+        console.print("\n\n".join(hint_paragraphs(ex.hints[n - 1])), markup=False)
     last = max(shown)
     if last < total and not tier:
         console.print(f"\n[dim]Stuck still? `grade hint {ex.id}` again shows hint {last + 1}"
                       f"{' (with code)' if last + 1 == total else ''}.[/dim]")
+
+
+@main.command("reset")
+@click.argument("exercise")
+@click.option("--whole-file", is_flag=True, help="Restore the exercise's whole file, not just its definitions.")
+@click.option("--target", metavar="PATH", help="A course-shaped folder other than exercises/.")
+def reset_cmd(exercise, whole_file, target):
+    """Put EXERCISE's stub back (its functions and classes), keeping a backup of your file.
+
+    Other exercises in the same file keep your code. The backup goes to .grade/backups/."""
+    from .sources import SourceError, reset
+    course = load_course()
+    try:
+        ex = course.exercise(exercise)
+    except KeyError:
+        raise click.UsageError(f"no exercise {exercise!r}; `grade list` shows them all") from None
+    try:
+        path, backup = reset(course, ex, pick_target(course, False, target), whole_file)
+    except SourceError as exc:
+        raise click.UsageError(str(exc)) from None
+    what = "the whole file" if whole_file else ", ".join(ex.defines) or "the file"
+    console.print(f"Reset {ex.id}: {what} in {path} as handed out.", markup=False, highlight=False)
+    if backup:
+        console.print(f"Your version is kept in {backup}", markup=False, highlight=False)
+
+
+@main.command("doctor")
+def doctor_cmd():
+    """Check that everything grading needs is in place (offline): Python, torch, the tokenizer and
+    data caches, what containment this OS gives, and your exercises/ folder."""
+    from .doctor import PROBLEM, WARN, diagnose
+    course = load_course()
+    findings = diagnose(course)
+    marks = {"ok": "[green]✓[/green]", WARN: "[yellow]![/yellow]", PROBLEM: "[red]✗[/red]"}
+    for f in findings:
+        console.print(f"{marks[f.status]} {escape(f.what)}")
+        if f.fix:
+            console.print(f"    fix: {escape(f.fix)}")
+    problems = sum(f.status == PROBLEM for f in findings)
+    warnings = sum(f.status == WARN for f in findings)
+    if problems:
+        console.print(f"[red]{problems} problem(s)[/red] to fix before grading; run `grade doctor` again after.")
+        sys.exit(Exit.POINTS_LOST)
+    console.print("[green]All set.[/green]" + (f" ({warnings} warning(s): grading works, with less)" if warnings else ""))
 
 
 @main.command("list")
@@ -219,3 +295,7 @@ def entry() -> None:
     except Exception as exc:  # noqa: BLE001 - an internal error exits 2 with a short message
         console.print(f"[red]internal error:[/red] {type(exc).__name__}: {escape(str(exc))}")
         sys.exit(Exit.USAGE)
+
+
+if __name__ == "__main__":
+    entry()

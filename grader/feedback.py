@@ -3,22 +3,26 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .protocol import EXIT, JOB_CRASHED, JOB_MEMORY, JOB_TIMEOUT, MEMORY, MISSING, NOT_IMPLEMENTED, WRONG_TYPE, location
+
 if TYPE_CHECKING:
     from .runner import JobResult
 
 
+def not_implemented(place: str, message: str = "") -> str:
+    return f"not implemented yet — {place}" if place else f"not implemented yet: {message}"
+
+
 def format_error(error: dict) -> str:
     where = error.get("where") or {}
-    place = f"{where.get('file')}:{where.get('line')}" if where else ""
+    place = location(error)
     kind = error.get("kind")
-    if kind == "not_implemented":
-        todo = error.get("todo")
-        return f"not implemented yet — {place}" + (f" (TODO: {todo})" if todo else "") if place else \
-            f"not implemented yet: {error.get('message', '')}"
+    if kind == NOT_IMPLEMENTED:
+        return not_implemented(place, error.get("message", ""))
     text = f"{error.get('type', 'Error')}: {error.get('message', '')}".strip()
-    if kind in ("exit", "missing", "type"):
+    if kind in (EXIT, MISSING, WRONG_TYPE):
         text = str(error.get("message", ""))
-    if kind == "memory":
+    if kind == MEMORY:
         text = f"ran out of memory ({text})"
     if where:
         code = where.get("code")
@@ -28,11 +32,11 @@ def format_error(error: dict) -> str:
 
 def job_message(job: JobResult) -> str:
     base = {
-        "timeout": "your code did not finish in time ({detail}): look for a loop that never ends "
+        JOB_TIMEOUT: "your code did not finish in time ({detail}): look for a loop that never ends "
                    "or work far bigger than the exercise needs",
-        "memory": "your code used more memory than allowed ({detail}): look for a tensor or list far "
+        JOB_MEMORY: "your code used more memory than allowed ({detail}): look for a tensor or list far "
                   "bigger than the exercise needs",
-        "crashed": "the process running your code ended ({detail}): don't call sys.exit/os._exit "
+        JOB_CRASHED: "the process running your code ended ({detail}): don't call sys.exit/os._exit "
                    "in library code",
     }.get(job.status, "{detail}")
     return base.format(detail=job.detail or job.status)

@@ -4,7 +4,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from .feedback import format_error, job_message
+from .feedback import format_error, job_message, not_implemented
+from .protocol import JOB_OK, STATUS_OF_JOB
 from .manifest import Course, Exercise
 from .results import CheckResult, ExerciseResult, RunResult
 from .runner import JobResult, Worker
@@ -38,16 +39,13 @@ def grade_jobs(course: Course, plan: list[tuple[Path, list[Exercise]]],
     needed = [with_dependencies(course, exercises) for _, exercises in plan]
     worker = Worker([(t, ex) for (t, _), exs in zip(plan, needed) for ex in exs], course,
                     parallel=parallel, limits=limits)
-    from .checker import run_checks  # pytest loads while the worker imports torch
     try:
         per_target, offset = [], 0
         for exs in needed:
             per_target.append({ex.id: worker.results[offset + k] for k, ex in enumerate(exs)})
             offset += len(exs)
-        checked = run_checks(course, per_target)
         runs = []
-        for (target, exercises), exs, jobs, checks in zip(plan, needed, per_target, checked):
-            by_id = {ex.id: exercise_result(ex, jobs[ex.id], checks[ex.id]) for ex in exs}
+        for (target, exercises), by_id in zip(plan, score_jobs(course, per_target)):
             for ex in exercises:
                 blame_dependencies(ex, by_id)
             runs.append(RunResult(target=display_path(target, course.root),
@@ -59,6 +57,15 @@ def grade_jobs(course: Course, plan: list[tuple[Path, list[Exercise]]],
     for run in runs:
         run.duration_s = elapsed
     return runs
+
+
+def score_jobs(course: Course, per_target: list[dict[str, JobResult]]) -> list[dict[str, ExerciseResult]]:
+    """Run the checks on each tree's jobs (exercise id -> JobResult) in one pytest session; per tree,
+    exercise id -> ExerciseResult (dependencies not yet blamed)."""
+    from .checker import run_checks  # pytest loads while the worker imports torch
+    checked = run_checks(course, per_target)
+    return [{ex_id: exercise_result(course.exercise(ex_id), jobs[ex_id], checks[ex_id]) for ex_id in jobs}
+            for jobs, checks in zip(per_target, checked)]
 
 
 def display_path(target: Path, root: Path) -> str:
@@ -78,18 +85,20 @@ def exercise_result(ex: Exercise, job: JobResult, checks: list[CheckResult]) -> 
     result = ExerciseResult(id=ex.id, title=ex.title, chapter=ex.chapter, book=ex.book,
                             max_score=ex.points, status="failed", checks=checks,
                             output=job.output, duration_s=job.duration_s)
-    lost = [c for c in checks if not c.passed]
-    if job.status not in ("ok", None):
-        result.status = {"timeout": "timeout", "memory": "memory"}.get(job.status, "error")
+    lost = [c for c in checks if not c.passed and not c.tip]
+    tips = [c for c in checks if not c.passed and c.tip and c.status == "failed"]
+    if job.status not in (JOB_OK, None):
+        result.status = STATUS_OF_JOB.get(job.status, "error")
         result.feedback = job_message(job)
     elif job.import_error:
         result.status = "error"
         result.feedback = "your module could not be imported: " + format_error(job.import_error)
     elif not lost:
         result.status = "passed"
-    elif all(c.status == "not_implemented" for c in checks):
+        result.feedback = "\n".join(f"Tip: {c.feedback}" for c in tips)
+    elif all(c.status == "not_implemented" for c in checks if not c.tip):
         result.status = "not_implemented"
-        result.feedback = checks[0].feedback.split(" (TODO:")[0]  # the TODO itself is in the file
+        result.feedback = not_implemented(lost[0].location) if lost[0].location else lost[0].feedback
     else:
         statuses = {c.status for c in lost}
         worst = next((s for s in ORDER if s in statuses and s != "not_implemented"), None)

@@ -19,6 +19,8 @@ EXERCISE_FIELDS = {
     "id": "chapter and name, e.g. ch03.causal_attention",
     "title": "one line shown to the learner",
     "file": "module inside the chapter folder the learner edits, e.g. attention.py",
+    "defines": "the top-level functions, classes or constants of `file` the learner writes for this exercise "
+               "(`grade reset` and the notebooks work by them)",
     "book": "book section, e.g. 3.5",
     "points": "points for the exercise, shared among its checks by weight",
     "hint": "tiers shown one at a time by `grade hint ID`: the idea, then the formula or steps; "
@@ -41,6 +43,7 @@ class Exercise:
     book: str
     points: float
     hints: tuple[str, ...]
+    defines: tuple[str, ...] = ()
     depends: tuple[str, ...] = ()
     timeout_s: float = 10.0
     memory_mb: int = 2048
@@ -181,7 +184,8 @@ def _exercise(entry: dict, defaults: dict, path: Path, seen: set[str]) -> Exerci
                             "e.g. hint = [\"the idea\", \"the steps\", \"a line of code\"]")
     return Exercise(
         id=ex_id, title=entry["title"], file=entry["file"], book=str(entry["book"]),
-        points=float(entry["points"]), hints=tuple(h.strip() for h in hints),
+        points=float(entry["points"]), hints=tuple(h.strip("\n").rstrip() for h in hints),
+        defines=tuple(entry.get("defines", ())),
         depends=tuple(entry.get("depends", ())),
         timeout_s=float(entry.get("timeout_s", defaults.get("timeout_s", 10.0))),
         memory_mb=int(entry.get("memory_mb", defaults.get("memory_mb", 2048))),

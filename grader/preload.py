@@ -3,15 +3,19 @@
 `gpt2()` registers tiktoken's GPT-2 encoding. Building it from the BPE files takes ~0.4 s
 (Python-level parsing of 50k merges); the worker instead keeps the finished rank table in the
 course cache as base64 lines with their sha256 (~0.07 s to load), written from the full,
-hash-checked build the first time. Learner code's own `tiktoken.get_encoding("gpt2")` then
-returns the same object. `optimizers()` imports torch._dynamo, which the first torch.optim
-optimizer (and DistributedDataParallel) would otherwise import in every exercise that trains.
+hash-checked build the first time. The table's sha256 is pinned here, not taken from the file,
+so a rewritten cache (with its stored hash recomputed) is rebuilt, never used. Learner code's own
+`tiktoken.get_encoding("gpt2")` then returns the same object. `optimizers()` imports torch._dynamo,
+which the first torch.optim optimizer (and DistributedDataParallel) would otherwise import in
+every exercise that trains.
 """
 from __future__ import annotations
 
 import base64
 import hashlib
 from pathlib import Path
+
+RANKS_SHA256 = b"6c3a12d345e638764f3f646a81f16ab08b9a648229cddc89fb341b4bdad3b7ea"  # GPT-2's 50,256 ranks
 
 
 def gpt2() -> None:
@@ -56,7 +60,7 @@ def _load(path: Path) -> dict[bytes, int] | None:
     except OSError:
         return None
     digest, _, body = data.partition(b"\n")
-    if hashlib.sha256(body).hexdigest().encode() != digest:
+    if digest != RANKS_SHA256 or hashlib.sha256(body).hexdigest().encode() != RANKS_SHA256:
         return None
     ranks = {base64.b64decode(t): i for i, t in enumerate(body.split(b"\n"))}
     return ranks if len(ranks) == 50256 else None

@@ -15,6 +15,7 @@ import types
 from pathlib import Path
 
 from . import sandbox, wire
+from .protocol import EXIT, MEMORY, MISSING, NOT_IMPLEMENTED, RECORD_CASE, RECORD_IMPORT, WRONG_TYPE, error_record
 
 PACKAGE = "exercises"  # every graded tree is imported under this name, so relative imports work
 
@@ -80,16 +81,16 @@ def cases_of(check_module: types.ModuleType) -> list:
 
 def describe_exception(exc: BaseException, target: Path) -> dict:
     """The learner-facing record of an exception: type, message and the learner's own frame."""
-    record = {"type": type(exc).__name__, "message": _safe_str(exc), "kind": "error", "where": None, "todo": None}
+    record = error_record(type(exc).__name__, _safe_str(exc))
     if isinstance(exc, NotImplementedError):
-        record["kind"] = "not_implemented"
+        record["kind"] = NOT_IMPLEMENTED
     elif sandbox.is_memory_error(exc):
-        record["kind"] = "memory"
+        record["kind"] = MEMORY
     elif isinstance(exc, SystemExit):
-        record["kind"] = "exit"
+        record["kind"] = EXIT
         record["message"] = f"your code called sys.exit({exc.code!r}) / exit()"
     elif isinstance(exc, MissingName):
-        record["kind"] = "missing"
+        record["kind"] = MISSING
     root = target.resolve()
     label_root = root.parent
     frames = []
@@ -107,7 +108,7 @@ def describe_exception(exc: BaseException, target: Path) -> dict:
         except (ValueError, OSError):
             continue
         record["where"] = {"file": rel.as_posix(), "line": lineno or 0, "function": func, "code": (code or "")[:300]}
-        if record["kind"] == "not_implemented":
+        if record["kind"] == NOT_IMPLEMENTED:
             todo = _todo_above(path, lineno or 1)
             if todo:
                 record["where"]["line"], record["todo"] = todo
@@ -137,33 +138,34 @@ def _safe_str(exc: BaseException) -> str:
 
 
 def run_exercise(target: Path, module_rel: str, check_module: types.ModuleType, send,
-                 scratch: Path | None = None) -> None:
+                 own_dir: Path | None = None) -> None:
     """Import the learner's module, then run every case; `send(record_dict)` after each.
-    `scratch`, the child's own folder, makes the tree importable by interpreters it spawns."""
+    `own_dir`, a writable folder of this process's own, makes the tree importable by interpreters it spawns."""
     label = f"{target.resolve().name}/{module_rel}"
     if not (target / module_rel).is_file():
-        send({"record": "import", "ok": False, "error": {
-            "type": "FileNotFoundError", "kind": "missing", "where": None, "todo": None,
-            "message": f"{label} does not exist: the exercise's code goes there (restore the stub if it was deleted)"}})
+        send({"record": RECORD_IMPORT, "ok": False, "error": error_record(
+            "FileNotFoundError", f"{label} does not exist: the exercise's code goes there (restore the stub if it "
+            "was deleted)", MISSING)})
         return
     try:
         mount(target)
-        if scratch is not None:
-            importable_by_new_interpreters(target, scratch)
+        if own_dir is not None:
+            importable_by_new_interpreters(target, own_dir)
         module = importlib.import_module(f"{PACKAGE}." + module_rel.removesuffix(".py").replace("/", "."))
     except BaseException as exc:  # noqa: BLE001 - anything the learner's import does is reported
-        send({"record": "import", "ok": False, "error": describe_exception(exc, target)})
+        send({"record": RECORD_IMPORT, "ok": False, "error": describe_exception(exc, target)})
         return
     learner = Learner(module, label)
     for case in cases_of(check_module):
         start = time.perf_counter()
         try:
             value = wire.to_plain(case(learner))
-            record = {"record": "case", "name": case.__name__, "ok": True, "value": value}
+            record = {"record": RECORD_CASE, "name": case.__name__, "ok": True, "value": value}
         except wire.WireError as exc:
-            record = {"record": "case", "name": case.__name__, "ok": False,
-                      "error": {"type": "WrongType", "message": str(exc), "kind": "type", "where": None, "todo": None}}
+            record = {"record": RECORD_CASE, "name": case.__name__, "ok": False,
+                      "error": error_record("WrongType", str(exc), WRONG_TYPE)}
         except BaseException as exc:  # noqa: BLE001
-            record = {"record": "case", "name": case.__name__, "ok": False, "error": describe_exception(exc, target)}
+            record = {"record": RECORD_CASE, "name": case.__name__, "ok": False,
+                      "error": describe_exception(exc, target)}
         record["duration_s"] = round(time.perf_counter() - start, 4)
         send(record)

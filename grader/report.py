@@ -35,25 +35,39 @@ def status_text(status: str) -> Text:
     return Text(label, style=style)
 
 
+WIDE = 100  # from this width on, the table; below it, each exercise's feedback on rows of its own
+
+
+def book_label(book: str) -> str:
+    """"3.6.2 (exercise 3.3)" -> "§3.6.2 ex. 3.3": short enough for a narrow column."""
+    section, _, rest = book.partition(" (exercise ")
+    return f"§{section}" + (f" ex. {rest.rstrip(')')}" if rest else "")
+
+
+def exercise_label(ex) -> Text:
+    return Text(ex.id.split(".", 1)[1]) + Text(f" {book_label(ex.book)}", style="dim")
+
+
+def feedback_text(ex, verbose: bool) -> str:
+    if not verbose:
+        return ex.feedback
+    lines = [f"{'✓' if c.passed else ('·' if c.tip else '✗')} {c.name} ({fmt_points(c.points, c.max_points)})"
+             + (f": {c.feedback}" if c.feedback and not c.passed else "") for c in ex.checks]
+    if ex.output:
+        lines.append(f"your code printed:\n{ex.output[:400]}")
+    return "\n".join(lines)
+
+
 def render_run(run: RunResult, console: Console, verbose: bool = False) -> None:
     chapters = sorted({e.chapter for e in run.exercises}, key=[e.chapter for e in run.exercises].index)
     for chapter in chapters:
-        table = Table(title=f"{chapter} · {run.target}", title_justify="left", show_lines=True, expand=False)
-        table.add_column("Exercise", no_wrap=True)
-        table.add_column("Points", justify="right", no_wrap=True)
-        table.add_column("Status", no_wrap=True)
-        table.add_column("Feedback", overflow="fold")
-        for ex in (e for e in run.exercises if e.chapter == chapter):
-            name = Text(ex.id.split(".", 1)[1]) + Text(f" §{ex.book}", style="dim")
-            feedback = ex.feedback
-            if verbose:
-                feedback = "\n".join(
-                    f"{'✓' if c.passed else '✗'} {c.name} ({fmt_points(c.points, c.max_points)})"
-                    + (f": {c.feedback}" if c.feedback and not c.passed else "") for c in ex.checks)
-                if ex.output:
-                    feedback += f"\nyour code printed:\n{ex.output[:400]}"
-            table.add_row(name, fmt_points(ex.score, ex.max_score), status_text(ex.status), Text(printable(feedback)))
-        console.print(table)
+        exercises = [e for e in run.exercises if e.chapter == chapter]
+        title = f"{chapter} · {run.target}"
+        if console.width >= WIDE:
+            _render_table(exercises, title, console, verbose)
+        else:
+            console.print(Text(title, style="italic"))
+            render_rows(exercises, console, lambda ex: feedback_text(ex, verbose))
     done = sum(e.status == "passed" for e in run.exercises)
     console.print(f"[bold]Total {fmt_points(run.score, run.max_score)}[/bold] · {done}/{len(run.exercises)} "
                   f"exercises passed · {run.duration_s:.1f} s")
@@ -62,10 +76,48 @@ def render_run(run: RunResult, console: Console, verbose: bool = False) -> None:
         console.print(f"Next: [bold]{todo.id}[/bold] — `grade hint {todo.id}` for a hint.", highlight=False)
 
 
+def _render_table(exercises, title: str, console: Console, verbose: bool) -> None:
+    table = Table(title=title, title_justify="left", show_lines=True, expand=False)
+    table.add_column("Exercise", max_width=30, overflow="fold")
+    table.add_column("Points", justify="right", no_wrap=True)
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Feedback", overflow="fold", min_width=40)
+    for ex in exercises:
+        table.add_row(exercise_label(ex), fmt_points(ex.score, ex.max_score), status_text(ex.status),
+                      Text(printable(feedback_text(ex, verbose))))
+    console.print(table)
+
+
+def render_rows(exercises, console: Console, feedback, marks: bool = False, max_lines: int = 0) -> None:
+    """Narrow screens, notebooks, logs and `grade watch`: one line per exercise (name, points,
+    status), its feedback(ex) indented on the lines below, using the whole width."""
+    points_w = max(len(fmt_points(e.score, e.max_score)) for e in exercises)
+    status_w = max(len(STATUS_STYLE.get(e.status, (e.status,))[0]) for e in exercises)
+    for ex in exercises:
+        line = Table.grid(padding=(0, 1), expand=True)
+        line.add_column(ratio=1, overflow="fold")
+        line.add_column(justify="right", no_wrap=True, width=points_w)
+        line.add_column(no_wrap=True, width=status_w)
+        label = (Text("✓ " if ex.status == "passed" else "· ") if marks else Text()) + exercise_label(ex)
+        line.add_row(label, fmt_points(ex.score, ex.max_score), status_text(ex.status))
+        console.print(line)
+        lines = indented(printable(feedback(ex)), console.width)
+        for text in lines[:max_lines] if max_lines else lines:
+            console.print(Text(text), soft_wrap=True)
+
+
+def indented(text: str, width: int, indent: int = 4) -> list[str]:
+    """Each line of `text` wrapped to the width, indented, without trailing spaces."""
+    import textwrap
+    room = max(20, width - indent)
+    return [" " * indent + piece for line in text.splitlines()
+            for piece in (textwrap.wrap(line, room, break_long_words=True, break_on_hyphens=False) or [""])]
+
+
 def render_progress(course: Course, run: RunResult, console: Console) -> None:
     """`grade` with no chapter: one line per chapter of the manifest."""
     table = Table(title="Progress", title_justify="left")
-    for col, kw in (("Chapter", {}), ("Title", {}), ("Exercises passed", {"justify": "right"}),
+    for col, kw in (("Chapter", {}), ("Title", {}), ("Passed", {"justify": "right"}),
                     ("Points", {"justify": "right"})):
         table.add_column(col, **kw)
     for chapter in course.chapters:

@@ -16,10 +16,16 @@ class CheckResult:
     status: str
     feedback: str = ""
     duration_s: float = 0.0
+    location: str = ""        # file:line of the learner's code the feedback points at, if any
 
     @property
     def passed(self) -> bool:
         return self.status == "passed"
+
+    @property
+    def tip(self) -> bool:
+        """A 0-point check: a suggestion that never costs points."""
+        return self.max_points == 0
 
 
 @dataclass

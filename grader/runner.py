@@ -5,6 +5,7 @@ collects the checks; `JobResult.wait()` blocks until that job's child has ended.
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -13,8 +14,10 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .frames import HEADER, INFO_JOB
 from .manifest import Course, Exercise
+from .protocol import FRAME_END, HEADER, INFO_JOB, JOB_LOST, MAX_BYTES, RECORD_CASE, RECORD_IMPORT, clean_error
+
+STDERR_KEEP = 20_000
 
 
 
@@ -39,27 +42,31 @@ class JobResult:
 
 
 class Worker:
-    """One worker process and the thread that reads its frames."""
+    """One worker process and the thread that reads its frames.
+
+    With `keep_open`, the worker stays up after the first jobs and `submit` hands it more (for
+    `grade watch`): `targets` then names every tree later jobs may grade (the worker's mount
+    namespace is set up once), `preload` the exercises whose check modules to import up front."""
 
     def __init__(self, jobs: list[tuple[Path, Exercise]], course: Course, parallel: int | None = None,
-                 network: bool = False, limits: dict | None = None):
-        self.results = [JobResult(ex, target) for target, ex in jobs]
+                 network: bool = False, limits: dict | None = None, keep_open: bool = False,
+                 targets: list[Path] = (), preload: list[Exercise] = (), jail_uid: int | None = None):
+        self.course, self.limits = course, limits or {}
+        self.results: list[JobResult] = []
         self.info: dict = {}
         self.stderr = b""
-        roots = _outermost([course.root.resolve(), *(r.target.resolve() for r in self.results)])
+        roots = _outermost([course.root.resolve(), *(Path(t).resolve() for t in targets),
+                            *(target.resolve() for target, _ in jobs)])
         request = {
             "parallel": parallel or os.cpu_count() or 1,
             "network": network,
             "read_only": [str(p) for p in roots],
-            "hidden": [str(course.root.resolve() / "tests" / "snapshots")],
-            "jobs": [
-                {"job": i, "target": str(r.target.resolve()), "module": f"{r.exercise.chapter}/{r.exercise.file}",
-                 "checks": str(r.exercise.check_path(course.root)), "exercise": r.exercise.id,
-                 "timeout_s": (limits or {}).get("timeout_s", r.exercise.timeout_s),
-                 "memory_mb": (limits or {}).get("memory_mb", r.exercise.memory_mb)}
-                for i, r in enumerate(self.results)
-            ],
+            "hidden": _hidden(course, [*targets, *(target for target, _ in jobs)]),
+            "preload_checks": [str(ex.check_path(course.root)) for ex in preload],
+            "jobs": self._jobs(jobs),
         }
+        if jail_uid is not None:  # bulk grading: each exercise in a jail of its own, as this uid
+            request["jail"] = {"uid": jail_uid, "course_root": str(course.root.resolve())}
         read_fd, write_fd = os.pipe()
         env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
         from course_data import gpt2
@@ -72,15 +79,51 @@ class Worker:
             pass_fds=(write_fd,), env=env, cwd=str(course.root),
         )
         os.close(write_fd)
-        self.proc.stdin.write(json.dumps(request).encode())
-        self.proc.stdin.close()
+        self.proc.stdin.write(json.dumps(request).encode() + b"\n")
+        self.proc.stdin.flush()
+        if not keep_open:
+            self.proc.stdin.close()
         self._stream = os.fdopen(read_fd, "rb")
+        self._reader_done = threading.Event()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
         threading.Thread(target=self._read_stderr, daemon=True).start()
 
+    def _jobs(self, jobs: list[tuple[Path, Exercise]]) -> list[dict]:
+        """JobResults for `jobs` (appended to self.results), as the worker's job records."""
+        first = len(self.results)
+        self.results += [JobResult(ex, target) for target, ex in jobs]
+        return [{"job": first + i, "target": str(r.target.resolve()), "exercise": r.exercise.id,
+                 "module": f"{r.exercise.chapter}/{r.exercise.file}", "checks": str(r.exercise.check_path(self.course.root)),
+                 "timeout_s": self.limits.get("timeout_s", r.exercise.timeout_s),
+                 "memory_mb": self.limits.get("memory_mb", r.exercise.memory_mb)}
+                for i, r in enumerate(self.results[first:])]
+
+    def submit(self, jobs: list[tuple[Path, Exercise]], isolated: bool = False) -> list[JobResult]:
+        """More jobs for a worker started with keep_open; their results, in order. `isolated`: the jobs
+        are one submission's, run in a process of its own that knows no other submission's jobs."""
+        records = self._jobs(jobs)
+        try:
+            self.proc.stdin.write(json.dumps({"jobs": records, "isolated": isolated}).encode() + b"\n")
+            self.proc.stdin.flush()
+        except (BrokenPipeError, ValueError, OSError):
+            pass  # the worker is gone: the reader marks these jobs lost
+        results = self.results[-len(records):] if records else []
+        if self._reader_done.is_set():
+            self._mark_lost(results)
+        return results
+
+    @property
+    def alive(self) -> bool:
+        return not self._reader_done.is_set()
+
     def _read_stderr(self) -> None:
-        self.stderr = self.proc.stderr.read()[-20000:]
+        """The worker's stderr, of which only the last STDERR_KEEP bytes are kept, however much comes."""
+        while True:
+            chunk = self.proc.stderr.read1(1 << 16)
+            if not chunk:
+                return
+            self.stderr = (self.stderr + chunk)[-STDERR_KEEP:]
 
     def _read(self) -> None:
         ended = False
@@ -90,6 +133,8 @@ class Worker:
                 if len(head) < HEADER.size:
                     break
                 job, kind, n = HEADER.unpack(head)
+                if n > MAX_BYTES:  # announced more than any frame may hold: the stream is not ours to trust
+                    break
                 payload = self._stream.read(n)
                 if len(payload) < n:
                     break
@@ -102,11 +147,15 @@ class Worker:
             if not ended:  # reading failed: stop the worker rather than leave it blocked on the pipe
                 self.proc.kill()
             self.proc.wait()
-            for r in self.results:
-                if not r._done.is_set():
-                    r.status = "lost"
-                    r.detail = "the grading worker stopped unexpectedly" + _tail(self.stderr)
-                    r._done.set()
+            self._reader_done.set()
+            self._mark_lost(self.results)
+
+    def _mark_lost(self, results: list[JobResult]) -> None:
+        for r in results:
+            if not r._done.is_set():
+                r.status = JOB_LOST
+                r.detail = "the grading worker stopped unexpectedly" + _tail(self.stderr)
+                r._done.set()
 
     def _take(self, job: int, kind: bytes, payload: bytes) -> None:
         from . import wire  # numpy: imported here, in the reader thread, after the worker started
@@ -122,15 +171,16 @@ class Worker:
         result = self.results[job]
         if result._done.is_set() or not isinstance(record, dict):
             return
-        if kind == b"X":
+        if kind == FRAME_END:
             result.status = str(record.get("status"))
             result.detail = str(record.get("detail", ""))
             result.output = str(record.get("output", ""))
             result.duration_s = float(record.get("duration_s", 0.0))
             result._done.set()
-        elif record.get("record") == "import":
+        elif record.get("record") == RECORD_IMPORT:
             result.import_error = clean_error(record.get("error"))
-        elif record.get("record") == "case" and isinstance(record.get("name"), str):
+        elif record.get("record") == RECORD_CASE and record.get("name") in declared_cases(
+                str(result.exercise.check_path(self.course.root))):
             ok = record.get("ok") is True
             result.cases[record["name"]] = {
                 "ok": ok, "value": record.get("value") if ok else None,
@@ -138,24 +188,31 @@ class Worker:
                 "duration_s": record.get("duration_s") if isinstance(record.get("duration_s"), float) else 0.0}
 
     def close(self) -> None:
+        if self.proc.stdin and not self.proc.stdin.closed:
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass
         if self.proc.poll() is None:
             self.proc.kill()
         self._reader.join(timeout=5)
 
 
-def clean_error(error) -> dict:
-    """An error record from the learner's process, reduced to the fields and types feedback uses
-    (the process is untrusted: anything else it sends is dropped)."""
-    error = error if isinstance(error, dict) else {}
-    text = {k: str(error.get(k) or "")[:2000] for k in ("type", "message", "kind", "todo")}
-    where = error.get("where")
-    if isinstance(where, dict):
-        line = where.get("line")
-        where = {"file": str(where.get("file", ""))[:300], "line": line if isinstance(line, int) else 0,
-                 "function": str(where.get("function", ""))[:100], "code": str(where.get("code", ""))[:300]}
-    else:
-        where = None
-    return {**text, "kind": text["kind"] or "error", "todo": text["todo"] or None, "where": where}
+def _hidden(course: Course, targets: list[Path]) -> list[str]:
+    """What learner code must not read: the snapshots, and solutions/ unless it is being graded."""
+    hidden = [course.root.resolve() / "tests" / "snapshots", course.solutions.resolve()]
+    graded = {Path(t).resolve() for t in targets}
+    return [str(p) for p in hidden if p not in graded and not any(p in g.parents for g in graded)]
+
+
+@functools.lru_cache(maxsize=None)
+def declared_cases(check_path: str) -> frozenset[str]:
+    """The names of the @case functions a check module declares, read from its source (not imported):
+    records for any other name are dropped."""
+    import ast
+    tree = ast.parse(Path(check_path).read_text(encoding="utf-8"))
+    return frozenset(node.name for node in tree.body if isinstance(node, ast.FunctionDef)
+                     and any(getattr(d, "id", getattr(d, "attr", None)) == "case" for d in node.decorator_list))
 
 
 def _outermost(paths: list[Path]) -> list[Path]:

@@ -150,7 +150,15 @@ def _reaper(libc) -> None:
         os._exit(0)
 
 
-MS_RDONLY, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 32, 4096, 16384, 1 << 18
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
+
+
+def mount(source, target, fstype, flags, data=None) -> None:
+    """mount(2); raises OSError naming the target."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    enc = [x.encode() if x else None for x in (source, target, fstype, data)]
+    if libc.mount(enc[0], enc[1], enc[2], flags, enc[3]) != 0:
+        raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), target)
 
 
 def protect_files(read_only: list[str], hidden: list[str]) -> str:
@@ -167,12 +175,6 @@ def protect_files(read_only: list[str], hidden: list[str]) -> str:
         return "files: not protected (no libc)"
     if libc.unshare(CLONE_NEWNS) != 0 and (os.geteuid() == 0 or libc.unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0):
         return f"files: not protected (no mount namespace: {os.strerror(ctypes.get_errno())})"
-
-    def mount(source, target, fstype, flags, data=None):
-        enc = [x.encode() if x else None for x in (source, target, fstype, data)]
-        if libc.mount(enc[0], enc[1], enc[2], flags, enc[3]) != 0:
-            raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), target)
-
     try:
         mount(None, "/", None, MS_REC | MS_PRIVATE)
         for path in read_only:
@@ -198,29 +200,39 @@ def vm_size() -> int:
     return 0
 
 
-def apply_limits(memory_mb: int, cpu_s: float, baseline_vm: int) -> list[str]:
-    """Rlimits for the current (child) process; returns what was applied."""
+FILE_LIMIT = 64 * 2**20
+OPEN_FILES = 1024
+
+
+def apply_limits(memory_mb: int, cpu_s: float, baseline_vm: int, processes: int = 0) -> list[str]:
+    """Rlimits for the current (child) process, hard limits included, so learner code cannot raise
+    them; returns what was applied. CPU time: SIGXCPU at the limit (reported as a timeout), SIGKILL one
+    second later. `processes` (RLIMIT_NPROC) only makes sense for a uid of the exercise's own."""
     try:
         import resource
     except ImportError:  # Windows
         return ["no rlimits on this OS: memory and CPU are not limited"]
     applied = []
 
-    def setlimit(which, value, label):
+    def setlimit(which, value, label, hard_extra=0):
         try:
-            soft, hard = resource.getrlimit(which)
+            _, hard = resource.getrlimit(which)
             if hard != resource.RLIM_INFINITY:
                 value = min(value, hard)
-            resource.setrlimit(which, (value, hard))
+                hard_extra = min(hard_extra, hard - value)
+            resource.setrlimit(which, (value, value + hard_extra))
             applied.append(label)
         except (ValueError, OSError):
             applied.append(f"{label} not applied")
 
     if baseline_vm:
         setlimit(resource.RLIMIT_AS, baseline_vm + memory_mb * 2**20, f"memory +{memory_mb} MB")
-    setlimit(resource.RLIMIT_CPU, int(cpu_s) + 1, f"cpu {int(cpu_s) + 1} s")
+    setlimit(resource.RLIMIT_CPU, int(cpu_s) + 1, f"cpu {int(cpu_s) + 1} s", hard_extra=1)
     setlimit(resource.RLIMIT_CORE, 0, "no core dumps")
-    setlimit(resource.RLIMIT_FSIZE, 64 * 2**20, "files ≤ 64 MB")
+    setlimit(resource.RLIMIT_FSIZE, FILE_LIMIT, "files ≤ 64 MB")
+    setlimit(resource.RLIMIT_NOFILE, OPEN_FILES, f"≤ {OPEN_FILES} open files")
+    if processes:
+        setlimit(resource.RLIMIT_NPROC, processes, f"≤ {processes} processes")
     return applied
 
 
@@ -231,8 +243,8 @@ def describe_limits(baseline_vm: int) -> str:
     except ImportError:
         return "per exercise: wall-clock limit only (no rlimits on this OS)"
     memory = "memory (address space above the worker's)" if baseline_vm else "no memory limit (VmSize unknown)"
-    return (f"per exercise: wall-clock limit, {memory}, CPU time, file size 64 MB, no core dumps, "
-            "own process group (killed as a whole)")
+    return (f"per exercise: wall-clock limit, {memory}, CPU time, file size 64 MB, {OPEN_FILES} open files, "
+            "no core dumps (hard limits), own process group (killed as a whole)")
 
 
 def is_memory_error(exc: BaseException) -> bool:

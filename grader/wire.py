@@ -10,13 +10,17 @@ import io
 import json
 import math
 import struct
+import zipfile
 
 import numpy as np
 
+from .protocol import MAX_BYTES
+
 MAGIC = b"GRW1"
-MAX_BYTES = 256 * 2**20
 MAX_DEPTH = 32
 MAX_ITEMS = 1_000_000
+MAX_ARRAYS = 4096
+NUMERIC_KINDS = "biufc"     # bool, signed, unsigned, float, complex: nothing else crosses
 
 
 class WireError(ValueError):
@@ -119,13 +123,46 @@ def save_npz(arrays: dict[str, np.ndarray]) -> bytes:
 
 
 def load_npz(data: bytes) -> dict[str, np.ndarray]:
+    """Arrays from an .npz that an untrusted process wrote, read strictly: stored (uncompressed)
+    members only, whose declared sizes fit the bytes received, each a numeric .npy whose header's
+    shape matches its data exactly — so nothing is decompressed or allocated beyond what was sent."""
     if not data:
         return {}
     try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-            return {k: npz[k] for k in npz.files}
-    except Exception as exc:  # malformed bytes from an untrusted process
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+        if len(members) > MAX_ARRAYS:
+            raise WireError(f"{len(members)} arrays; too many")
+        for member in members:
+            if member.compress_type != zipfile.ZIP_STORED or member.flag_bits & 0x1:
+                raise WireError(f"array {member.filename!r} is compressed or encrypted; only stored arrays are read")
+        if sum(m.file_size for m in members) > len(data):
+            raise WireError("the arrays' declared sizes exceed the data sent")
+        arrays = {}
+        for member in members:
+            if not member.filename.endswith(".npy") or member.file_size != member.compress_size:
+                raise WireError(f"unexpected member {member.filename!r}")
+            arrays[member.filename[:-4]] = _read_npy(archive.read(member))
+        return arrays
+    except WireError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - malformed bytes from an untrusted process
         raise WireError(f"malformed array data: {exc}") from None
+
+
+def _read_npy(raw: bytes) -> np.ndarray:
+    from numpy.lib import format as npy
+    stream = io.BytesIO(raw)
+    version = npy.read_magic(stream)
+    header = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
+    shape, fortran, dtype = header(stream, max_header_size=10_000)
+    if dtype.hasobject or dtype.kind not in NUMERIC_KINDS or dtype.fields is not None:
+        raise WireError(f"array of dtype {dtype}: only numbers cross")
+    count = math.prod(shape)
+    if count * dtype.itemsize != len(raw) - stream.tell():
+        raise WireError("an array's header does not match its data")
+    array = np.frombuffer(raw, dtype=dtype, count=count, offset=stream.tell())
+    return array.reshape(shape, order="F" if fortran else "C").copy()
 
 
 def pack(value) -> bytes:

@@ -1,14 +1,13 @@
 """The worker process: imports torch once, then forks one contained child per job.
 
-Started by the runner as `python -I -m grader.worker FD`; reads one JSON request on stdin and
-writes frames to FD: (job, kind, length, payload), payload made by `wire.pack`. Kind C is a
-record from the child (a case result), kind X the worker's word on how the child ended.
-Learner code runs only in the children; a child writes only to its own pipes.
+Started by the runner as `python -I -m grader.worker FD`; reads requests on stdin, one JSON
+document per line: the first sets the worker up and may carry jobs, each later one carries more
+jobs (`grade watch` keeps the worker warm this way); at the end of stdin the worker finishes
+what it has and exits. It writes frames to FD (see protocol.py). Learner code runs only in the
+children; a child writes only to its own pipes.
 """
 from __future__ import annotations
 
-import importlib.util
-import json
 import os
 import selectors
 import shutil
@@ -19,8 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import cgroups, sandbox, wire
-from .frames import HEADER, INFO_JOB
+from . import cgroups, jail, probe, sandbox, wire
+from .intake import Checks, Requests
+from .protocol import FRAME_CASE, FRAME_END, FRAME_INFO, HEADER, INFO_JOB, JOB_CRASHED, JOB_MEMORY, JOB_OK, JOB_TIMEOUT
 
 OUTPUT_KEEP = 4000
 
@@ -29,7 +29,8 @@ def main() -> None:
     if not hasattr(os, "fork"):
         sys.exit("grading needs os.fork (Linux, macOS, or WSL on Windows); this Python has none")
     channel = os.fdopen(int(sys.argv[1]), "wb", buffering=0)
-    request = json.loads(sys.stdin.read())
+    requests = Requests(sys.stdin.fileno())
+    request = requests.first()
     info = {"limits": [], "preloaded": []}
     loopback = False
     if not request.get("network", False):
@@ -42,40 +43,27 @@ def main() -> None:
     import numpy  # noqa: F401
     import torch
     torch.set_num_threads(1)
-    checks = {path: _import_checks(path) for path in {job["checks"] for job in request["jobs"]}}
-    for module in checks.values():
-        for item in getattr(module, "WORKER_PRELOAD", ()):
-            if item not in info["preloaded"]:
-                _preload(item)
-                info["preloaded"].append(item)
+    checks = Checks(info["preloaded"])
+    for path in [*request.get("preload_checks", []), *(job["checks"] for job in request.get("jobs", []))]:
+        checks[path]
     info["limits"].append(sandbox.protect_files(request.get("read_only", []), request.get("hidden", [])))
     baseline = sandbox.vm_size()
     info["limits"].append(sandbox.describe_limits(baseline))
     cgroup = cgroups.PidsCgroup()
     info["limits"].append(f"processes: at most {cgroup.max_pids} per exercise (pids cgroup)" if cgroup.base
                           else "processes: not limited (no writable pids cgroup); killed by process group")
-    _send(channel, INFO_JOB, b"I", wire.pack(info))
+    jailing = request.get("jail")
+    if jailing:
+        jailing = {**jailing, "binds": jail.binds_for(Path(jailing["course_root"]))}
+        info["limits"].append(f"each exercise in a jail of its own: uid {jailing['uid']}, no capabilities, "
+                              "no-new-privs, its own root filesystem (read-only: Python, the grader, the public "
+                              "checks, its submission), /proc, /tmp and HOME; nothing it writes is kept")
+    _send(channel, INFO_JOB, FRAME_INFO, wire.pack(info))
     try:
-        Scheduler(channel, checks, baseline, int(request.get("parallel", 1)), cgroup, loopback).run(request["jobs"])
+        Scheduler(channel, checks, baseline, int(request.get("parallel", 1)), cgroup, jailing, loopback).run(
+            request.get("jobs", []), requests)
     finally:
         cgroup.close()
-
-
-def _import_checks(path: str):
-    name = "_checks_" + Path(path).stem
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _preload(item: str) -> None:
-    from . import preload
-    getattr(preload, item)()
-
-
-def _send(channel, job: int, kind: bytes, payload: bytes) -> None:
-    channel.write(HEADER.pack(job, kind, len(payload)) + payload)
 
 
 class Child:
@@ -100,28 +88,77 @@ class Child:
 
 class Scheduler:
     def __init__(self, channel, checks, baseline: int, parallel: int, cgroup: cgroups.PidsCgroup,
-                 loopback: bool = False):
+                 jailing: dict | None = None, loopback: bool = False):
         self.channel, self.checks, self.baseline, self.cgroup = channel, checks, baseline, cgroup
         self.loopback = loopback
         self.parallel = max(1, parallel)
+        self.jailing = jailing
         self.worker_pid = os.getpid()
         self.selector = selectors.DefaultSelector()
         self.running: dict[int, Child] = {}
 
-    def run(self, jobs: list[dict]) -> None:
+    def run(self, jobs: list[dict], requests: Requests | None) -> None:
         pending = list(jobs)
-        while pending or self.running:
+        if requests is None:
+            requests = Requests(-1)
+            requests.closed = True
+        if requests.pending:
+            pending += self.take(requests.more())
+        if not requests.closed:
+            self.selector.register(requests.fd, selectors.EVENT_READ, requests)
+        while pending or self.running or not requests.closed:
             while pending and len(self.running) < self.parallel:
-                self.start(pending.pop(0))
+                job = pending.pop(0)
+                self.checks[job["checks"]]  # import (and preload for) a new check module before forking
+                self.start(job)
             now = time.monotonic()
             wait = min([c.deadline for c in self.running.values()] + [now + 0.05]) - now
-            for key, _ in self.selector.select(timeout=max(0.0, min(wait, 0.05))):
-                if key.fd == key.data.pidfd:
+            idle = not self.running and not pending
+            for key, _ in self.selector.select(timeout=None if idle else max(0.0, min(wait, 0.05))):
+                if key.data is requests:
+                    pending += self.take(requests.more())
+                    if requests.closed:
+                        self.selector.unregister(requests.fd)
+                elif key.fd == key.data.pidfd:
                     self.selector.unregister(key.fd)  # the child ended: poll() below reaps it now
                 else:
                     self.read(key.data, key.fd)
             for child in list(self.running.values()):
                 self.poll(child)
+
+    def take(self, docs: list[dict]) -> list[dict]:
+        """The jobs of requests to schedule here; an isolated request (one submission's jobs, in bulk
+        grading) runs to its end in a process of its own first, which holds no other submission's jobs."""
+        jobs = []
+        for doc in docs:
+            if doc.get("isolated"):
+                self.run_isolated(doc.get("jobs", []))
+            else:
+                jobs += doc.get("jobs", [])
+        return jobs
+
+    def run_isolated(self, jobs: list[dict]) -> None:
+        for job in jobs:
+            self.checks[job["checks"]]
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                os.close(0)
+                self.selector.close()
+                Scheduler(self.channel, self.checks, self.baseline, self.parallel, self.cgroup, self.jailing,
+                          self.loopback).run(jobs, None)
+            except BaseException:  # noqa: BLE001 - never return into the template's loop
+                import traceback
+                traceback.print_exc()
+                code = 70
+            os._exit(code)
+        status = os.waitpid(pid, 0)[1]
+        if status != 0:  # whatever job got no word from it is lost (the reader ignores repeats)
+            for job in jobs:
+                _send(self.channel, job["job"], FRAME_END, wire.pack(
+                    {"status": JOB_CRASHED, "detail": "the submission's grading process ended unexpectedly",
+                     "duration_s": 0.0, "output": ""}))
 
     def start(self, job: dict) -> None:
         result_r, result_w = os.pipe()
@@ -171,6 +208,8 @@ class Scheduler:
             if init:
                 os.kill(init, signal.SIGKILL)  # the namespace, and whatever is left in it, goes too
         except BaseException:  # noqa: BLE001 - never return into the scheduler
+            import traceback
+            traceback.print_exc()
             os._exit(70)
         sandbox.exit_like(status)
 
@@ -178,21 +217,33 @@ class Scheduler:
         code = 0
         try:
             os.chdir(scratch)  # files the learner's code writes land here, and are removed
-            os.close(0)
-            os.open(os.devnull, os.O_RDONLY)  # becomes fd 0
+            devnull = os.open(os.devnull, os.O_RDONLY)
+            if devnull != 0:
+                os.dup2(devnull, 0)
+                os.close(devnull)
             os.dup2(output_w, 1)
             os.dup2(output_w, 2)
             os.close(output_w)
-            sandbox.apply_limits(int(job["memory_mb"]), float(job["timeout_s"]), self.baseline)
-            from . import probe
-
+            if self.jailing:
+                try:
+                    jail.enter(jail.JailSpec(scratch, self.jailing["binds"], job["target"], self.jailing["uid"],
+                                             self.jailing["uid"]))
+                except OSError as exc:
+                    print(f"the grader could not build this exercise's jail ({exc}); nothing of yours ran",
+                          file=sys.stderr)
+                    os._exit(71)
+            sandbox.apply_limits(int(job["memory_mb"]), float(job["timeout_s"]), self.baseline,
+                                 processes=64 if self.jailing else 0)
             def send(record):
                 data = wire.pack(record)
                 _write_all(result_w, struct.pack("<I", len(data)) + data)
 
-            probe.run_exercise(Path(job["target"]), job["module"], self.checks[job["checks"]], send, Path(scratch))
+            probe.run_exercise(Path(job["target"]), job["module"], self.checks[job["checks"]], send,
+                               Path.cwd())  # the scratch folder, or the jail's /tmp
             _write_all(result_w, struct.pack("<I", 0))  # an empty frame: finished normally
         except BaseException:  # noqa: BLE001 - the child must never return into the scheduler
+            import traceback
+            traceback.print_exc()
             code = 70
         finally:
             for stream in (sys.stdout, sys.stderr):
@@ -233,7 +284,7 @@ class Scheduler:
             if n == 0:
                 child.done = True
             else:
-                _send(self.channel, child.job["job"], b"C", payload)
+                _send(self.channel, child.job["job"], FRAME_CASE, payload)
 
     def kill(self, child: Child, reason: str) -> None:
         if child.killed_for is None:
@@ -273,27 +324,31 @@ class Scheduler:
         self.finish(child)
 
     def finish(self, child: Child) -> None:
-        status, detail = "ok", ""
+        status, detail = JOB_OK, ""
         code = child.exit_status
         if child.killed_for == "timeout":
-            status, detail = "timeout", f"still running after {child.job['timeout_s']:g} s"
+            status, detail = JOB_TIMEOUT, f"still running after {child.job['timeout_s']:g} s"
         elif child.killed_for == "output":
-            status, detail = "crashed", "returned more data than the grader accepts"
+            status, detail = JOB_CRASHED, "returned more data than the grader accepts"
         elif os.WIFSIGNALED(code):
             sig = os.WTERMSIG(code)
             if sig == signal.SIGXCPU:
-                status, detail = "timeout", "used more CPU time than allowed"
+                status, detail = JOB_TIMEOUT, "used more CPU time than allowed"
             elif sig == signal.SIGKILL:
-                status, detail = "memory", "the process was killed (most likely out of memory)"
+                status, detail = JOB_MEMORY, "the process was killed (most likely out of memory)"
             else:
-                status, detail = "crashed", f"the process was killed by {signal.Signals(sig).name}"
+                status, detail = JOB_CRASHED, f"the process was killed by {signal.Signals(sig).name}"
         elif not child.done:
             exit_code = os.WEXITSTATUS(code)
-            status, detail = "crashed", f"the process ended early with exit code {exit_code} (os._exit or a crash)"
+            status, detail = JOB_CRASHED, f"the process ended early with exit code {exit_code} (os._exit or a crash)"
         output = bytes(child.output).decode("utf-8", "replace")
         report = {"status": status, "detail": detail, "duration_s": round(time.monotonic() - child.started, 4),
                   "output": output, "output_bytes": child.output_total}
-        _send(self.channel, child.job["job"], b"X", wire.pack(report))
+        _send(self.channel, child.job["job"], FRAME_END, wire.pack(report))
+
+
+def _send(channel, job: int, kind: bytes, payload: bytes) -> None:
+    channel.write(HEADER.pack(job, kind, len(payload)) + payload)
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -7,6 +7,8 @@ import pytest
 from grader import catalogue, manifest
 from grader.grading import grade_jobs
 
+pytestmark = pytest.mark.slow  # deselect with -m "not slow" for a quick run
+
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = manifest.load(ROOT)
 ENTRIES = catalogue.load(COURSE)
@@ -52,8 +54,12 @@ def test_bug_is_caught_with_its_message(graded, entry):
 @pytest.mark.parametrize("entry", ALTERNATIVES, ids=[e.key for e in ALTERNATIVES])
 def test_alternative_gets_full_marks(graded, entry):
     result = result_of(graded, entry)
-    lost = [f"{c.name}: {c.feedback}" for c in result.checks if not c.passed]
+    lost = [f"{c.name}: {c.feedback}" for c in result.checks if not c.passed and not c.tip]
     assert result.score == result.max_score and not lost, f"{entry.key} lost points:\n" + "\n".join(lost)
+    assert result.status == "passed", f"{entry.key}: status {result.status}"
+    if entry.tip:
+        assert entry.tip.lower() in result.feedback.lower(), f"{entry.key}: expected a tip with {entry.tip!r}, " \
+                                                             f"got feedback {result.feedback!r}"
 
 
 def test_every_check_is_failed_by_some_catalogued_bug(graded):
@@ -63,7 +69,9 @@ def test_every_check_is_failed_by_some_catalogued_bug(graded):
         if not bugs:
             uncovered.append(f"{ex.id}: no catalogued bugs")
             continue
-        failed = {c.name for r in bugs for c in r.checks if not c.passed}
+        tipped = [graded[e.key] for e in ALTERNATIVES if e.exercise.id == ex.id and e.tip
+                  and not isinstance(graded[e.key], Exception)]
+        failed = {c.name for r in bugs + tipped for c in r.checks if not c.passed}
         uncovered += [f"{ex.id}::{c.name}" for c in bugs[0].checks if c.name not in failed]
     assert not uncovered, "checks no catalogued bug fails (a check that cannot fail is a defect):\n" + \
         "\n".join(uncovered)

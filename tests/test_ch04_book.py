@@ -29,6 +29,7 @@ def on_meta(factory):
 
 
 def test_config(gpt):
+    assert "GPT_CONFIG_124M" in vars(gpt), "a dict literal of the module, as in the book"
     assert gpt.GPT_CONFIG_124M == {"vocab_size": 50257, "context_length": 1024, "emb_dim": 768, "n_heads": 12,
                                    "n_layers": 12, "drop_rate": 0.1, "qkv_bias": False}
 

@@ -20,6 +20,7 @@ def stub_run(runner, tmp_path_factory):
     return result, json.loads(path.read_text())
 
 
+@pytest.mark.slow
 def test_stubs_score_zero_and_say_not_implemented_with_file_and_line(stub_run):
     result, doc = stub_run
     assert result.exit_code == Exit.POINTS_LOST, result.output
@@ -28,6 +29,7 @@ def test_stubs_score_zero_and_say_not_implemented_with_file_and_line(stub_run):
     assert all(e["status"] == "not_implemented" for e in doc["exercises"])
 
 
+@pytest.mark.slow
 def test_json_has_the_design_schema(stub_run):
     _, doc = stub_run
     assert {"schema_version", "target", "score", "max_score", "duration_s", "exercises"} <= set(doc)
@@ -41,12 +43,14 @@ def test_json_has_the_design_schema(stub_run):
         assert abs(sum(c["max_points"] for c in ex["checks"]) - ex["max_score"]) < 1e-9
 
 
+@pytest.mark.slow
 def test_solutions_get_full_marks_and_exit_zero(runner):
     result = runner.invoke(main, ["ch02", "--solutions"], terminal_width=200)
     assert result.exit_code == Exit.FULL_MARKS, result.output
     assert "passed" in result.output and "Total" in result.output
 
 
+@pytest.mark.slow
 def test_bare_grade_shows_progress_over_all_chapters(runner, course):
     result = runner.invoke(main, [], terminal_width=200)
     assert result.exit_code == Exit.POINTS_LOST, result.output

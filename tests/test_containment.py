@@ -8,6 +8,8 @@ import pytest
 from grader import cgroups, manifest, sandbox
 from grader.grading import grade_jobs
 
+pytestmark = pytest.mark.slow  # deselect with -m "not slow" for a quick run
+
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = manifest.load(ROOT)
 SPLIT = COURSE.exercise("ch02.split_text")
@@ -62,6 +64,27 @@ VARIANTS = {
     "loopback": "    import socket\n    server = socket.create_server(('127.0.0.1', 12345))\n"
                 "    socket.create_connection(('127.0.0.1', 12345), timeout=1).sendall(b'hi')\n"
                 "    assert server.accept()[0].recv(2) == b'hi'\n" + BODY,
+    "raise_limits": "    import resource\n    for which in (resource.RLIMIT_AS, resource.RLIMIT_CPU, resource.RLIMIT_FSIZE,\n"
+                    "                  resource.RLIMIT_NOFILE):\n        try:\n"
+                    "            resource.setrlimit(which, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))\n"
+                    "        except (ValueError, OSError):\n            pass\n"
+                    "    hog = bytearray(64 * 2**30)\n",
+    "run_solutions": "    import pathlib, grader\n"
+                     "    path = pathlib.Path(grader.__file__).parents[1] / 'solutions' / 'ch02' / 'tokenizers.py'\n"
+                     "    scope = {}\n    exec(compile(path.read_text(), 'sol', 'exec'), scope)\n"
+                     "    return scope['split_text'](text)\n",
+    "deflate_bomb": "    import os, struct, io, zipfile, json\n    from grader import wire\n"
+                    "    buf = io.BytesIO()\n    with zipfile.ZipFile(buf, 'w', zipfile.ZIP_DEFLATED) as z:\n"
+                    "        z.writestr('a0.npy', b'\\x93NUMPY' + b'\\0' * (2 * 2**20))\n"
+                    "    doc = json.dumps({'record': 'case', 'name': 'sample', 'ok': True,\n"
+                    "                      'value': {'__array__': 'a0'}}).encode()\n"
+                    "    blob = buf.getvalue()\n"
+                    "    frame = wire.MAGIC + struct.pack('<I', len(doc)) + doc + struct.pack('<Q', len(blob)) + blob\n"
+                    "    for fd in range(3, 64):\n        try:\n"
+                    "            if os.readlink(f'/proc/self/fd/{fd}').startswith('pipe:'):\n"
+                    "                os.write(fd, struct.pack('<I', len(frame)) + frame)\n"
+                    "        except OSError:\n            pass\n"
+                    "    raise NotImplementedError('nothing')\n",
 }
 
 FORK_BOMB = "    import os\n    while True:\n        try:\n            os.fork()\n        except OSError:\n            pass\n"
@@ -204,3 +227,18 @@ def test_a_missing_file_is_named(graded):
 def test_learner_conftest_ini_and_sitecustomize_do_nothing(graded):
     for result in graded["conftest_trick"].values():
         assert result.score == 0 and result.status == "not_implemented", result.feedback
+
+
+def test_hard_limits_cannot_be_raised(graded):
+    split = graded["raise_limits"]["ch02.split_text"]
+    assert split.score == 0 and split.status == "memory", split.feedback
+
+
+def test_solutions_are_out_of_reach(graded):
+    split = graded["run_solutions"]["ch02.split_text"]
+    assert split.score == 0 and "FileNotFoundError" in split.feedback, split.feedback
+
+
+def test_a_deflate_bomb_on_the_result_pipe_is_refused_unread(graded):
+    split = graded["deflate_bomb"]["ch02.split_text"]
+    assert split.score == 0 and split.status == "not_implemented", split.feedback

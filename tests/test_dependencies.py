@@ -1,7 +1,10 @@
+import pytest
 """Chapter 4 runs the learner's own chapter-3 attention; when that is broken, feedback says so first."""
 import shutil
 
 from grader.grading import grade
+
+pytestmark = pytest.mark.slow  # runs the grading worker; deselect with -m "not slow"
 
 SCALED = "attn_scores / keys.shape[-1] ** 0.5"
 

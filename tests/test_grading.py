@@ -64,4 +64,17 @@ def test_format_error_points_at_the_learners_line():
                          "where": {"file": "exercises/ch02/t.py", "line": 7, "function": "encode", "code": "d[x]"}})
     assert text == "KeyError: 'x'\n  in exercises/ch02/t.py:7, in encode: d[x]"
     todo = format_error({"kind": "not_implemented", "todo": "do it", "where": {"file": "f.py", "line": 3}})
-    assert todo == "not implemented yet — f.py:3 (TODO: do it)"
+    assert todo == "not implemented yet — f.py:3"
+
+
+def test_a_failing_tip_costs_nothing_and_is_shown(ex):
+    checks = [check("passed", points=1.0), CheckResult("test_tip", 0.0, 0.0, "failed", "pass allowed_special")]
+    result = exercise_result(ex, job(ex), checks)
+    assert result.status == "passed" and result.feedback == "Tip: pass allowed_special"
+
+
+def test_not_implemented_names_the_todo_line_from_the_location_field(ex):
+    checks = [CheckResult("test_a", 0.0, 1.0, "not_implemented", "anything", location="exercises/ch04/gpt.py:12"),
+              CheckResult("test_b", 0.0, 1.0, "not_implemented", "anything", location="exercises/ch04/gpt.py:12")]
+    result = exercise_result(ex, job(ex), checks)
+    assert result.status == "not_implemented" and result.feedback == "not implemented yet — exercises/ch04/gpt.py:12"

@@ -34,3 +34,21 @@ def test_corrupt_rank_cache_is_ignored(tmp_path):
     path.write_bytes(b"0" * 64 + b"\nAAAA")
     assert preload._load(path) is None
     assert preload._load(tmp_path / "missing") is None
+
+
+def test_a_rewritten_rank_cache_with_its_hash_recomputed_is_not_used(tmp_path, monkeypatch):
+    import base64
+    import hashlib
+
+    from grader import preload
+    from course_data import gpt2
+    monkeypatch.setattr(gpt2, "cache_root", lambda: tmp_path)
+    cache = tmp_path / "tiktoken" / "gpt2-ranks.b64"
+    preload.gpt2()  # writes the cache from the hash-checked BPE files
+    assert preload._load(cache) is not None
+    tokens = cache.read_bytes().split(b"\n", 1)[1].split(b"\n")
+    tokens[0], tokens[1] = tokens[1], tokens[0]  # two ranks swapped: encodings would change
+    body = b"\n".join(tokens)
+    cache.write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+    assert preload._load(cache) is None
+    assert base64.b64decode(tokens[0]) != b"!"

@@ -8,6 +8,8 @@ import pytest
 
 from grader.runner import Worker, _outermost
 
+pytestmark = pytest.mark.slow  # runs the grading worker; deselect with -m "not slow"
+
 
 def test_outermost_keeps_only_folders_not_inside_another():
     paths = [Path("/a/b"), Path("/a"), Path("/c/d"), Path("/a/b/c"), Path("/c/d")]

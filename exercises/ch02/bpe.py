@@ -4,14 +4,16 @@ import tiktoken
 
 def bpe_encode(text):
     """GPT-2 BPE token ids of `text`; "<|endoftext|>" in the text becomes its special id 50256 (section 2.5)."""
-    # TODO: tiktoken.get_encoding("gpt2"), then encode the text with allowed_special={"<|endoftext|>"}.
-    raise NotImplementedError('tiktoken.get_encoding("gpt2"), then encode the text with allowed_special={"<|endoftext|>"}.')
+    # TODO: return the ids (a list of int) that GPT-2's BPE tokenizer from tiktoken gives `text`;
+    #       "<|endoftext|>" in the text is allowed and becomes the one id 50256 (section 2.5).
+    raise NotImplementedError('return the ids (a list of int) that GPT-2\'s BPE tokenizer from tiktoken gives `text`; "<|endoftext|>" in the text is allowed and becomes the one id 50256 (section 2.5).')
 
 
 def bpe_decode(ids):
     """The text that the GPT-2 token ids `ids` stand for (section 2.5)."""
-    # TODO: decode the whole list of ids at once with the GPT-2 tokenizer's decode.
-    raise NotImplementedError("decode the whole list of ids at once with the GPT-2 tokenizer's decode.")
+    # TODO: return the text (a str) that GPT-2's BPE tokenizer decodes from the list of ids,
+    #       character for character, accents included (section 2.5).
+    raise NotImplementedError("return the text (a str) that GPT-2's BPE tokenizer decodes from the list of ids, character for character, accents included (section 2.5).")
 
 
 def bpe_pieces(text):
@@ -20,5 +22,7 @@ def bpe_pieces(text):
     Returns (ids, pieces, decoded): the token ids of `text`, the string each id stands for on
     its own, and the text decoded back from all the ids (it should equal `text` exactly).
     """
-    # TODO: encode the text, decode each id on its own (a list of one id, [ id ]) into a piece, and decode all ids back.
-    raise NotImplementedError('encode the text, decode each id on its own (a list of one id, [ id ]) into a piece, and decode all ids back.')
+    # TODO: return the tuple (ids, pieces, decoded) for `text` with GPT-2's BPE tokenizer: ids a
+    #       list of int, pieces one str per id (what that id decodes to on its own), decoded a str
+    #       (exercise 2.1).
+    raise NotImplementedError("return the tuple (ids, pieces, decoded) for `text` with GPT-2's BPE tokenizer: ids a list of int, pieces one str per id (what that id decodes to on its own), decoded a str (exercise 2.1).")

@@ -11,27 +11,34 @@ class GPTDatasetV1(Dataset):
     def __init__(self, txt, tokenizer, max_length, stride):
         self.input_ids = []
         self.target_ids = []
-        # TODO: encode txt (allowed_special={"<|endoftext|>"}); for i in range(0, len(ids) - max_length, stride) append ids[ i : i + max_length ] and ids[ i + 1 : i + max_length + 1 ] as torch.tensor.
-        raise NotImplementedError('encode txt (allowed_special={"<|endoftext|>"}); for i in range(0, len(ids) - max_length, stride) append ids[ i : i + max_length ] and ids[ i + 1 : i + max_length + 1 ] as torch.tensor.')
+        # TODO: fill self.input_ids and self.target_ids with 1-D integer tensors of max_length token
+        #       ids of txt (which may contain "<|endoftext|>"): input window k starts at token k *
+        #       stride, its target is the same window one token further on; keep every window whose
+        #       target fits in the text (section 2.6).
+        raise NotImplementedError('fill self.input_ids and self.target_ids with 1-D integer tensors of max_length token ids of txt (which may contain "<|endoftext|>"): input window k starts at token k * stride, its target is the same window one token further on; keep every window whose target fits in the text (section 2.6).')
 
     def __len__(self):
-        # TODO: the number of windows.
-        raise NotImplementedError('the number of windows.')
+        # TODO: return the number of (input, target) pairs.
+        raise NotImplementedError('return the number of (input, target) pairs.')
 
     def __getitem__(self, idx):
-        # TODO: the pair (input window, target window) number idx.
-        raise NotImplementedError('the pair (input window, target window) number idx.')
+        # TODO: return pair number idx: the tuple (input window, target window), two tensors.
+        raise NotImplementedError('return pair number idx: the tuple (input window, target window), two tensors.')
 
 
 def create_dataloader_v1(txt, batch_size=4, max_length=256, stride=128, shuffle=True, drop_last=True,
                          num_workers=0):
     """A DataLoader over GPTDatasetV1 built with GPT-2's tokenizer (section 2.6)."""
-    # TODO: tiktoken.get_encoding("gpt2"), a GPTDatasetV1 of txt, then DataLoader(dataset, batch_size=..., shuffle=..., drop_last=..., num_workers=...).
-    raise NotImplementedError('tiktoken.get_encoding("gpt2"), a GPTDatasetV1 of txt, then DataLoader(dataset, batch_size=..., shuffle=..., drop_last=..., num_workers=...).')
+    # TODO: return a torch DataLoader over the GPTDatasetV1 windows of txt (max_length, stride), cut
+    #       by GPT-2's BPE tokenizer, that honours batch_size, shuffle, drop_last and num_workers
+    #       (section 2.6).
+    raise NotImplementedError("return a torch DataLoader over the GPTDatasetV1 windows of txt (max_length, stride), cut by GPT-2's BPE tokenizer, that honours batch_size, shuffle, drop_last and num_workers (section 2.6).")
 
 
 def first_batch(txt, max_length, stride, batch_size=4):
     """Exercise 2.2: the first (inputs, targets) batch of an unshuffled create_dataloader_v1 loader,
     to see how max_length and stride shape the windows, e.g. (2, 2) and (8, 2)."""
-    # TODO: build the loader with create_dataloader_v1 (shuffle=False) and return next(iter(loader)).
-    raise NotImplementedError('build the loader with create_dataloader_v1 (shuffle=False) and return next(iter(loader)).')
+    # TODO: return the first batch of an unshuffled create_dataloader_v1 loader over txt with these
+    #       batch_size, max_length and stride: the pair (inputs, targets), each (batch_size,
+    #       max_length).
+    raise NotImplementedError('return the first batch of an unshuffled create_dataloader_v1 loader over txt with these batch_size, max_length and stride: the pair (inputs, targets), each (batch_size, max_length).')

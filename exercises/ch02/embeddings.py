@@ -8,10 +8,14 @@ class InputEmbedding(torch.nn.Module):
 
     def __init__(self, vocab_size, context_length, output_dim):
         super().__init__()
-        # TODO: self.token_embedding_layer = torch.nn.Embedding(vocab_size, output_dim); self.pos_embedding_layer the same with context_length rows.
-        raise NotImplementedError('self.token_embedding_layer = torch.nn.Embedding(vocab_size, output_dim); self.pos_embedding_layer the same with context_length rows.')
+        # TODO: create two trainable lookup tables of output_dim-dimensional vectors (section 2.7):
+        #       self.token_embedding_layer, one vector per token id (vocab_size of them), and
+        #       self.pos_embedding_layer, one vector per position (context_length of them).
+        raise NotImplementedError('create two trainable lookup tables of output_dim-dimensional vectors (section 2.7): self.token_embedding_layer, one vector per token id (vocab_size of them), and self.pos_embedding_layer, one vector per position (context_length of them).')
 
     def forward(self, inputs):
         """inputs: token ids of shape [batch, seq_len] (seq_len <= context_length) -> [batch, seq_len, output_dim]."""
-        # TODO: embed the token ids, embed the positions torch.arange(seq_len) and add the two.
-        raise NotImplementedError('embed the token ids, embed the positions torch.arange(seq_len) and add the two.')
+        # TODO: return the input embeddings, (batch, seq_len, output_dim): each token's vector plus
+        #       the vector of its position 0 .. seq_len - 1, for any seq_len up to context_length
+        #       (section 2.8).
+        raise NotImplementedError("return the input embeddings, (batch, seq_len, output_dim): each token's vector plus the vector of its position 0 .. seq_len - 1, for any seq_len up to context_length (section 2.8).")

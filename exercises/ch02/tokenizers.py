@@ -10,14 +10,17 @@ def split_text(text):
 
     "Hello, world. Is this-- a test?" -> ['Hello', ',', 'world', '.', 'Is', 'this', '--', 'a', 'test', '?']
     """
-    # TODO: re.split the text on SPLIT_PATTERN, strip each piece and drop the empty ones.
-    raise NotImplementedError('re.split the text on SPLIT_PATTERN, strip each piece and drop the empty ones.')
+    # TODO: return the tokens of `text` in order, a list of str: the words between the separators of
+    #       SPLIT_PATTERN and the separators themselves, none of them empty or whitespace
+    #       (section 2.2).
+    raise NotImplementedError('return the tokens of `text` in order, a list of str: the words between the separators of SPLIT_PATTERN and the separators themselves, none of them empty or whitespace (section 2.2).')
 
 
 def build_vocab(tokens):
     """Map every distinct token to an integer id, in sorted order of the tokens (section 2.3)."""
-    # TODO: sort the distinct tokens and number them from 0: {token: id}.
-    raise NotImplementedError('sort the distinct tokens and number them from 0: {token: id}.')
+    # TODO: return a dict {token: id} with one entry per distinct token of `tokens`, the ids 0, 1,
+    #       2, ... following the sorted order of the tokens (section 2.3).
+    raise NotImplementedError('return a dict {token: id} with one entry per distinct token of `tokens`, the ids 0, 1, 2, ... following the sorted order of the tokens (section 2.3).')
 
 
 class SimpleTokenizerV1:
@@ -28,18 +31,21 @@ class SimpleTokenizerV1:
         self.int_to_str = {i: s for s, i in vocab.items()}
 
     def encode(self, text):
-        # TODO: split the text as split_text does and look up each token's id.
-        raise NotImplementedError("split the text as split_text does and look up each token's id.")
+        # TODO: return the list of ids (ints) of `text`: its tokens, as split_text finds them, each
+        #       mapped to its id in the vocabulary (section 2.3).
+        raise NotImplementedError('return the list of ids (ints) of `text`: its tokens, as split_text finds them, each mapped to its id in the vocabulary (section 2.3).')
 
     def decode(self, ids):
-        # TODO: join the tokens of `ids` with spaces, then drop the space before punctuation: re.sub(r'\s+([,.?!"()\'])', r'\1', text).
-        raise NotImplementedError('join the tokens of `ids` with spaces, then drop the space before punctuation: re.sub(r\'\\s+([,.?!"()\\\'])\', r\'\\1\', text).')
+        # TODO: return the text (a str) of the list of ids: their tokens separated by single spaces,
+        #       except that no space comes before the marks , . ? ! " ( ) and ' (section 2.3).
+        raise NotImplementedError('return the text (a str) of the list of ids: their tokens separated by single spaces, except that no space comes before the marks , . ? ! " ( ) and \' (section 2.3).')
 
 
 def add_special_tokens(vocab):
     """A copy of `vocab` with "<|endoftext|>" and "<|unk|>" appended as the two next ids (section 2.4)."""
-    # TODO: give "<|endoftext|>" the id len(vocab) and "<|unk|>" the id after it.
-    raise NotImplementedError('give "<|endoftext|>" the id len(vocab) and "<|unk|>" the id after it.')
+    # TODO: return a new dict: every entry of `vocab`, then "<|endoftext|>" and "<|unk|>" with the
+    #       two ids after the last one, in that order; `vocab` itself stays as it was (section 2.4).
+    raise NotImplementedError('return a new dict: every entry of `vocab`, then "<|endoftext|>" and "<|unk|>" with the two ids after the last one, in that order; `vocab` itself stays as it was (section 2.4).')
 
 
 class SimpleTokenizerV2:
@@ -50,9 +56,11 @@ class SimpleTokenizerV2:
         self.int_to_str = {i: s for s, i in vocab.items()}
 
     def encode(self, text):
-        # TODO: split as before, replace every token missing from the vocabulary by "<|unk|>", then look up the ids.
-        raise NotImplementedError('split as before, replace every token missing from the vocabulary by "<|unk|>", then look up the ids.')
+        # TODO: return the list of ids of `text` as V1 does, except that a token missing from the
+        #       vocabulary gets the id of "<|unk|>" (section 2.4).
+        raise NotImplementedError('return the list of ids of `text` as V1 does, except that a token missing from the vocabulary gets the id of "<|unk|>" (section 2.4).')
 
     def decode(self, ids):
-        # TODO: as in V1, but also drop the space before : and ; (re.sub(r'\s+([,.:;?!"()\'])', r'\1', text)).
-        raise NotImplementedError('as in V1, but also drop the space before : and ; (re.sub(r\'\\s+([,.:;?!"()\\\'])\', r\'\\1\', text)).')
+        # TODO: return the text of the list of ids as V1 does, except that : and ; also lose the
+        #       space before them (section 2.4).
+        raise NotImplementedError('return the text of the list of ids as V1 does, except that : and ; also lose the space before them (section 2.4).')

@@ -13,26 +13,30 @@ inputs = torch.tensor(
 
 
 def softmax_naive(x):
-    """Softmax of a 1-D tensor, straight from the formula: exp(x_i) / sum_j exp(x_j) (section 3.3.1)."""
-    # TODO: exponentiate x and divide by the sum of the exponentials (over dim 0).
-    raise NotImplementedError('exponentiate x and divide by the sum of the exponentials (over dim 0).')
+    """Softmax of a 1-D tensor, written out from its definition (section 3.3.1)."""
+    # TODO: return the softmax of the 1-D tensor x: a tensor of x's shape whose entries are
+    #       positive, sum to 1 and keep the order of the scores (section 3.3.1).
+    raise NotImplementedError("return the softmax of the 1-D tensor x: a tensor of x's shape whose entries are positive, sum to 1 and keep the order of the scores (section 3.3.1).")
 
 
 def attention_scores(inputs):
     """Every token's dot product with every other token: a (num_tokens, num_tokens) tensor (section 3.3.2).
 
     Row i holds the scores of query i; row 1 of the book's input is [0.9544, 1.4950, ...]."""
-    # TODO: the dot products of all pairs of rows of inputs, as one matrix product.
-    raise NotImplementedError('the dot products of all pairs of rows of inputs, as one matrix product.')
+    # TODO: return the (num_tokens, num_tokens) tensor whose entry [i, j] is the dot product of rows
+    #       i and j of inputs, all computed at once, without a Python loop (section 3.3.2).
+    raise NotImplementedError('return the (num_tokens, num_tokens) tensor whose entry [i, j] is the dot product of rows i and j of inputs, all computed at once, without a Python loop (section 3.3.2).')
 
 
 def attention_weights(attn_scores):
     """Normalise each row of the scores with softmax so every row sums to 1 (section 3.3.2)."""
-    # TODO: torch.softmax over the last dimension (each query's row).
-    raise NotImplementedError("torch.softmax over the last dimension (each query's row).")
+    # TODO: return a tensor of attn_scores' shape in which each row is the softmax of that row of
+    #       scores: positive, summing to 1 (section 3.3.2).
+    raise NotImplementedError("return a tensor of attn_scores' shape in which each row is the softmax of that row of scores: positive, summing to 1 (section 3.3.2).")
 
 
 def context_vectors(attn_weights, inputs):
     """Each token's context vector: the sum of all inputs weighted by that token's row of weights."""
-    # TODO: one matrix product of the weights with the inputs: (num_tokens, d_in).
-    raise NotImplementedError('one matrix product of the weights with the inputs: (num_tokens, d_in).')
+    # TODO: return the (num_tokens, d_in) tensor whose row i is the sum over j of attn_weights[i, j]
+    #       times input row j, all rows at once (section 3.3.2).
+    raise NotImplementedError('return the (num_tokens, d_in) tensor whose row i is the sum over j of attn_weights[i, j] times input row j, all rows at once (section 3.3.2).')

@@ -13,12 +13,14 @@ class CausalAttention(nn.Module):
         self.W_key = nn.Linear(d_in, d_out, bias=qkv_bias)
         self.W_value = nn.Linear(d_in, d_out, bias=qkv_bias)
         self.dropout = nn.Dropout(dropout)
-        # TODO: register a buffer "mask": ones above the diagonal of a context_length x context_length
-        #       square (torch.triu(..., diagonal=1)), zeros on and below it.
-        raise NotImplementedError('register a buffer "mask": ones above the diagonal of a context_length x context_length square (torch.triu(..., diagonal=1)), zeros on and below it.')
+        # TODO: register a buffer named "mask", (context_length, context_length), that marks with 1
+        #       each pair (query i, key j) where j comes after i, and holds 0 elsewhere
+        #       (section 3.5.3).
+        raise NotImplementedError('register a buffer named "mask", (context_length, context_length), that marks with 1 each pair (query i, key j) where j comes after i, and holds 0 elsewhere (section 3.5.3).')
 
     def forward(self, x):
-        # TODO: scores = queries @ keys.transpose(1, 2); fill the masked entries
-        #       (self.mask[:num_tokens, :num_tokens]) with -inf; softmax over the last dim of scores / sqrt(d_k),
-        #       d_k = keys.shape[-1]; dropout on the attention weights; return weights @ values.
-        raise NotImplementedError('scores = queries @ keys.transpose(1, 2); fill the masked entries (self.mask[:num_tokens, :num_tokens]) with -inf; softmax over the last dim of scores / sqrt(d_k), d_k = keys.shape[-1]; dropout on the attention weights; return weights @ values.')
+        # TODO: x is (batch, num_tokens, d_in) with num_tokens <= context_length; return the context
+        #       vectors, (batch, num_tokens, d_out): scaled dot-product attention in which no token
+        #       attends to a later one, with self.dropout applied to the attention weights
+        #       (sections 3.5.1 to 3.5.3).
+        raise NotImplementedError('x is (batch, num_tokens, d_in) with num_tokens <= context_length; return the context vectors, (batch, num_tokens, d_out): scaled dot-product attention in which no token attends to a later one, with self.dropout applied to the attention weights (sections 3.5.1 to 3.5.3).')

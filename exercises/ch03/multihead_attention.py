@@ -10,21 +10,25 @@ class MultiHeadAttentionWrapper(nn.Module):
 
     def __init__(self, d_in, d_out, context_length, dropout, num_heads, qkv_bias=False):
         super().__init__()
-        # TODO: self.heads = an nn.ModuleList of num_heads
-        #       CausalAttention(d_in, d_out, context_length, dropout, qkv_bias) modules.
-        raise NotImplementedError('self.heads = an nn.ModuleList of num_heads CausalAttention(d_in, d_out, context_length, dropout, qkv_bias) modules.')
+        # TODO: create self.heads: num_heads separate CausalAttention heads, each d_in -> d_out with
+        #       these context_length, dropout and qkv_bias, registered as submodules
+        #       (section 3.6.1).
+        raise NotImplementedError('create self.heads: num_heads separate CausalAttention heads, each d_in -> d_out with these context_length, dropout and qkv_bias, registered as submodules (section 3.6.1).')
 
     def forward(self, x):
-        # TODO: run every head on x and concatenate the outputs on the last dimension.
-        raise NotImplementedError('run every head on x and concatenate the outputs on the last dimension.')
+        # TODO: x is (batch, num_tokens, d_in); return (batch, num_tokens, num_heads * d_out): the
+        #       outputs of all heads side by side, the first head's d_out features first
+        #       (section 3.6.1).
+        raise NotImplementedError("x is (batch, num_tokens, d_in); return (batch, num_tokens, num_heads * d_out): the outputs of all heads side by side, the first head's d_out features first (section 3.6.1).")
 
 
 def two_dimensional_wrapper(d_in, context_length, dropout=0.0):
     """Exercise 3.2: a MultiHeadAttentionWrapper with num_heads=2 whose context vectors have 2 dimensions.
 
     For the book's batch (2 copies of the 6 x 3 input) its output has shape [2, 6, 2]."""
-    # TODO: keep num_heads=2 and choose d_out so the concatenated output has 2 dimensions.
-    raise NotImplementedError('keep num_heads=2 and choose d_out so the concatenated output has 2 dimensions.')
+    # TODO: return a MultiHeadAttentionWrapper for inputs of d_in features with num_heads=2 whose
+    #       output has 2 features per token (exercise 3.2, section 3.6.1).
+    raise NotImplementedError('return a MultiHeadAttentionWrapper for inputs of d_in features with num_heads=2 whose output has 2 features per token (exercise 3.2, section 3.6.1).')
 
 
 class MultiHeadAttention(nn.Module):
@@ -44,21 +48,22 @@ class MultiHeadAttention(nn.Module):
         self.register_buffer("mask", torch.triu(torch.ones(context_length, context_length), diagonal=1))
 
     def forward(self, x):
-        # TODO: project x to keys, queries and values; split each into heads with
-        #       .view(b, num_tokens, num_heads, head_dim).transpose(1, 2); causal-masked, scaled (by sqrt(head_dim))
-        #       softmax attention per head with dropout on the weights; transpose back, merge the heads with
-        #       .contiguous().view(b, num_tokens, d_out), and apply self.out_proj.
-        raise NotImplementedError('project x to keys, queries and values; split each into heads with .view(b, num_tokens, num_heads, head_dim).transpose(1, 2); causal-masked, scaled (by sqrt(head_dim)) softmax attention per head with dropout on the weights; transpose back, merge the heads with .contiguous().view(b, num_tokens, d_out), and apply self.out_proj.')
+        # TODO: x is (batch, num_tokens, d_in); return (batch, num_tokens, d_out): causal attention
+        #       run by num_heads heads, each on its own head_dim slice of the projected queries,
+        #       keys and values, the heads' outputs merged back in order and passed through
+        #       self.out_proj (section 3.6.2).
+        raise NotImplementedError("x is (batch, num_tokens, d_in); return (batch, num_tokens, d_out): causal attention run by num_heads heads, each on its own head_dim slice of the projected queries, keys and values, the heads' outputs merged back in order and passed through self.out_proj (section 3.6.2).")
 
 
 def gpt2_sized_attention():
     """Exercise 3.3: a MultiHeadAttention the size of GPT-2 small's (768 -> 768, 12 heads, 1024 tokens,
     no dropout, qkv_bias=False)."""
-    # TODO: construct MultiHeadAttention with GPT-2 small's sizes.
-    raise NotImplementedError("construct MultiHeadAttention with GPT-2 small's sizes.")
+    # TODO: return a new MultiHeadAttention with the sizes of the docstring (exercise 3.3).
+    raise NotImplementedError('return a new MultiHeadAttention with the sizes of the docstring (exercise 3.3).')
 
 
 def count_parameters(model):
     """The number of trainable numbers (elements) in all of `model`'s parameters."""
-    # TODO: add up p.numel() over model.parameters().
-    raise NotImplementedError('add up p.numel() over model.parameters().')
+    # TODO: return the total number of values (an int) in all of model's parameters; buffers such as
+    #       the causal mask are not parameters (section 3.6.2).
+    raise NotImplementedError("return the total number of values (an int) in all of model's parameters; buffers such as the causal mask are not parameters (section 3.6.2).")

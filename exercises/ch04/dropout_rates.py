@@ -27,13 +27,14 @@ class TransformerBlock(nn.Module):
 
     def __init__(self, cfg):
         super().__init__()
-        # TODO: build the block as in gpt.TransformerBlock, with the two new dropout rates.
-        #       MultiHeadAttention's dropout is cfg["drop_rate_attn"], drop_shortcut's is cfg["drop_rate_shortcut"].
-        raise NotImplementedError('build the block as in gpt.TransformerBlock, with the two new dropout rates. MultiHeadAttention\'s dropout is cfg["drop_rate_attn"], drop_shortcut\'s is cfg["drop_rate_shortcut"].')
+        # TODO: create the parts of gpt.TransformerBlock under the same names, with the attention
+        #       weights dropped at cfg["drop_rate_attn"] and the shortcut paths at
+        #       cfg["drop_rate_shortcut"] (exercise 4.3).
+        raise NotImplementedError('create the parts of gpt.TransformerBlock under the same names, with the attention weights dropped at cfg["drop_rate_attn"] and the shortcut paths at cfg["drop_rate_shortcut"] (exercise 4.3).')
 
     def forward(self, x):
-        # TODO: the forward pass of gpt.TransformerBlock.
-        raise NotImplementedError('the forward pass of gpt.TransformerBlock.')
+        # TODO: x is (batch, num_tokens, emb_dim); return what gpt.TransformerBlock returns.
+        raise NotImplementedError('x is (batch, num_tokens, emb_dim); return what gpt.TransformerBlock returns.')
 
 
 class GPTModel(nn.Module):
@@ -41,10 +42,12 @@ class GPTModel(nn.Module):
 
     def __init__(self, cfg):
         super().__init__()
-        # TODO: build the model as in gpt.GPTModel, with this module's TransformerBlock.
-        #       self.drop_emb = nn.Dropout(cfg["drop_rate_emb"]).
-        raise NotImplementedError('build the model as in gpt.GPTModel, with this module\'s TransformerBlock. self.drop_emb = nn.Dropout(cfg["drop_rate_emb"]).')
+        # TODO: create the parts of gpt.GPTModel under the same names and in the same order, with
+        #       this module's TransformerBlock and the embeddings dropped at cfg["drop_rate_emb"]
+        #       (exercise 4.3).
+        raise NotImplementedError('create the parts of gpt.GPTModel under the same names and in the same order, with this module\'s TransformerBlock and the embeddings dropped at cfg["drop_rate_emb"] (exercise 4.3).')
 
     def forward(self, in_idx):
-        # TODO: the forward pass of gpt.GPTModel.
-        raise NotImplementedError('the forward pass of gpt.GPTModel.')
+        # TODO: in_idx is (batch, seq_len) token ids; return the logits as gpt.GPTModel does,
+        #       (batch, seq_len, vocab_size).
+        raise NotImplementedError('in_idx is (batch, seq_len) token ids; return the logits as gpt.GPTModel does, (batch, seq_len, vocab_size).')

@@ -5,20 +5,18 @@ import torch.nn as nn
 from ..ch03.multihead_attention import MultiHeadAttention
 
 
-def gpt_config_124m():
-    """The configuration of the smallest GPT-2, 124M parameters (section 4.1), as a new dict.
-
-    Import it as GPT_CONFIG_124M, like the book: `from exercises.ch04.gpt import GPT_CONFIG_124M`."""
-    # TODO: return the book's GPT_CONFIG_124M dict (section 4.1).
-    #       Its keys: vocab_size, context_length, emb_dim, n_heads, n_layers, drop_rate, qkv_bias.
-    raise NotImplementedError("return the book's GPT_CONFIG_124M dict (section 4.1). Its keys: vocab_size, context_length, emb_dim, n_heads, n_layers, drop_rate, qkv_bias.")
-
-
-def __getattr__(name):
-    # GPT_CONFIG_124M is built when first used, so this module imports while the function is a stub.
-    if name == "GPT_CONFIG_124M":
-        return gpt_config_124m()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# TODO: replace each `...` with the value of the smallest GPT-2 (124M parameters) from section 4.1:
+#       ints for the sizes, a float for the dropout rate, a bool for qkv_bias. Keep the keys:
+#       chapters 4 to 7 read them.
+GPT_CONFIG_124M = {
+    "vocab_size": ...,      # tokens in GPT-2's BPE vocabulary
+    "context_length": ...,  # the most tokens the model reads at once
+    "emb_dim": ...,         # size of each token's vector
+    "n_heads": ...,         # attention heads in each block
+    "n_layers": ...,        # transformer blocks
+    "drop_rate": ...,       # fraction of values dropout zeroes in training
+    "qkv_bias": ...,        # whether the query, key and value layers have a bias
+}
 
 
 class LayerNorm(nn.Module):
@@ -26,22 +24,26 @@ class LayerNorm(nn.Module):
 
     def __init__(self, emb_dim):
         super().__init__()
-        # TODO: set self.eps = 1e-5, self.scale (ones) and self.shift (zeros).
-        #       scale and shift are trainable nn.Parameter vectors of size emb_dim.
-        raise NotImplementedError('set self.eps = 1e-5, self.scale (ones) and self.shift (zeros). scale and shift are trainable nn.Parameter vectors of size emb_dim.')
+        # TODO: create self.eps, the small constant 1e-5 that keeps the division safe, and the
+        #       trainable vectors self.scale and self.shift of size emb_dim, which start as the
+        #       identity: scale 1, shift 0 (section 4.2).
+        raise NotImplementedError('create self.eps, the small constant 1e-5 that keeps the division safe, and the trainable vectors self.scale and self.shift of size emb_dim, which start as the identity: scale 1, shift 0 (section 4.2).')
 
     def forward(self, x):
-        # TODO: normalize over the last dimension, then return scale * normalized + shift.
-        #       (x - mean) / sqrt(var + eps), with the biased variance (unbiased=False).
-        raise NotImplementedError('normalize over the last dimension, then return scale * normalized + shift. (x - mean) / sqrt(var + eps), with the biased variance (unbiased=False).')
+        # TODO: x is (..., emb_dim); return a tensor of the same shape: each vector along the last
+        #       dimension normalized to mean 0 and variance 1 (the variance that divides by n, with
+        #       self.eps added to it), then multiplied by self.scale and shifted by self.shift
+        #       (section 4.2).
+        raise NotImplementedError('x is (..., emb_dim); return a tensor of the same shape: each vector along the last dimension normalized to mean 0 and variance 1 (the variance that divides by n, with self.eps added to it), then multiplied by self.scale and shifted by self.shift (section 4.2).')
 
 
 class GELU(nn.Module):
     """The GELU activation in GPT-2's tanh approximation (section 4.3)."""
 
     def forward(self, x):
-        # TODO: return 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x**3))).
-        raise NotImplementedError('return 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x**3))).')
+        # TODO: return GELU(x) elementwise, a tensor of x's shape, using the tanh approximation
+        #       GPT-2 was trained with, not the exact form with erf (section 4.3).
+        raise NotImplementedError("return GELU(x) elementwise, a tensor of x's shape, using the tanh approximation GPT-2 was trained with, not the exact form with erf (section 4.3).")
 
 
 class FeedForward(nn.Module):
@@ -49,13 +51,14 @@ class FeedForward(nn.Module):
 
     def __init__(self, cfg):
         super().__init__()
-        # TODO: self.layers = nn.Sequential of Linear(d, 4 * d), GELU(), Linear(4 * d, d).
-        #       d is cfg["emb_dim"].
-        raise NotImplementedError('self.layers = nn.Sequential of Linear(d, 4 * d), GELU(), Linear(4 * d, d). d is cfg["emb_dim"].')
+        # TODO: create self.layers, the network of the docstring as one nn.Sequential: a linear
+        #       layer from cfg["emb_dim"] to four times as many features, your GELU, and a linear
+        #       layer back (section 4.3).
+        raise NotImplementedError('create self.layers, the network of the docstring as one nn.Sequential: a linear layer from cfg["emb_dim"] to four times as many features, your GELU, and a linear layer back (section 4.3).')
 
     def forward(self, x):
-        # TODO: run x through self.layers.
-        raise NotImplementedError('run x through self.layers.')
+        # TODO: x is (batch, num_tokens, emb_dim); return self.layers' output, the same shape.
+        raise NotImplementedError("x is (batch, num_tokens, emb_dim); return self.layers' output, the same shape.")
 
 
 class TransformerBlock(nn.Module):
@@ -63,39 +66,41 @@ class TransformerBlock(nn.Module):
 
     def __init__(self, cfg):
         super().__init__()
-        # TODO: create self.att, self.ff, self.norm1, self.norm2 and self.drop_shortcut.
-        #       att: your chapter-3 MultiHeadAttention with d_in = d_out = emb_dim, context_length,
-        #       dropout = drop_rate, num_heads = n_heads and qkv_bias; ff: FeedForward(cfg);
-        #       norm1, norm2: LayerNorm(emb_dim); drop_shortcut: nn.Dropout(drop_rate).
-        raise NotImplementedError('create self.att, self.ff, self.norm1, self.norm2 and self.drop_shortcut. att: your chapter-3 MultiHeadAttention with d_in = d_out = emb_dim, context_length, dropout = drop_rate, num_heads = n_heads and qkv_bias; ff: FeedForward(cfg); norm1, norm2: LayerNorm(emb_dim); drop_shortcut: nn.Dropout(drop_rate).')
+        # TODO: create the block's parts under the book's names, which chapter 5 loads weights by:
+        #       self.att, your MultiHeadAttention from emb_dim to emb_dim set up by cfg; self.ff, a
+        #       FeedForward; self.norm1 and self.norm2, two LayerNorms; self.drop_shortcut, dropout
+        #       of cfg["drop_rate"] (section 4.5).
+        raise NotImplementedError('create the block\'s parts under the book\'s names, which chapter 5 loads weights by: self.att, your MultiHeadAttention from emb_dim to emb_dim set up by cfg; self.ff, a FeedForward; self.norm1 and self.norm2, two LayerNorms; self.drop_shortcut, dropout of cfg["drop_rate"] (section 4.5).')
 
     def forward(self, x):
-        # TODO: x = x + drop_shortcut(att(norm1(x))), then x = x + drop_shortcut(ff(norm2(x))).
-        raise NotImplementedError('x = x + drop_shortcut(att(norm1(x))), then x = x + drop_shortcut(ff(norm2(x))).')
+        # TODO: x is (batch, num_tokens, emb_dim); return the same shape: two pre-LayerNorm
+        #       sublayers, attention (after norm1) then feed-forward (after norm2), each sublayer's
+        #       output passed through self.drop_shortcut and wrapped in a shortcut connection
+        #       (section 4.5).
+        raise NotImplementedError("x is (batch, num_tokens, emb_dim); return the same shape: two pre-LayerNorm sublayers, attention (after norm1) then feed-forward (after norm2), each sublayer's output passed through self.drop_shortcut and wrapped in a shortcut connection (section 4.5).")
 
 
 class GPTModel(nn.Module):
-    """Token and position embeddings, n_layers transformer blocks, a final norm and the output head (4.6)."""
+    """Embeddings, n_layers transformer blocks, a final norm and the output head (section 4.6)."""
 
     def __init__(self, cfg):
         super().__init__()
-        # TODO: create tok_emb, pos_emb, drop_emb, trf_blocks, final_norm and out_head, in this order.
-        #       tok_emb: Embedding(vocab_size, emb_dim); pos_emb: Embedding(context_length, emb_dim);
-        #       trf_blocks: nn.Sequential of n_layers TransformerBlocks; final_norm: LayerNorm;
-        #       out_head: Linear(emb_dim, vocab_size, bias=False).
-        raise NotImplementedError('create tok_emb, pos_emb, drop_emb, trf_blocks, final_norm and out_head, in this order. tok_emb: Embedding(vocab_size, emb_dim); pos_emb: Embedding(context_length, emb_dim); trf_blocks: nn.Sequential of n_layers TransformerBlocks; final_norm: LayerNorm; out_head: Linear(emb_dim, vocab_size, bias=False).')
+        # TODO: create, in this order: self.tok_emb and self.pos_emb (token and position
+        #       embeddings), self.drop_emb (dropout), self.trf_blocks (n_layers TransformerBlocks
+        #       run one after the other), self.final_norm (a LayerNorm) and self.out_head (emb_dim
+        #       -> vocab_size, no bias) (section 4.6).
+        raise NotImplementedError('create, in this order: self.tok_emb and self.pos_emb (token and position embeddings), self.drop_emb (dropout), self.trf_blocks (n_layers TransformerBlocks run one after the other), self.final_norm (a LayerNorm) and self.out_head (emb_dim -> vocab_size, no bias) (section 4.6).')
 
     def forward(self, in_idx):
-        # TODO: return the logits, (batch, seq_len, vocab_size).
-        #       x = tok_emb(in_idx) + pos_emb(torch.arange(seq_len)); then drop_emb, trf_blocks,
-        #       final_norm and out_head.
-        raise NotImplementedError('return the logits, (batch, seq_len, vocab_size). x = tok_emb(in_idx) + pos_emb(torch.arange(seq_len)); then drop_emb, trf_blocks, final_norm and out_head.')
+        # TODO: in_idx is (batch, seq_len) token ids, seq_len <= context_length; return the logits,
+        #       (batch, seq_len, vocab_size): the input embeddings of chapter 2 through the modules
+        #       above, in the order they were created (section 4.6).
+        raise NotImplementedError('in_idx is (batch, seq_len) token ids, seq_len <= context_length; return the logits, (batch, seq_len, vocab_size): the input embeddings of chapter 2 through the modules above, in the order they were created (section 4.6).')
 
 
 def generate_text_simple(model, idx, max_new_tokens, context_size):
     """Append max_new_tokens greedily chosen tokens to idx, (batch, n_tokens) -> (batch, n_tokens + max_new_tokens)."""
-    # TODO: append max_new_tokens tokens, each the argmax of the model's last position.
-    #       Each step: crop idx to its last context_size tokens, get the logits under torch.no_grad(),
-    #       keep the last position, take the argmax over the vocabulary (dim=-1, keepdim=True) and
-    #       append it with torch.cat(..., dim=1).
-    raise NotImplementedError("append max_new_tokens tokens, each the argmax of the model's last position. Each step: crop idx to its last context_size tokens, get the logits under torch.no_grad(), keep the last position, take the argmax over the vocabulary (dim=-1, keepdim=True) and append it with torch.cat(..., dim=1).")
+    # TODO: return the ids of idx with max_new_tokens more appended to each row, chosen one at a
+    #       time: each the id the model scores highest for the next position, given at most the last
+    #       context_size ids. Compute no gradients (section 4.7).
+    raise NotImplementedError('return the ids of idx with max_new_tokens more appended to each row, chosen one at a time: each the id the model scores highest for the next position, given at most the last context_size ids. Compute no gradients (section 4.7).')

@@ -12,20 +12,22 @@ class ExampleDeepNeuralNetwork(nn.Module):
     def __init__(self, layer_sizes, use_shortcut):
         super().__init__()
         self.use_shortcut = use_shortcut
-        # TODO: self.layers = nn.ModuleList with one Linear + GELU per pair of sizes.
-        #       Layer i is nn.Sequential(nn.Linear(layer_sizes[i], layer_sizes[i + 1]), GELU()).
-        raise NotImplementedError('self.layers = nn.ModuleList with one Linear + GELU per pair of sizes. Layer i is nn.Sequential(nn.Linear(layer_sizes[i], layer_sizes[i + 1]), GELU()).')
+        # TODO: create self.layers, a list of registered submodules: layer i maps layer_sizes[i]
+        #       features to layer_sizes[i + 1] with a linear layer followed by your GELU
+        #       (section 4.4).
+        raise NotImplementedError('create self.layers, a list of registered submodules: layer i maps layer_sizes[i] features to layer_sizes[i + 1] with a linear layer followed by your GELU (section 4.4).')
 
     def forward(self, x):
-        # TODO: run the layers in turn, adding shortcuts where allowed.
-        #       With self.use_shortcut and an output of x's shape, continue with x + output, else with output.
-        raise NotImplementedError("run the layers in turn, adding shortcuts where allowed. With self.use_shortcut and an output of x's shape, continue with x + output, else with output.")
+        # TODO: x is (batch, layer_sizes[0]); return (batch, layer_sizes[-1]): the layers applied in
+        #       turn, and, when self.use_shortcut is set, each layer's input added to its output
+        #       wherever the two have the same shape (section 4.4).
+        raise NotImplementedError("x is (batch, layer_sizes[0]); return (batch, layer_sizes[-1]): the layers applied in turn, and, when self.use_shortcut is set, each layer's input added to its output wherever the two have the same shape (section 4.4).")
 
 
 def gradient_means(model, x):
     """Backpropagate the MSE loss of model(x) against a target of zeros and return
     {parameter name: mean absolute gradient} for every weight matrix (the book's print_gradients)."""
-    # TODO: backpropagate the MSE loss and return each weight's mean absolute gradient.
-    #       loss = nn.MSELoss()(output, torch.zeros_like(output)); loss.backward(); then for each
-    #       name, param in model.named_parameters() with "weight" in the name: param.grad.abs().mean().item().
-    raise NotImplementedError('backpropagate the MSE loss and return each weight\'s mean absolute gradient. loss = nn.MSELoss()(output, torch.zeros_like(output)); loss.backward(); then for each name, param in model.named_parameters() with "weight" in the name: param.grad.abs().mean().item().')
+    # TODO: return a dict {parameter name: float} for the parameters whose name contains "weight":
+    #       the mean absolute value of its gradient after backpropagating the mean squared error
+    #       between model(x) and a target of zeros (section 4.4).
+    raise NotImplementedError('return a dict {parameter name: float} for the parameters whose name contains "weight": the mean absolute value of its gradient after backpropagating the mean squared error between model(x) and a target of zeros (section 4.4).')

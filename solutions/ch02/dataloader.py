@@ -11,7 +11,10 @@ class GPTDatasetV1(Dataset):
     def __init__(self, txt, tokenizer, max_length, stride):
         self.input_ids = []
         self.target_ids = []
-        ### BEGIN SOLUTION: encode txt (allowed_special={"<|endoftext|>"}); for i in range(0, len(ids) - max_length, stride) append ids[ i : i + max_length ] and ids[ i + 1 : i + max_length + 1 ] as torch.tensor.
+        ### BEGIN SOLUTION: fill self.input_ids and self.target_ids with 1-D integer tensors of max_length token
+        ### ids of txt (which may contain "<|endoftext|>"): input window k starts at token k *
+        ### stride, its target is the same window one token further on; keep every window whose
+        ### target fits in the text (section 2.6).
         token_ids = tokenizer.encode(txt, allowed_special={"<|endoftext|>"})
         for i in range(0, len(token_ids) - max_length, stride):
             self.input_ids.append(torch.tensor(token_ids[i:i + max_length]))
@@ -19,12 +22,12 @@ class GPTDatasetV1(Dataset):
         ### END SOLUTION
 
     def __len__(self):
-        ### BEGIN SOLUTION: the number of windows.
+        ### BEGIN SOLUTION: return the number of (input, target) pairs.
         return len(self.input_ids)
         ### END SOLUTION
 
     def __getitem__(self, idx):
-        ### BEGIN SOLUTION: the pair (input window, target window) number idx.
+        ### BEGIN SOLUTION: return pair number idx: the tuple (input window, target window), two tensors.
         return self.input_ids[idx], self.target_ids[idx]
         ### END SOLUTION
 
@@ -32,7 +35,9 @@ class GPTDatasetV1(Dataset):
 def create_dataloader_v1(txt, batch_size=4, max_length=256, stride=128, shuffle=True, drop_last=True,
                          num_workers=0):
     """A DataLoader over GPTDatasetV1 built with GPT-2's tokenizer (section 2.6)."""
-    ### BEGIN SOLUTION: tiktoken.get_encoding("gpt2"), a GPTDatasetV1 of txt, then DataLoader(dataset, batch_size=..., shuffle=..., drop_last=..., num_workers=...).
+    ### BEGIN SOLUTION: return a torch DataLoader over the GPTDatasetV1 windows of txt (max_length, stride), cut
+    ### by GPT-2's BPE tokenizer, that honours batch_size, shuffle, drop_last and num_workers
+    ### (section 2.6).
     tokenizer = tiktoken.get_encoding("gpt2")
     dataset = GPTDatasetV1(txt, tokenizer, max_length, stride)
     return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, drop_last=drop_last,
@@ -43,7 +48,9 @@ def create_dataloader_v1(txt, batch_size=4, max_length=256, stride=128, shuffle=
 def first_batch(txt, max_length, stride, batch_size=4):
     """Exercise 2.2: the first (inputs, targets) batch of an unshuffled create_dataloader_v1 loader,
     to see how max_length and stride shape the windows, e.g. (2, 2) and (8, 2)."""
-    ### BEGIN SOLUTION: build the loader with create_dataloader_v1 (shuffle=False) and return next(iter(loader)).
+    ### BEGIN SOLUTION: return the first batch of an unshuffled create_dataloader_v1 loader over txt with these
+    ### batch_size, max_length and stride: the pair (inputs, targets), each (batch_size,
+    ### max_length).
     loader = create_dataloader_v1(txt, batch_size=batch_size, max_length=max_length, stride=stride,
                                   shuffle=False)
     return next(iter(loader))

@@ -8,14 +8,18 @@ class InputEmbedding(torch.nn.Module):
 
     def __init__(self, vocab_size, context_length, output_dim):
         super().__init__()
-        ### BEGIN SOLUTION: self.token_embedding_layer = torch.nn.Embedding(vocab_size, output_dim); self.pos_embedding_layer the same with context_length rows.
+        ### BEGIN SOLUTION: create two trainable lookup tables of output_dim-dimensional vectors (section 2.7):
+        ### self.token_embedding_layer, one vector per token id (vocab_size of them), and
+        ### self.pos_embedding_layer, one vector per position (context_length of them).
         self.token_embedding_layer = torch.nn.Embedding(vocab_size, output_dim)
         self.pos_embedding_layer = torch.nn.Embedding(context_length, output_dim)
         ### END SOLUTION
 
     def forward(self, inputs):
         """inputs: token ids of shape [batch, seq_len] (seq_len <= context_length) -> [batch, seq_len, output_dim]."""
-        ### BEGIN SOLUTION: embed the token ids, embed the positions torch.arange(seq_len) and add the two.
+        ### BEGIN SOLUTION: return the input embeddings, (batch, seq_len, output_dim): each token's vector plus
+        ### the vector of its position 0 .. seq_len - 1, for any seq_len up to context_length
+        ### (section 2.8).
         seq_len = inputs.shape[1]
         token_embeddings = self.token_embedding_layer(inputs)                               # [B, T, D]
         pos_embeddings = self.pos_embedding_layer(torch.arange(seq_len, device=inputs.device))  # [T, D]

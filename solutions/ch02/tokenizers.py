@@ -10,7 +10,9 @@ def split_text(text):
 
     "Hello, world. Is this-- a test?" -> ['Hello', ',', 'world', '.', 'Is', 'this', '--', 'a', 'test', '?']
     """
-    ### BEGIN SOLUTION: re.split the text on SPLIT_PATTERN, strip each piece and drop the empty ones.
+    ### BEGIN SOLUTION: return the tokens of `text` in order, a list of str: the words between the separators of
+    ### SPLIT_PATTERN and the separators themselves, none of them empty or whitespace
+    ### (section 2.2).
     pieces = re.split(SPLIT_PATTERN, text)
     return [piece.strip() for piece in pieces if piece.strip()]
     ### END SOLUTION
@@ -18,7 +20,8 @@ def split_text(text):
 
 def build_vocab(tokens):
     """Map every distinct token to an integer id, in sorted order of the tokens (section 2.3)."""
-    ### BEGIN SOLUTION: sort the distinct tokens and number them from 0: {token: id}.
+    ### BEGIN SOLUTION: return a dict {token: id} with one entry per distinct token of `tokens`, the ids 0, 1,
+    ### 2, ... following the sorted order of the tokens (section 2.3).
     return {token: i for i, token in enumerate(sorted(set(tokens)))}
     ### END SOLUTION
 
@@ -31,12 +34,14 @@ class SimpleTokenizerV1:
         self.int_to_str = {i: s for s, i in vocab.items()}
 
     def encode(self, text):
-        ### BEGIN SOLUTION: split the text as split_text does and look up each token's id.
+        ### BEGIN SOLUTION: return the list of ids (ints) of `text`: its tokens, as split_text finds them, each
+        ### mapped to its id in the vocabulary (section 2.3).
         return [self.str_to_int[token] for token in split_text(text)]
         ### END SOLUTION
 
     def decode(self, ids):
-        ### BEGIN SOLUTION: join the tokens of `ids` with spaces, then drop the space before punctuation: re.sub(r'\s+([,.?!"()\'])', r'\1', text).
+        ### BEGIN SOLUTION: return the text (a str) of the list of ids: their tokens separated by single spaces,
+        ### except that no space comes before the marks , . ? ! " ( ) and ' (section 2.3).
         text = " ".join(self.int_to_str[i] for i in ids)
         return re.sub(r'\s+([,.?!"()\'])', r"\1", text)
         ### END SOLUTION
@@ -44,7 +49,8 @@ class SimpleTokenizerV1:
 
 def add_special_tokens(vocab):
     """A copy of `vocab` with "<|endoftext|>" and "<|unk|>" appended as the two next ids (section 2.4)."""
-    ### BEGIN SOLUTION: give "<|endoftext|>" the id len(vocab) and "<|unk|>" the id after it.
+    ### BEGIN SOLUTION: return a new dict: every entry of `vocab`, then "<|endoftext|>" and "<|unk|>" with the
+    ### two ids after the last one, in that order; `vocab` itself stays as it was (section 2.4).
     extended = dict(vocab)
     for token in ("<|endoftext|>", "<|unk|>"):
         extended[token] = len(extended)
@@ -60,13 +66,15 @@ class SimpleTokenizerV2:
         self.int_to_str = {i: s for s, i in vocab.items()}
 
     def encode(self, text):
-        ### BEGIN SOLUTION: split as before, replace every token missing from the vocabulary by "<|unk|>", then look up the ids.
+        ### BEGIN SOLUTION: return the list of ids of `text` as V1 does, except that a token missing from the
+        ### vocabulary gets the id of "<|unk|>" (section 2.4).
         tokens = [t if t in self.str_to_int else "<|unk|>" for t in split_text(text)]
         return [self.str_to_int[t] for t in tokens]
         ### END SOLUTION
 
     def decode(self, ids):
-        ### BEGIN SOLUTION: as in V1, but also drop the space before : and ; (re.sub(r'\s+([,.:;?!"()\'])', r'\1', text)).
+        ### BEGIN SOLUTION: return the text of the list of ids as V1 does, except that : and ; also lose the
+        ### space before them (section 2.4).
         text = " ".join(self.int_to_str[i] for i in ids)
         return re.sub(r'\s+([,.:;?!"()\'])', r"\1", text)
         ### END SOLUTION

@@ -13,15 +13,17 @@ class CausalAttention(nn.Module):
         self.W_key = nn.Linear(d_in, d_out, bias=qkv_bias)
         self.W_value = nn.Linear(d_in, d_out, bias=qkv_bias)
         self.dropout = nn.Dropout(dropout)
-        ### BEGIN SOLUTION: register a buffer "mask": ones above the diagonal of a context_length x context_length
-        ### square (torch.triu(..., diagonal=1)), zeros on and below it.
+        ### BEGIN SOLUTION: register a buffer named "mask", (context_length, context_length), that marks with 1
+        ### each pair (query i, key j) where j comes after i, and holds 0 elsewhere
+        ### (section 3.5.3).
         self.register_buffer("mask", torch.triu(torch.ones(context_length, context_length), diagonal=1))
         ### END SOLUTION
 
     def forward(self, x):
-        ### BEGIN SOLUTION: scores = queries @ keys.transpose(1, 2); fill the masked entries
-        ### (self.mask[:num_tokens, :num_tokens]) with -inf; softmax over the last dim of scores / sqrt(d_k),
-        ### d_k = keys.shape[-1]; dropout on the attention weights; return weights @ values.
+        ### BEGIN SOLUTION: x is (batch, num_tokens, d_in) with num_tokens <= context_length; return the context
+        ### vectors, (batch, num_tokens, d_out): scaled dot-product attention in which no token
+        ### attends to a later one, with self.dropout applied to the attention weights
+        ### (sections 3.5.1 to 3.5.3).
         b, num_tokens, d_in = x.shape
         keys = self.W_key(x)
         queries = self.W_query(x)

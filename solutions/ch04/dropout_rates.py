@@ -27,8 +27,9 @@ class TransformerBlock(nn.Module):
 
     def __init__(self, cfg):
         super().__init__()
-        ### BEGIN SOLUTION: build the block as in gpt.TransformerBlock, with the two new dropout rates.
-        ### MultiHeadAttention's dropout is cfg["drop_rate_attn"], drop_shortcut's is cfg["drop_rate_shortcut"].
+        ### BEGIN SOLUTION: create the parts of gpt.TransformerBlock under the same names, with the attention
+        ### weights dropped at cfg["drop_rate_attn"] and the shortcut paths at
+        ### cfg["drop_rate_shortcut"] (exercise 4.3).
         self.att = MultiHeadAttention(
             d_in=cfg["emb_dim"],
             d_out=cfg["emb_dim"],
@@ -44,7 +45,7 @@ class TransformerBlock(nn.Module):
         ### END SOLUTION
 
     def forward(self, x):
-        ### BEGIN SOLUTION: the forward pass of gpt.TransformerBlock.
+        ### BEGIN SOLUTION: x is (batch, num_tokens, emb_dim); return what gpt.TransformerBlock returns.
         x = x + self.drop_shortcut(self.att(self.norm1(x)))
         return x + self.drop_shortcut(self.ff(self.norm2(x)))
         ### END SOLUTION
@@ -55,8 +56,9 @@ class GPTModel(nn.Module):
 
     def __init__(self, cfg):
         super().__init__()
-        ### BEGIN SOLUTION: build the model as in gpt.GPTModel, with this module's TransformerBlock.
-        ### self.drop_emb = nn.Dropout(cfg["drop_rate_emb"]).
+        ### BEGIN SOLUTION: create the parts of gpt.GPTModel under the same names and in the same order, with
+        ### this module's TransformerBlock and the embeddings dropped at cfg["drop_rate_emb"]
+        ### (exercise 4.3).
         self.tok_emb = nn.Embedding(cfg["vocab_size"], cfg["emb_dim"])
         self.pos_emb = nn.Embedding(cfg["context_length"], cfg["emb_dim"])
         self.drop_emb = nn.Dropout(cfg["drop_rate_emb"])
@@ -66,7 +68,8 @@ class GPTModel(nn.Module):
         ### END SOLUTION
 
     def forward(self, in_idx):
-        ### BEGIN SOLUTION: the forward pass of gpt.GPTModel.
+        ### BEGIN SOLUTION: in_idx is (batch, seq_len) token ids; return the logits as gpt.GPTModel does,
+        ### (batch, seq_len, vocab_size).
         seq_len = in_idx.shape[1]
         x = self.tok_emb(in_idx) + self.pos_emb(torch.arange(seq_len, device=in_idx.device))
         x = self.trf_blocks(self.drop_emb(x))

@@ -5,29 +5,29 @@ import torch.nn as nn
 from ..ch03.multihead_attention import MultiHeadAttention
 
 
-def gpt_config_124m():
-    """The configuration of the smallest GPT-2, 124M parameters (section 4.1), as a new dict.
-
-    Import it as GPT_CONFIG_124M, like the book: `from exercises.ch04.gpt import GPT_CONFIG_124M`."""
-    ### BEGIN SOLUTION: return the book's GPT_CONFIG_124M dict (section 4.1).
-    ### Its keys: vocab_size, context_length, emb_dim, n_heads, n_layers, drop_rate, qkv_bias.
-    return {
-        "vocab_size": 50257,     # the GPT-2 BPE vocabulary
-        "context_length": 1024,  # most tokens the model sees at once
-        "emb_dim": 768,
-        "n_heads": 12,
-        "n_layers": 12,
-        "drop_rate": 0.1,
-        "qkv_bias": False,
-    }
-    ### END SOLUTION
-
-
-def __getattr__(name):
-    # GPT_CONFIG_124M is built when first used, so this module imports while the function is a stub.
-    if name == "GPT_CONFIG_124M":
-        return gpt_config_124m()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+### BEGIN SOLUTION: replace each `...` with the value of the smallest GPT-2 (124M parameters) from section 4.1:
+### ints for the sizes, a float for the dropout rate, a bool for qkv_bias. Keep the keys:
+### chapters 4 to 7 read them.
+GPT_CONFIG_124M = {
+    "vocab_size": 50257,     # tokens in GPT-2's BPE vocabulary
+    "context_length": 1024,  # the most tokens the model reads at once
+    "emb_dim": 768,          # size of each token's vector
+    "n_heads": 12,           # attention heads in each block
+    "n_layers": 12,          # transformer blocks
+    "drop_rate": 0.1,        # fraction of values dropout zeroes in training
+    "qkv_bias": False,       # whether the query, key and value layers have a bias
+}
+### STUB
+# GPT_CONFIG_124M = {
+#     "vocab_size": ...,      # tokens in GPT-2's BPE vocabulary
+#     "context_length": ...,  # the most tokens the model reads at once
+#     "emb_dim": ...,         # size of each token's vector
+#     "n_heads": ...,         # attention heads in each block
+#     "n_layers": ...,        # transformer blocks
+#     "drop_rate": ...,       # fraction of values dropout zeroes in training
+#     "qkv_bias": ...,        # whether the query, key and value layers have a bias
+# }
+### END SOLUTION
 
 
 class LayerNorm(nn.Module):
@@ -35,16 +35,19 @@ class LayerNorm(nn.Module):
 
     def __init__(self, emb_dim):
         super().__init__()
-        ### BEGIN SOLUTION: set self.eps = 1e-5, self.scale (ones) and self.shift (zeros).
-        ### scale and shift are trainable nn.Parameter vectors of size emb_dim.
+        ### BEGIN SOLUTION: create self.eps, the small constant 1e-5 that keeps the division safe, and the
+        ### trainable vectors self.scale and self.shift of size emb_dim, which start as the
+        ### identity: scale 1, shift 0 (section 4.2).
         self.eps = 1e-5
         self.scale = nn.Parameter(torch.ones(emb_dim))
         self.shift = nn.Parameter(torch.zeros(emb_dim))
         ### END SOLUTION
 
     def forward(self, x):
-        ### BEGIN SOLUTION: normalize over the last dimension, then return scale * normalized + shift.
-        ### (x - mean) / sqrt(var + eps), with the biased variance (unbiased=False).
+        ### BEGIN SOLUTION: x is (..., emb_dim); return a tensor of the same shape: each vector along the last
+        ### dimension normalized to mean 0 and variance 1 (the variance that divides by n, with
+        ### self.eps added to it), then multiplied by self.scale and shifted by self.shift
+        ### (section 4.2).
         mean = x.mean(dim=-1, keepdim=True)
         var = x.var(dim=-1, keepdim=True, unbiased=False)
         norm_x = (x - mean) / torch.sqrt(var + self.eps)
@@ -56,7 +59,8 @@ class GELU(nn.Module):
     """The GELU activation in GPT-2's tanh approximation (section 4.3)."""
 
     def forward(self, x):
-        ### BEGIN SOLUTION: return 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x**3))).
+        ### BEGIN SOLUTION: return GELU(x) elementwise, a tensor of x's shape, using the tanh approximation
+        ### GPT-2 was trained with, not the exact form with erf (section 4.3).
         return 0.5 * x * (1 + torch.tanh(
             torch.sqrt(torch.tensor(2.0 / torch.pi)) * (x + 0.044715 * torch.pow(x, 3))
         ))
@@ -68,8 +72,9 @@ class FeedForward(nn.Module):
 
     def __init__(self, cfg):
         super().__init__()
-        ### BEGIN SOLUTION: self.layers = nn.Sequential of Linear(d, 4 * d), GELU(), Linear(4 * d, d).
-        ### d is cfg["emb_dim"].
+        ### BEGIN SOLUTION: create self.layers, the network of the docstring as one nn.Sequential: a linear
+        ### layer from cfg["emb_dim"] to four times as many features, your GELU, and a linear
+        ### layer back (section 4.3).
         self.layers = nn.Sequential(
             nn.Linear(cfg["emb_dim"], 4 * cfg["emb_dim"]),
             GELU(),
@@ -78,7 +83,7 @@ class FeedForward(nn.Module):
         ### END SOLUTION
 
     def forward(self, x):
-        ### BEGIN SOLUTION: run x through self.layers.
+        ### BEGIN SOLUTION: x is (batch, num_tokens, emb_dim); return self.layers' output, the same shape.
         return self.layers(x)
         ### END SOLUTION
 
@@ -88,10 +93,10 @@ class TransformerBlock(nn.Module):
 
     def __init__(self, cfg):
         super().__init__()
-        ### BEGIN SOLUTION: create self.att, self.ff, self.norm1, self.norm2 and self.drop_shortcut.
-        ### att: your chapter-3 MultiHeadAttention with d_in = d_out = emb_dim, context_length,
-        ### dropout = drop_rate, num_heads = n_heads and qkv_bias; ff: FeedForward(cfg);
-        ### norm1, norm2: LayerNorm(emb_dim); drop_shortcut: nn.Dropout(drop_rate).
+        ### BEGIN SOLUTION: create the block's parts under the book's names, which chapter 5 loads weights by:
+        ### self.att, your MultiHeadAttention from emb_dim to emb_dim set up by cfg; self.ff, a
+        ### FeedForward; self.norm1 and self.norm2, two LayerNorms; self.drop_shortcut, dropout
+        ### of cfg["drop_rate"] (section 4.5).
         self.att = MultiHeadAttention(
             d_in=cfg["emb_dim"],
             d_out=cfg["emb_dim"],
@@ -107,7 +112,10 @@ class TransformerBlock(nn.Module):
         ### END SOLUTION
 
     def forward(self, x):
-        ### BEGIN SOLUTION: x = x + drop_shortcut(att(norm1(x))), then x = x + drop_shortcut(ff(norm2(x))).
+        ### BEGIN SOLUTION: x is (batch, num_tokens, emb_dim); return the same shape: two pre-LayerNorm
+        ### sublayers, attention (after norm1) then feed-forward (after norm2), each sublayer's
+        ### output passed through self.drop_shortcut and wrapped in a shortcut connection
+        ### (section 4.5).
         shortcut = x
         x = self.norm1(x)
         x = self.att(x)   # (batch, num_tokens, emb_dim)
@@ -124,14 +132,14 @@ class TransformerBlock(nn.Module):
 
 
 class GPTModel(nn.Module):
-    """Token and position embeddings, n_layers transformer blocks, a final norm and the output head (4.6)."""
+    """Embeddings, n_layers transformer blocks, a final norm and the output head (section 4.6)."""
 
     def __init__(self, cfg):
         super().__init__()
-        ### BEGIN SOLUTION: create tok_emb, pos_emb, drop_emb, trf_blocks, final_norm and out_head, in this order.
-        ### tok_emb: Embedding(vocab_size, emb_dim); pos_emb: Embedding(context_length, emb_dim);
-        ### trf_blocks: nn.Sequential of n_layers TransformerBlocks; final_norm: LayerNorm;
-        ### out_head: Linear(emb_dim, vocab_size, bias=False).
+        ### BEGIN SOLUTION: create, in this order: self.tok_emb and self.pos_emb (token and position
+        ### embeddings), self.drop_emb (dropout), self.trf_blocks (n_layers TransformerBlocks
+        ### run one after the other), self.final_norm (a LayerNorm) and self.out_head (emb_dim
+        ### -> vocab_size, no bias) (section 4.6).
         self.tok_emb = nn.Embedding(cfg["vocab_size"], cfg["emb_dim"])
         self.pos_emb = nn.Embedding(cfg["context_length"], cfg["emb_dim"])
         self.drop_emb = nn.Dropout(cfg["drop_rate"])
@@ -141,9 +149,9 @@ class GPTModel(nn.Module):
         ### END SOLUTION
 
     def forward(self, in_idx):
-        ### BEGIN SOLUTION: return the logits, (batch, seq_len, vocab_size).
-        ### x = tok_emb(in_idx) + pos_emb(torch.arange(seq_len)); then drop_emb, trf_blocks,
-        ### final_norm and out_head.
+        ### BEGIN SOLUTION: in_idx is (batch, seq_len) token ids, seq_len <= context_length; return the logits,
+        ### (batch, seq_len, vocab_size): the input embeddings of chapter 2 through the modules
+        ### above, in the order they were created (section 4.6).
         batch_size, seq_len = in_idx.shape
         tok_embeds = self.tok_emb(in_idx)
         pos_embeds = self.pos_emb(torch.arange(seq_len, device=in_idx.device))
@@ -157,10 +165,9 @@ class GPTModel(nn.Module):
 
 def generate_text_simple(model, idx, max_new_tokens, context_size):
     """Append max_new_tokens greedily chosen tokens to idx, (batch, n_tokens) -> (batch, n_tokens + max_new_tokens)."""
-    ### BEGIN SOLUTION: append max_new_tokens tokens, each the argmax of the model's last position.
-    ### Each step: crop idx to its last context_size tokens, get the logits under torch.no_grad(),
-    ### keep the last position, take the argmax over the vocabulary (dim=-1, keepdim=True) and
-    ### append it with torch.cat(..., dim=1).
+    ### BEGIN SOLUTION: return the ids of idx with max_new_tokens more appended to each row, chosen one at a
+    ### time: each the id the model scores highest for the next position, given at most the last
+    ### context_size ids. Compute no gradients (section 4.7).
     for _ in range(max_new_tokens):
         idx_cond = idx[:, -context_size:]
         with torch.no_grad():

@@ -12,8 +12,9 @@ class ExampleDeepNeuralNetwork(nn.Module):
     def __init__(self, layer_sizes, use_shortcut):
         super().__init__()
         self.use_shortcut = use_shortcut
-        ### BEGIN SOLUTION: self.layers = nn.ModuleList with one Linear + GELU per pair of sizes.
-        ### Layer i is nn.Sequential(nn.Linear(layer_sizes[i], layer_sizes[i + 1]), GELU()).
+        ### BEGIN SOLUTION: create self.layers, a list of registered submodules: layer i maps layer_sizes[i]
+        ### features to layer_sizes[i + 1] with a linear layer followed by your GELU
+        ### (section 4.4).
         self.layers = nn.ModuleList([
             nn.Sequential(nn.Linear(n_in, n_out), GELU())
             for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:])
@@ -21,8 +22,9 @@ class ExampleDeepNeuralNetwork(nn.Module):
         ### END SOLUTION
 
     def forward(self, x):
-        ### BEGIN SOLUTION: run the layers in turn, adding shortcuts where allowed.
-        ### With self.use_shortcut and an output of x's shape, continue with x + output, else with output.
+        ### BEGIN SOLUTION: x is (batch, layer_sizes[0]); return (batch, layer_sizes[-1]): the layers applied in
+        ### turn, and, when self.use_shortcut is set, each layer's input added to its output
+        ### wherever the two have the same shape (section 4.4).
         for layer in self.layers:
             layer_output = layer(x)
             if self.use_shortcut and x.shape == layer_output.shape:
@@ -36,9 +38,9 @@ class ExampleDeepNeuralNetwork(nn.Module):
 def gradient_means(model, x):
     """Backpropagate the MSE loss of model(x) against a target of zeros and return
     {parameter name: mean absolute gradient} for every weight matrix (the book's print_gradients)."""
-    ### BEGIN SOLUTION: backpropagate the MSE loss and return each weight's mean absolute gradient.
-    ### loss = nn.MSELoss()(output, torch.zeros_like(output)); loss.backward(); then for each
-    ### name, param in model.named_parameters() with "weight" in the name: param.grad.abs().mean().item().
+    ### BEGIN SOLUTION: return a dict {parameter name: float} for the parameters whose name contains "weight":
+    ### the mean absolute value of its gradient after backpropagating the mean squared error
+    ### between model(x) and a target of zeros (section 4.4).
     output = model(x)
     loss = nn.MSELoss()(output, torch.zeros_like(output))
     loss.backward()

@@ -4,7 +4,8 @@ from .gpt import TransformerBlock
 
 def count_parameters(module):
     """The number of trainable values (not tensors) in `module`'s parameters."""
-    ### BEGIN SOLUTION: add up p.numel() over module.parameters().
+    ### BEGIN SOLUTION: return the total number of values (an int) in all of module's parameters; buffers are
+    ### not parameters (section 4.6).
     return sum(p.numel() for p in module.parameters())
     ### END SOLUTION
 
@@ -12,7 +13,8 @@ def count_parameters(module):
 def block_parameter_counts(cfg):
     """Exercise 4.1: {"feed_forward": ..., "attention": ...}, the parameters of one TransformerBlock(cfg)'s
     .ff and .att. For the 124M configuration: 4,722,432 and 2,360,064."""
-    ### BEGIN SOLUTION: build TransformerBlock(cfg) and count the parameters of its .ff and its .att.
+    ### BEGIN SOLUTION: return {"feed_forward": int, "attention": int}, the parameter counts of the .ff and .att
+    ### of a TransformerBlock built from cfg (exercise 4.1).
     block = TransformerBlock(cfg)
     return {"feed_forward": count_parameters(block.ff), "attention": count_parameters(block.att)}
     ### END SOLUTION
@@ -21,8 +23,9 @@ def block_parameter_counts(cfg):
 def get_config(base_config, model_name="gpt2-small"):
     """Exercise 4.2: a copy of base_config with emb_dim, n_layers and n_heads of `model_name`:
     gpt2-small (768, 12, 12), gpt2-medium (1024, 24, 16), gpt2-large (1280, 36, 20), gpt2-xl (1600, 48, 25)."""
-    ### BEGIN SOLUTION: return a copy of base_config with model_name's emb_dim, n_layers and n_heads.
-    ### Leave base_config itself unchanged: {**base_config, ...} or base_config.copy().
+    ### BEGIN SOLUTION: return a new dict: base_config's entries with emb_dim, n_layers and n_heads set for
+    ### model_name as the docstring lists them; base_config itself stays as it was
+    ### (exercise 4.2).
     sizes = {
         "gpt2-small": (768, 12, 12),
         "gpt2-medium": (1024, 24, 16),
@@ -39,8 +42,8 @@ def calculate_size(model):
     would be tok_emb's), "size_mb": memory of all parameters in float32, in MB of 1024 * 1024 bytes}.
 
     GPT-2 XL takes 6.5 GB; build it `with torch.device("meta"):` to count without allocating memory."""
-    ### BEGIN SOLUTION: return {"total": ..., "tied": ..., "size_mb": ...}.
-    ### tied = total minus out_head's parameters; size_mb = total * 4 bytes / (1024 * 1024).
+    ### BEGIN SOLUTION: return {"total": int, "tied": int, "size_mb": float} for the GPTModel `model`, as the
+    ### docstring defines them (exercise 4.2).
     total = count_parameters(model)
     tied = total - count_parameters(model.out_head)
     return {"total": total, "tied": tied, "size_mb": total * 4 / (1024 * 1024)}

@@ -24,6 +24,11 @@ def _hinted(out, name, what):
     try:
         return out[name]
     except Exception as exc:  # the learner's exception, as the checker reports it
+        if "KeyError" in str(exc) and any(f"{p}'" in str(exc) for p in ":;"):
+            fail(f"{what} looked up a token glued to a ':' or ';', which is not in the vocabulary: your "
+                 "split pattern lacks ':' and ';'. The book's first printing of SimpleTokenizerV1 has that "
+                 "pattern (an erratum: with the book's vocabulary it raises KeyError on the story); split "
+                 "as split_text does, with SPLIT_PATTERN.\n  your code raised: " + str(exc))
         if "KeyError" in str(exc):
             fail(f"{what} looked up a token that is not in the vocabulary: split the text exactly as "
                  "split_text does (punctuation on its own, no whitespace or empty pieces), then map each "

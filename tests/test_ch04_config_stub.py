@@ -1,0 +1,15 @@
+"""GPT_CONFIG_124M is a dict literal the learner fills in: its unfilled stub is "not implemented" at its TODO."""
+import pytest
+
+from grader.grading import grade_trees
+
+
+@pytest.mark.slow  # runs the grading worker
+def test_unfilled_config_points_at_its_todo(course):
+    lines = (course.stubs / "ch04" / "gpt.py").read_text(encoding="utf-8").splitlines()
+    assignment = lines.index("GPT_CONFIG_124M = {")
+    todo = max(n for n in range(assignment) if lines[n].startswith("# TODO:")) + 1
+    (run,) = grade_trees(course, [course.stubs], [course.exercise("ch04.gpt_config")])
+    (result,) = run.exercises
+    assert (result.status, result.score) == ("not_implemented", 0)
+    assert result.feedback == f"not implemented yet — exercises/ch04/gpt.py:{todo}"
