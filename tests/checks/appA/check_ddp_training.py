@@ -128,8 +128,8 @@ def _states(out):
     for rank, state in got["ranks"].items():
         if state is None:
             fail(f"no model_rank{rank}.pth in save_dir after run_ddp: every process saves its copy of the trained "
-                 f"weights there, torch.save(..., os.path.join(save_dir, f\"model_rank{{rank}}.pth\")); "
-                 f"run_ddp starts world_size={WORLD} processes")
+                 f"weights there, torch.save(..., os.path.join(save_dir, f\"model_rank{{rank}}.pth\")); run_ddp "
+                 f"starts world_size={WORLD} processes and returns once all of them have finished")
         if not isinstance(state, dict):
             fail(f"model_rank{rank}.pth cannot be read with torch.load(path, weights_only=True) ({state}): "
                  "save a state_dict, not the model object")
