@@ -49,23 +49,17 @@ def softmax(x: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def run_with_deadline(fn, seconds: float) -> dict:
-    """Worker side: fn() in a daemon thread, for at most `seconds`. {"finished", "error"}: the error's text (or
-    None); NotImplementedError is raised again, so a stub reads as not implemented. A thread still running is
-    left behind: the exercise's process ends after its cases, taking it and its child processes along."""
+def run_in_thread(fn, seconds: float) -> dict:
+    """Worker side: fn() in a daemon thread, for at most `seconds`; for code that may block inside C++
+    (a rendezvous waiting for ranks that never come), where no signal handler would run. Never for code
+    that forks: a process forked while another thread runs Python may inherit a lock that thread held.
+    Returns {"finished", "error"}; see _outcome."""
     import threading
-    import traceback
 
     outcome = {"finished": False, "error": None, "stub": None}
 
     def target():
-        try:
-            fn()
-        except NotImplementedError as exc:
-            outcome["stub"] = exc
-        except BaseException as exc:  # noqa: BLE001 - the learner's error becomes data for the check
-            outcome["error"] = "".join(traceback.format_exception_only(type(exc), exc)).strip()[-3000:]
-        outcome["finished"] = True
+        _outcome(fn, outcome)
 
     thread = threading.Thread(target=target, daemon=True)
     thread.start()
@@ -73,6 +67,100 @@ def run_with_deadline(fn, seconds: float) -> dict:
     if outcome["stub"] is not None:
         raise outcome["stub"]
     return {"finished": outcome["finished"], "error": outcome["error"]}
+
+
+class GiveUp(BaseException):
+    """Raised into the learner's launcher by run_with_alarm (a BaseException, so `except Exception` lets it by)."""
+
+
+def run_with_alarm(fn, seconds: float, processes: int) -> dict:
+    """Worker side: fn(), a launcher of `processes` processes, in this (the main) thread, given up after
+    `seconds`, or after 6 s if it had fewer child processes at 5 s and at 6 s (a rendezvous that can never
+    complete). {"finished", "error", "processes"}: how many it had when given up early, else None.
+
+    One-shot timer signals do it, at most three: a signal runs its handler between bytecodes of this
+    thread, so no fork happens while other Python code of this process runs (a child could inherit a lock
+    held by it), and the kernel restarts a fork that a signal interrupts (a timer every fraction of a
+    second can keep a slow fork of this large process from ever finishing). The processes left behind
+    end with the exercise's process."""
+    import signal
+    import time
+
+    start, state = time.monotonic(), {"stop": False, "short": None}
+    outcome = {"finished": False, "error": None, "stub": None}
+
+    def alarm(signum, frame):
+        if state["stop"]:
+            return
+        elapsed = time.monotonic() - start
+        alive = len(child_processes())
+        if elapsed < seconds and 0 < alive < processes:
+            if state["short"] is not None:
+                state["short"] = alive
+                raise GiveUp()
+            state["short"] = alive
+            signal.setitimer(signal.ITIMER_REAL, 1.0)   # look once more before giving up
+            return
+        state["short"] = None
+        if elapsed >= seconds:
+            raise GiveUp()
+        signal.setitimer(signal.ITIMER_REAL, seconds - elapsed)
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, min(5.0, seconds))
+    try:
+        try:
+            _outcome(fn, outcome)
+        finally:
+            state["stop"] = True
+    except GiveUp:
+        outcome["finished"] = False
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    if outcome["stub"] is not None:
+        raise outcome["stub"]
+    return {"finished": outcome["finished"], "error": outcome["error"],
+            "processes": None if outcome["finished"] else state["short"]}
+
+
+def _outcome(fn, outcome: dict) -> None:
+    """fn() into `outcome`: "finished", the error's text (or None), and a NotImplementedError kept under
+    "stub" to be raised again, so a stub reads as not implemented. GiveUp passes through."""
+    import traceback
+    try:
+        fn()
+    except NotImplementedError as exc:
+        outcome["stub"] = exc
+    except GiveUp:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - the learner's error becomes data for the check
+        outcome["error"] = "".join(traceback.format_exception_only(type(exc), exc)).strip()[-3000:]
+    outcome["finished"] = True
+
+
+def child_processes() -> list[str]:
+    """Command lines of this process's children, multiprocessing's resource tracker left out (Linux /proc;
+    [] where it is missing, which then only means no early answer)."""
+    import os
+    commands = []
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        return []
+    for task in tasks:
+        try:
+            with open(f"/proc/self/task/{task}/children") as f:
+                pids = f.read().split()
+        except OSError:
+            continue
+        for pid in pids:
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    commands.append(f.read().replace(b"\0", b" ").decode("utf-8", "replace"))
+            except OSError:
+                pass
+    return [c for c in commands if "resource_tracker" not in c]
 
 
 NO_GPU = ("there is no GPU here: leave out torch.cuda.set_device(rank), and don't move the model or batches "

@@ -12,7 +12,7 @@ def group_of_one(learner):
     import torch
     import torch.distributed as dist
 
-    run = ref.run_with_deadline(lambda: learner.ddp_setup(0, 1), DEADLINE_S)
+    run = ref.run_in_thread(lambda: learner.ddp_setup(0, 1), DEADLINE_S)
     result = {**run, "initialized": dist.is_initialized(), "env": {k: os.environ.get(k) for k in
                                                                     ("MASTER_ADDR", "MASTER_PORT")}}
     if run["finished"] and not run["error"] and result["initialized"]:

@@ -93,8 +93,8 @@ def run(learner):
 
     folder = tempfile.mkdtemp(prefix="ddp-", dir=os.getcwd())
     train_ds = learner.module("appA/data.py").ToyDataset(torch.from_numpy(X), torch.from_numpy(Y))
-    result = ref.run_with_deadline(lambda: learner.run_ddp(train_ds, _initial_state(), EPOCHS, folder,
-                                                           world_size=WORLD), DEADLINE_S)
+    result = ref.run_with_alarm(lambda: learner.run_ddp(train_ds, _initial_state(), EPOCHS, folder,
+                                                        world_size=WORLD), DEADLINE_S, processes=WORLD)
     result["ranks"] = {}
     for rank in range(WORLD):
         path = os.path.join(folder, f"model_rank{rank}.pth")
@@ -118,6 +118,10 @@ def references(learner):
 def _states(out):
     """rank -> its saved parameters, names without DDP's "module." prefix; fails when the run did not finish."""
     got = out["run"]
+    if not got["finished"] and got["processes"]:
+        fail(f"run_ddp(..., world_size={WORLD}) runs {got['processes']} process(es), which wait in "
+             f"init_process_group for the other ranks forever: start world_size processes (nprocs=world_size), "
+             "ranks 0 .. world_size - 1")
     if not got["finished"]:
         fail(f"run_ddp did not finish within {DEADLINE_S:g} s: each process waits in init_process_group, or in "
              "backward(), until all world_size processes get there. Start world_size processes (nprocs), give "
