@@ -75,30 +75,36 @@ class GiveUp(BaseException):
 
 def run_with_alarm(fn, seconds: float, processes: int) -> dict:
     """Worker side: fn(), a launcher of `processes` processes, in this (the main) thread, given up after
-    `seconds`, or after 6 s if it had fewer child processes at 5 s and at 6 s (a rendezvous that can never
-    complete). {"finished", "error", "processes"}: how many it had when given up early, else None.
+    `seconds`, or after 6 s if by then it has started fewer (a rendezvous that can never complete).
+    {"finished", "error", "processes"}: how many it had started when given up early, else None. Starts
+    are counted at multiprocessing's Process.start, which torch.multiprocessing's launchers use.
 
     One-shot timer signals do it, at most three: a signal runs its handler between bytecodes of this
     thread, so no fork happens while other Python code of this process runs (a child could inherit a lock
     held by it), and the kernel restarts a fork that a signal interrupts (a timer every fraction of a
     second can keep a slow fork of this large process from ever finishing). The processes left behind
     end with the exercise's process."""
+    import multiprocessing.process
     import signal
     import time
 
-    start, state = time.monotonic(), {"stop": False, "short": None}
+    start, state = time.monotonic(), {"stop": False, "started": 0, "short": None}
     outcome = {"finished": False, "error": None, "stub": None}
+    process_start = multiprocessing.process.BaseProcess.start
+
+    def counted_start(self):
+        state["started"] += 1
+        return process_start(self)
 
     def alarm(signum, frame):
         if state["stop"]:
             return
         elapsed = time.monotonic() - start
-        alive = len(child_processes())
-        if elapsed < seconds and 0 < alive < processes:
+        if elapsed < seconds and 0 < state["started"] < processes:
             if state["short"] is not None:
-                state["short"] = alive
+                state["short"] = state["started"]
                 raise GiveUp()
-            state["short"] = alive
+            state["short"] = state["started"]
             signal.setitimer(signal.ITIMER_REAL, 1.0)   # look once more before giving up
             return
         state["short"] = None
@@ -107,6 +113,7 @@ def run_with_alarm(fn, seconds: float, processes: int) -> dict:
         signal.setitimer(signal.ITIMER_REAL, seconds - elapsed)
 
     previous = signal.signal(signal.SIGALRM, alarm)
+    multiprocessing.process.BaseProcess.start = counted_start
     signal.setitimer(signal.ITIMER_REAL, min(5.0, seconds))
     try:
         try:
@@ -118,6 +125,7 @@ def run_with_alarm(fn, seconds: float, processes: int) -> dict:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        multiprocessing.process.BaseProcess.start = process_start
     if outcome["stub"] is not None:
         raise outcome["stub"]
     return {"finished": outcome["finished"], "error": outcome["error"],
@@ -137,30 +145,6 @@ def _outcome(fn, outcome: dict) -> None:
     except BaseException as exc:  # noqa: BLE001 - the learner's error becomes data for the check
         outcome["error"] = "".join(traceback.format_exception_only(type(exc), exc)).strip()[-3000:]
     outcome["finished"] = True
-
-
-def child_processes() -> list[str]:
-    """Command lines of this process's children, multiprocessing's resource tracker left out (Linux /proc;
-    [] where it is missing, which then only means no early answer)."""
-    import os
-    commands = []
-    try:
-        tasks = os.listdir("/proc/self/task")
-    except OSError:
-        return []
-    for task in tasks:
-        try:
-            with open(f"/proc/self/task/{task}/children") as f:
-                pids = f.read().split()
-        except OSError:
-            continue
-        for pid in pids:
-            try:
-                with open(f"/proc/{pid}/cmdline", "rb") as f:
-                    commands.append(f.read().replace(b"\0", b" ").decode("utf-8", "replace"))
-            except OSError:
-                pass
-    return [c for c in commands if "resource_tracker" not in c]
 
 
 NO_GPU = ("there is no GPU here: leave out torch.cuda.set_device(rank), and don't move the model or batches "

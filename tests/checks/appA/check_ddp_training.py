@@ -119,7 +119,7 @@ def _states(out):
     """rank -> its saved parameters, names without DDP's "module." prefix; fails when the run did not finish."""
     got = out["run"]
     if not got["finished"] and got["processes"]:
-        fail(f"run_ddp(..., world_size={WORLD}) runs {got['processes']} process(es), which wait in "
+        fail(f"run_ddp(..., world_size={WORLD}) started {got['processes']} process(es), which wait in "
              f"init_process_group for the other ranks forever: start world_size processes (nprocs=world_size), "
              "ranks 0 .. world_size - 1")
     if not got["finished"]:
