@@ -73,22 +73,26 @@ class GiveUp(BaseException):
     """Raised into the learner's launcher by run_with_alarm (a BaseException, so `except Exception` lets it by)."""
 
 
-def run_with_alarm(fn, seconds: float, processes: int) -> dict:
+def run_with_alarm(fn, seconds: float, processes: int, done=None) -> dict:
     """Worker side: fn(), a launcher of `processes` processes, in this (the main) thread, given up after
-    `seconds`, or after 6 s if by then it has started fewer (a rendezvous that can never complete).
-    {"finished", "error", "processes"}: how many it had started when given up early, else None. Starts
-    are counted at multiprocessing's Process.start, which torch.multiprocessing's launchers use.
+    `seconds`, or after 6 s if by then it has started fewer (a rendezvous that can never complete), or,
+    once all have started, as soon as `done()` (their work is on disk) has held for two seconds: a rank
+    now and then never returns from shutting down after the rank holding the rendezvous store has gone.
+    {"finished", "error", "processes"}: finished is true when fn returned or `done` held; processes, how
+    many had started when given up early, else None. Starts are counted at multiprocessing's
+    Process.start, which torch.multiprocessing's launchers use.
 
-    One-shot timer signals do it, at most three: a signal runs its handler between bytecodes of this
-    thread, so no fork happens while other Python code of this process runs (a child could inherit a lock
-    held by it), and the kernel restarts a fork that a signal interrupts (a timer every fraction of a
-    second can keep a slow fork of this large process from ever finishing). The processes left behind
-    end with the exercise's process."""
+    Timer signals do it: a signal runs its handler between bytecodes of this thread, so no fork happens
+    while other Python code of this process runs (a child could inherit a lock held by it). Until every
+    process has started they are one-shot, since the kernel restarts a fork that a signal interrupts and
+    a frequent timer could keep a slow fork of this large process from ever finishing. The processes
+    left behind end with the exercise's process."""
     import multiprocessing.process
     import signal
     import time
 
-    start, state = time.monotonic(), {"stop": False, "started": 0, "short": None}
+    start = time.monotonic()
+    state = {"stop": False, "started": 0, "short": None, "done_since": None}
     outcome = {"finished": False, "error": None, "stub": None}
     process_start = multiprocessing.process.BaseProcess.start
 
@@ -99,8 +103,10 @@ def run_with_alarm(fn, seconds: float, processes: int) -> dict:
     def alarm(signum, frame):
         if state["stop"]:
             return
-        elapsed = time.monotonic() - start
-        if elapsed < seconds and 0 < state["started"] < processes:
+        now = time.monotonic()
+        if now - start >= seconds:
+            raise GiveUp()
+        if 0 < state["started"] < processes:
             if state["short"] is not None:
                 state["short"] = state["started"]
                 raise GiveUp()
@@ -108,9 +114,17 @@ def run_with_alarm(fn, seconds: float, processes: int) -> dict:
             signal.setitimer(signal.ITIMER_REAL, 1.0)   # look once more before giving up
             return
         state["short"] = None
-        if elapsed >= seconds:
-            raise GiveUp()
-        signal.setitimer(signal.ITIMER_REAL, seconds - elapsed)
+        if state["started"] >= processes and done is not None:
+            if not done():
+                state["done_since"] = None
+            elif state["done_since"] is None:
+                state["done_since"] = now
+            elif now - state["done_since"] >= 2.0:
+                outcome["finished"] = True
+                raise GiveUp()
+            signal.setitimer(signal.ITIMER_REAL, 1.0)
+            return
+        signal.setitimer(signal.ITIMER_REAL, seconds - (now - start))
 
     previous = signal.signal(signal.SIGALRM, alarm)
     multiprocessing.process.BaseProcess.start = counted_start
@@ -121,7 +135,7 @@ def run_with_alarm(fn, seconds: float, processes: int) -> dict:
         finally:
             state["stop"] = True
     except GiveUp:
-        outcome["finished"] = False
+        pass
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)

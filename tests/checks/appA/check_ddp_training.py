@@ -93,11 +93,19 @@ def run(learner):
 
     folder = tempfile.mkdtemp(prefix="ddp-", dir=os.getcwd())
     train_ds = learner.module("appA/data.py").ToyDataset(torch.from_numpy(X), torch.from_numpy(Y))
+    paths = [os.path.join(folder, f"model_rank{rank}.pth") for rank in range(WORLD)]
+    sizes = {}
+
+    def saved():
+        """Every rank's file is there and has not grown since the last look."""
+        now = {path: os.stat(path).st_size if os.path.exists(path) else -1 for path in paths}
+        steady, sizes["last"] = now == sizes.get("last") and min(now.values()) > 0, now
+        return steady
+
     result = ref.run_with_alarm(lambda: learner.run_ddp(train_ds, _initial_state(), EPOCHS, folder,
-                                                        world_size=WORLD), DEADLINE_S, processes=WORLD)
+                                                        world_size=WORLD), DEADLINE_S, WORLD, saved)
     result["ranks"] = {}
-    for rank in range(WORLD):
-        path = os.path.join(folder, f"model_rank{rank}.pth")
+    for rank, path in enumerate(paths):
         try:
             state = torch.load(path, weights_only=True)
             result["ranks"][str(rank)] = {k: v for k, v in state.items() if isinstance(v, torch.Tensor)}
