@@ -86,6 +86,5 @@ def test_ddp_script_on_two_cpu_processes():
     done = subprocess.run([sys.executable, "-c", script], cwd=support.ROOT, capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
-    lines = done.stdout.splitlines()
-    assert sum(line.startswith("[rank 0]") for line in lines) == sum(line.startswith("[rank 1]") for line in lines) == 3
-    assert lines[-2:] == ["Training accuracy: 1.00", "Test accuracy: 1.00"]
+    assert done.stdout.count("[rank 0] Epoch") == done.stdout.count("[rank 1] Epoch") == 3  # lines may interleave
+    assert done.stdout.splitlines()[-2:] == ["Training accuracy: 1.00", "Test accuracy: 1.00"]
