@@ -106,6 +106,7 @@ def test_staged_tree_is_course_shaped_and_readable_by_anyone(course, tmp_path):
     assert sub.digest == submissions.Submission("bob", tmp_path, {"ch02/tokenizers.py": GOOD}).digest
 
 
+@pytest.mark.needs_solutions
 def test_a_notebook_submission_becomes_the_chapter_modules(course, tmp_path):
     import shutil
     shutil.copy(course.root / "solutions" / "notebooks" / "ch02.ipynb", tmp_path / "nina.ipynb")
