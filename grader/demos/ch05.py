@@ -24,8 +24,8 @@ PROMPT = "In the studio, the painter"
 @click.option("--solutions", is_flag=True, help="Run the reference solutions instead of your exercises/.")
 @click.option("--epochs", default=2, show_default=True, help="Passes over the training text.")
 @click.option("--steps", type=int, default=None, help="Stop after this many updates (default: all epochs).")
-@click.option("--eval-freq", default=40, show_default=True, help="Evaluate and print a sample every N steps.")
-@click.option("--eval-iter", default=5, show_default=True, help="Batches of each loader an evaluation averages.")
+@click.option("--eval-freq", default=20, show_default=True, help="Evaluate and print a sample every N steps.")
+@click.option("--eval-iter", default=2, show_default=True, help="Batches of each loader an evaluation averages.")
 @click.option("--lr", default=1e-3, show_default=True, help="AdamW's learning rate.")
 @click.option("--verdict", is_flag=True, help="Train on the book's story (downloaded once, verified) instead.")
 @click.option("--weights", type=click.Path(exists=True, path_type=Path), default=None,
