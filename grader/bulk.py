@@ -79,13 +79,15 @@ def grader_version(course: Course) -> str:
 class Templates:
     """The warm workers, one per core, each grading one submission at a time in a thread of ours."""
 
-    def __init__(self, course: Course, exercises: list[Exercise], staging: Path, count: int, jailed: bool):
-        self.course, self.exercises, self.staging, self.jailed = course, exercises, staging, jailed
+    def __init__(self, course: Course, exercises: list[Exercise], staging: Path, count: int, jailed: bool,
+                 limits: dict | None = None, uid_base: int = BASE_UID):
+        self.course, self.exercises, self.staging, self.jailed, self.limits = course, exercises, staging, jailed, limits
+        self.uid_base = uid_base
         self.workers = [self._start(i) for i in range(count)]
 
     def _start(self, slot: int) -> Worker:
-        return Worker([], self.course, parallel=1, keep_open=True, targets=[self.staging], preload=self.exercises,
-                      jail_uid=BASE_UID + slot if self.jailed else None)
+        return Worker([], self.course, parallel=1, limits=self.limits, keep_open=True, targets=[self.staging],
+                      preload=self.exercises, jail_uid=self.uid_base + slot if self.jailed else None)
 
     def grade(self, slot: int, tree: Path) -> dict:
         """Run one submission's jobs on template `slot`; exercise id -> JobResult."""
@@ -97,8 +99,12 @@ class Templates:
             job.wait()
         return {ex.id: job for ex, job in zip(self.exercises, jobs)}
 
-    def limits(self) -> list[str]:
-        return list(self.workers[0].info.get("limits", [])) if self.workers else []
+    def applied(self) -> list[str]:
+        applied = list(self.workers[0].info.get("limits", [])) if self.workers else []
+        if not self.jailed:
+            applied.append(f"NOT APPLIED: the jail (no uid, root filesystem or /proc of its own): this machine lacks "
+                           f"{isolation_available()}; graded with --unsafe-no-isolation")
+        return applied
 
     def close(self) -> None:
         for worker in self.workers:
@@ -106,9 +112,12 @@ class Templates:
 
 
 def grade_class(course: Course, folder: Path, exercises: list[Exercise], out: Path, parallel: int | None = None,
-                regrade: bool = False, unsafe: bool = False, on_progress=None) -> list[Student]:
-    """Grade every submission in `folder` on `exercises`; per-student results go to out/students/<id>/."""
-    missing = isolation_available()
+                regrade: bool = False, unsafe: bool = False, on_progress=None, limits: dict | None = None,
+                dask: str | None = None) -> list[Student]:
+    """Grade every submission in `folder` on `exercises`; per-student results go to out/students/<id>/.
+    `limits` ({"timeout_s", "memory_mb"}) overrides the manifest's per-exercise limits; `dask`, the
+    address of a Dask scheduler, sends the grading to its workers (each jailing learner code itself)."""
+    missing = "" if dask else isolation_available()
     if missing and not unsafe:
         raise IsolationMissing(f"this machine lacks {missing}, which bulk grading needs to contain untrusted code; "
                                "pass --unsafe-no-isolation to grade anyway (only for code you trust)")
@@ -120,8 +129,9 @@ def grade_class(course: Course, folder: Path, exercises: list[Exercise], out: Pa
     given = given_lines(course, needed)
     students = []
     for student, path in submissions.discover(folder):
-        sub = submissions.read(student, path, wanted)
-        key = hashlib.sha256(f"{version}\0{sub.digest}\0{','.join(e.id for e in exercises)}".encode()).hexdigest()
+        sub = submissions.read(student, path, wanted, course)
+        key = hashlib.sha256(f"{version}\0{sub.digest}\0{','.join(e.id for e in exercises)}\0"
+                             f"{json.dumps(limits, sort_keys=True)}".encode()).hexdigest()
         st = Student(sub, key)
         previous = _load(out / "students" / student / "result.json")
         if previous and previous.get("cache_key") == key and not regrade:
@@ -131,8 +141,18 @@ def grade_class(course: Course, folder: Path, exercises: list[Exercise], out: Pa
     todo = [s for s in students if not s.cached]
     if on_progress:
         on_progress(progress)
-    if todo:
-        _grade(course, todo, exercises, needed, out, parallel, not missing, progress, on_progress, given)
+    if todo and dask:
+        from .scaleout import grade_on_cluster
+
+        def done(st, result, report):
+            st.result = result
+            save(out, result, report)
+            progress.done += 1
+            if on_progress:
+                on_progress(progress)
+        grade_on_cluster(dask, course, todo, exercises, limits, unsafe, done)
+    elif todo:
+        _grade(course, todo, exercises, needed, out, parallel, not missing, progress, on_progress, given, limits)
     finish_class(course, students, exercises, out)
     return students
 
@@ -172,13 +192,13 @@ def finish_class(course: Course, students: list[Student], exercises: list[Exerci
                 {ex.id: ex.title for ex in exercises})
 
 
-def _grade(course, todo, exercises, needed, out, parallel, jailed, progress, on_progress, given) -> None:
+def _grade(course, todo, exercises, needed, out, parallel, jailed, progress, on_progress, given, limits) -> None:
     staging = out / ".staging"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     os.chmod(staging, 0o755)
     count = max(1, min(parallel or os.cpu_count() or 1, len(todo)))
-    templates = Templates(course, needed, staging, count, jailed)
+    templates = Templates(course, needed, staging, count, jailed, limits)
     pending: queue.Queue = queue.Queue()
     for st in todo:
         pending.put(st)
@@ -202,7 +222,7 @@ def _grade(course, todo, exercises, needed, out, parallel, jailed, progress, on_
     try:
         for _ in range(len(todo)):
             st, jobs = finished.get()
-            st.result = _score(course, st, exercises, jobs, out, templates.limits(), given)
+            st.result = _score(course, st, exercises, jobs, out, templates.applied(), given)
             shutil.rmtree(staging / st.submission.student, ignore_errors=True)
             progress.done += 1
             if on_progress:
@@ -213,26 +233,43 @@ def _grade(course, todo, exercises, needed, out, parallel, jailed, progress, on_
 
 
 def _score(course: Course, st: Student, exercises, jobs, out: Path, limits: list[str], given) -> dict:
-    sub = st.submission
-    folder = out / "students" / sub.student
-    folder.mkdir(parents=True, exist_ok=True)
+    result, report = score_submission(course, st.submission, st.key, exercises, jobs, limits, given)
+    save(out, result, report)
+    return result
+
+
+def save(out: Path, result: dict, report: str) -> None:
+    """A student's files, written atomically; result.json last."""
+    from . import reporters
+    folder = out / "students" / result["student"]
+    if report:
+        reporters.atomic_write(folder / "pytest-report.json", report)
+    reporters.write_student(folder, result)
+
+
+def score_submission(course: Course, sub: submissions.Submission, key: str, exercises, jobs, limits: list[str],
+                     given) -> tuple[dict, str]:
+    """The trusted side for one submission: its checks scored (one pytest session, reported by
+    pytest-json-report too) and its flags; returns (result, the pytest report's text)."""
+    import tempfile
+    by_id, report = None, ""
     if jobs is None:
         run = RunResult(sub.source.name, [_not_graded(ex, sub) for ex in exercises], 0.0, limits)
     else:
         start = time.perf_counter()
-        tmp_report = folder / f".pytest-report.{os.getpid()}.json"
-        (by_id,) = score_jobs(course, [jobs], json_report=tmp_report)
+        with tempfile.TemporaryDirectory(prefix="grade-report-") as tmp:
+            (by_id,) = score_jobs(course, [jobs], json_report=Path(tmp) / "report.json")
+            report = (Path(tmp) / "report.json").read_text(encoding="utf-8")
         for ex in exercises:
             blame_dependencies(ex, by_id)
         run = RunResult(sub.source.name, [by_id[ex.id] for ex in exercises], time.perf_counter() - start, limits)
-        tmp_report.replace(folder / "pytest-report.json")
-    result = {**run.to_dict(), "student": sub.student, "cache_key": st.key,
+        if sub.notebook is not None:
+            sub.notebook.apply(run)  # locations in cells, the notebooks' notes
+    result = {**run.to_dict(), "student": sub.student, "cache_key": key,
               "submission": {"source": sub.source.name, "status": sub.status, "files": sorted(sub.files),
                              "notes": sub.notes, "digest": sub.digest},
-              "flags": flags.submission_flags(sub, jobs, given)}
-    from . import reporters
-    reporters.write_student(folder, result)
-    return result
+              "flags": flags.submission_flags(sub, jobs, given, by_id)}
+    return result, report
 
 
 def _not_graded(ex: Exercise, sub: submissions.Submission) -> ExerciseResult:

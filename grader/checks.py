@@ -37,6 +37,14 @@ def tip(fn):
     return fn
 
 
+def hidden(fn):
+    """Mark a check (or a case only hidden checks read) as hidden: `grade release` leaves it and its snapshot
+    data out of the learner's copy, where the report then says how many more checks run at grading; the
+    course's own grading (instructors, `grade check`) runs it like any other."""
+    fn._grader_hidden = True
+    return fn
+
+
 def fail(message: str):
     raise CheckFailed(message)
 

@@ -27,7 +27,10 @@ SUSPICIOUS = [
     (r"\bdef\s+__(eq|ne|hash|bool|len)__\b", "defines {0} (objects that claim equality)"),
     (r"\b(urllib|requests|http\.client|ftplib|smtplib)\b", "uses the network ({0})"),
     (r"(?<![\w.])(eval|exec|compile)\(", "runs code from strings ({0})"),
-    (r"(open|Path)\(\s*[rbf]?['\"](/|\.\./)", "opens a path outside its folder ({0})"),
+    (r"(open|Path)\(\s*[rbf]?['\"](/|\.\./)|['\"]/(root|home|etc|proc|sys|tmp|var|usr|dev|mnt|run|srv|opt|work)\b",
+     "names a path outside its folder ({0})"),
+    (r"\bexpanduser\(|\bPath\.home\(|\bos\.environ\b|\bgetenv\(", "reads the environment or home folder ({0})"),
+    (r"\bglob\(|\brglob\(|\bos\.walk\(|\blistdir\(|\bscandir\(", "lists folders ({0})"),
 ]
 PATTERNS = [(re.compile(p), what) for p, what in SUSPICIOUS]
 JOB_FLAGS = {JOB_TIMEOUT: "ran past its time limit", JOB_MEMORY: "was killed (memory or a hard limit)",
@@ -55,8 +58,10 @@ def _line_of(text: str, pos: int) -> str:
     return text[start:end if end >= 0 else len(text)]
 
 
-def submission_flags(sub, jobs: dict | None, given: dict[str, set[str]] | None = None) -> list[str]:
-    """Flags for one student: the intake's notes that matter, suspicious code, abnormal runs."""
+def submission_flags(sub, jobs: dict | None, given: dict[str, set[str]] | None = None,
+                     results: dict | None = None) -> list[str]:
+    """Flags for one student: the intake's notes that matter, suspicious code, abnormal runs (a job that
+    did not end normally, or an exercise that ran out of time or memory)."""
     found = [f"submission: {note}" for note in sub.notes if "symlink" in note or "'..'" in note or "absolute" in note
              or "binary" in note or "larger than" in note]
     if sub.status != "ok":
@@ -69,6 +74,9 @@ def submission_flags(sub, jobs: dict | None, given: dict[str, set[str]] | None =
             found.append(f"run: {ex_id} sent {job.rejected} malformed or undeclared record(s)")
         if job.output_bytes > 100_000:
             found.append(f"run: {ex_id} printed {job.output_bytes:,} bytes")
+    for ex_id, result in (results or {}).items():
+        if result.status in ("timeout", "memory") and (jobs or {}).get(ex_id) and jobs[ex_id].status not in JOB_FLAGS:
+            found.append(f"run: {ex_id} ran out of {'time' if result.status == 'timeout' else 'memory'}")
     return found
 
 

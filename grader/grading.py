@@ -98,7 +98,9 @@ def exercise_result(ex: Exercise, job: JobResult, checks: list[CheckResult]) -> 
         result.feedback = "your module could not be imported: " + format_error(job.import_error)
     elif not lost:
         result.status = "passed"
-        result.feedback = "\n".join(f"Tip: {c.feedback}" for c in tips)
+        hidden = result.hidden_checks
+        public = [f"all public checks pass; {hidden} more check{'s' if hidden > 1 else ''} run at grading"]
+        result.feedback = "\n".join((public if hidden else []) + [f"Tip: {c.feedback}" for c in tips])
     elif all(c.status == "not_implemented" for c in checks if not c.tip):
         result.status = "not_implemented"
         result.feedback = not_implemented(lost[0].location) if lost[0].location else lost[0].feedback

@@ -35,6 +35,11 @@ def fmt(x: float) -> str:
     return f"{x:g}" if x == int(x) else f"{x:.2f}"
 
 
+def exact(x: float) -> str:
+    """A score for a spreadsheet: up to 4 decimals, no trailing zeros."""
+    return f"{round(x, 4):g}"
+
+
 def markdown(result: dict) -> str:
     lines = [f"# Feedback for {result['student']}", "",
              f"**Total: {fmt(result['score'])} / {fmt(result['max_score'])}**", ""]
@@ -71,8 +76,8 @@ def gradebook(results: list[dict], exercises: list[str], flags: dict[str, list[s
     writer.writerow(["student", *exercises, "total", "max", "submission", "flags"])
     for r in sorted(results, key=lambda r: r["student"]):
         scores = {e["id"]: e["score"] for e in r["exercises"]}
-        writer.writerow([r["student"], *(fmt(scores.get(x, 0.0)) for x in exercises), fmt(r["score"]),
-                         fmt(r["max_score"]), r.get("submission", {}).get("status", "ok"),
+        writer.writerow([r["student"], *(exact(scores.get(x, 0.0)) for x in exercises), exact(r["score"]),
+                         exact(r["max_score"]), r.get("submission", {}).get("status", "ok"),
                          len(flags.get(r["student"], []))])
     return out.getvalue()
 

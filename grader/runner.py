@@ -184,8 +184,8 @@ class Worker:
             result._done.set()
         elif record.get("record") == RECORD_IMPORT:
             result.import_error = clean_error(record.get("error"))
-        elif record.get("record") == RECORD_CASE and record.get("name") in declared_cases(
-                str(result.exercise.check_path(self.course.root))):
+        elif record.get("record") == RECORD_CASE and record.get("name") not in result.cases and record.get(
+                "name") in declared_cases(str(result.exercise.check_path(self.course.root))):
             ok = record.get("ok") is True
             result.cases[record["name"]] = {
                 "ok": ok, "value": record.get("value") if ok else None,
