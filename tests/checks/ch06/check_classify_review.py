@@ -37,6 +37,8 @@ def _classify(learner, text, spam_at_last=True, **kwargs):
     tokenizer = tiktoken.get_encoding("gpt2")
     try:
         label, error = learner.classify_review(text, model, tokenizer, "cpu", **kwargs), None
+    except NotImplementedError:
+        raise
     except Exception as exc:  # noqa: BLE001 - what the model was given still says what went wrong
         label, error = None, f"{type(exc).__name__}: {exc}"
     return {"label": label, "error": error, "calls": model.calls, "encoded": tokenizer.encode(text)}
