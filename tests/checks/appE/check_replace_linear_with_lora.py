@@ -17,6 +17,12 @@ def _linear_paths(model):
     return [n for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)]
 
 
+def _walk(model, path):
+    for atom in path.split("."):
+        model = getattr(model, atom, None)
+    return model
+
+
 @case
 def replaced(learner):
     import torch
@@ -25,11 +31,15 @@ def replaced(learner):
     before = _linear_paths(model)
     n_before = sum(p.numel() for p in model.parameters())
     shapes = {n: (m.in_features, m.out_features) for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)}
-    learner.replace_linear_with_lora(model, RANK, ALPHA)
-    modules = dict(model.named_modules())
-    return {"before": before, "kinds": {n: type(modules[n]).__name__ if n in modules else None for n in before},
-            "still_linear": [n for n in before if isinstance(modules.get(n), torch.nn.Linear)],
-            "wrapped_twice": [n for n in before if n + ".linear.linear" in modules],
+    try:
+        learner.replace_linear_with_lora(model, RANK, ALPHA)
+    except RecursionError:
+        return {"recursion": True}
+    modules = {n: _walk(model, n) for n in before}  # by attribute path, as forward() finds them
+    return {"recursion": False, "before": before,
+            "kinds": {n: None if m is None else type(m).__name__ for n, m in modules.items()},
+            "still_linear": [n for n, m in modules.items() if isinstance(m, torch.nn.Linear)],
+            "wrapped_twice": [n for n, m in modules.items() if isinstance(getattr(m, "linear", None), type(m))],
             "added": sum(p.numel() for p in model.parameters()) - n_before,
             "expected_added": sum(RANK * (i + o) for i, o in shapes.values())}
 
@@ -42,13 +52,26 @@ def logits(learner):
     idx = torch.arange(12).reshape(2, 6) % CFG["vocab_size"]
     with torch.no_grad():
         before = model(idx)
-        learner.replace_linear_with_lora(model, RANK, ALPHA)
+        try:
+            learner.replace_linear_with_lora(model, RANK, ALPHA)
+        except RecursionError:
+            return {"before": before, "after": None}
         return {"before": before, "after": model(idx)}
+
+
+RECURSION = ("replace_linear_with_lora never ends (RecursionError): it descends into the LinearWithLoRA it just "
+             "created, whose .linear is a Linear again. Descend only into children that are not Linear layers")
+
+
+def _replaced(out):
+    if out["replaced"]["recursion"]:
+        fail(RECURSION)
+    return out["replaced"]
 
 
 @points(2)
 def test_every_linear_replaced(out):
-    got = out["replaced"]
+    got = _replaced(out)
     if got["still_linear"]:
         first = got["still_linear"][0]
         hint = ("descend into every child that is not a Linear (call the function on it): the layers sit inside "
@@ -62,7 +85,7 @@ def test_every_linear_replaced(out):
 
 
 def test_each_layer_wrapped_once(out):
-    got = out["replaced"]
+    got = _replaced(out)
     if got["wrapped_twice"]:
         fail(f"{got['wrapped_twice'][0]} is wrapped twice (a LinearWithLoRA inside a LinearWithLoRA): do not "
              "descend into the layer you just replaced")
@@ -73,6 +96,8 @@ def test_each_layer_wrapped_once(out):
 
 def test_outputs_unchanged_at_first(out):
     got = out["logits"]
+    if got["after"] is None:
+        fail(RECURSION)
     expect_close(got["after"], got["before"], "the GPT's logits after replace_linear_with_lora (B starts at zero, "
                  "so nothing may change yet; keep each original layer inside its LinearWithLoRA)",
                  atol=1e-5, rtol=1e-5)

@@ -85,7 +85,7 @@ def test_loss_keeps_its_gradient(out):
 
 
 def test_loader_average(out, snap):
-    for key, what in (("loader_all", "every batch"), ("loader_two", "the first 2 batches")):
+    for key, what in (("loader_all", "every batch"), ("loader_two", "the first 2 batches (stop after num_batches)")):
         value = _number(out[key], f"calc_loss_loader over {what}")
         if key == "loader_two" and abs(value - _number(out["loader_all"], "")) < 1e-7:
             fail("with num_batches=2 the loss is the one over every batch: stop after num_batches batches")

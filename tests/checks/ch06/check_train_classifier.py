@@ -81,13 +81,14 @@ def test_losses_on_the_book_schedule(out, snap):
         fail(f"{len(got[0])} training losses recorded in {EPOCHS * N_TRAIN // BATCH} steps with eval_freq="
              f"{EVAL_FREQ}, expected {n}: evaluate when global_step % eval_freq == 0, with global_step 0 at the "
              "first step (it starts at -1 and grows before the check)")
-    for name, variant, advice in (("no zero_grad", "no zero_grad", "reset the gradients before each backward "
-                                   "pass (optimizer.zero_grad()): they accumulate otherwise"),
-                                  ("steps from 1", "steps from 1", "the first step is step 0 (global_step starts "
-                                   "at -1), so the first evaluation comes right after the first update")):
+    for name, variant, advice in (("that never resets the gradients", "no zero_grad", "call optimizer.zero_grad() "
+                                   "before each backward pass, or the gradients of all earlier batches add up"),
+                                  ("whose first step is step 1", "steps from 1", "the first step is step 0 "
+                                   "(global_step starts at -1), so the first evaluation comes right after the "
+                                   "first update")):
         if abs(got[0][0] - out["variants"][variant][0]) < 1e-5 and len(got[0]) == len(out["variants"][variant]) \
                 and all(abs(a - b) < 1e-5 for a, b in zip(got[0], out["variants"][variant])):
-            fail(f"the training losses match a loop where {name}: {advice}")
+            fail(f"the training losses are those of a loop {name}: {advice}")
     expect_close(got[0], expected[0], f"train_losses (evaluate_model over eval_iter={EVAL_ITER} batch)",
                  atol=1e-4, rtol=1e-4)
     expect_close(got[1], expected[1], "val_losses", atol=1e-4, rtol=1e-4)
