@@ -13,6 +13,8 @@ Its sha256 is pinned in the tests.
 """
 from __future__ import annotations
 
+import functools
+
 from .text import _Rand
 
 N_MESSAGES, N_SPAM = 5572, 747
@@ -131,6 +133,11 @@ def _ham(r: _Rand) -> str:
 
 def messages(seed: int = 0) -> list[tuple[str, str]]:
     """(label, message) pairs: N_SPAM spam and N_MESSAGES - N_SPAM ham, spam spread evenly."""
+    return list(_messages(seed))
+
+
+@functools.lru_cache(maxsize=4)
+def _messages(seed: int) -> tuple[tuple[str, str], ...]:
     r = _Rand(seed)
     out = []
     spam_left, total_left = N_SPAM, N_MESSAGES
@@ -139,7 +146,7 @@ def messages(seed: int = 0) -> list[tuple[str, str]]:
         out.append(("spam", _spam(r)) if is_spam else ("ham", _ham(r)))
         spam_left -= is_spam
         total_left -= 1
-    return out
+    return tuple(out)
 
 
 def sms_spam_collection(seed: int = 0) -> str:

@@ -9,7 +9,10 @@ def loss(learner):
     import torch
 
     x, y = next(iter(ref.loader(4, 4, "first")))
-    got = learner.calc_loss_batch_first_token(x, y, ref.tiny_classifier("first."), "cpu")
+    try:
+        got = learner.calc_loss_batch_first_token(x, y, ref.tiny_classifier("first."), "cpu")
+    except (ValueError, RuntimeError) as exc:  # e.g. the first example's logits, (seq_len, classes)
+        got = f"{type(exc).__name__}: {exc}"[:200]
     with torch.no_grad():
         logits = ref.tiny_classifier("first.")(x)
     return {"loss": got, "last": float(torch.nn.functional.cross_entropy(logits[:, -1], y))}
@@ -17,6 +20,9 @@ def loss(learner):
 
 def test_first_token_loss(out, snap):
     got = out["loss"]["loss"]
+    if isinstance(got, str):
+        fail(f"calc_loss_batch_first_token raised {got}: the logits must be (batch, num_classes), one row per "
+             "example: take position 0 of every example, [:, 0, :], not the first example of the batch")
     if not hasattr(got, "torch_dtype") or got.shape != ():
         fail(f"calc_loss_batch_first_token should return the loss as a one-number tensor, got {type(got).__name__}"
              f"{' of shape ' + str(list(got.shape)) if hasattr(got, 'shape') else ''}")

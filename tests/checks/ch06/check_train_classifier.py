@@ -6,10 +6,8 @@ EPOCHS, EVAL_FREQ, EVAL_ITER, BATCH, N_TRAIN, N_VAL = 2, 2, 1, 4, 12, 8
 
 
 def _setup():
-    import torch
-
     model = ref.tiny_classifier("train.")
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+    optimizer = ref.PlainSGD(model.parameters(), lr=0.5)
     return model, optimizer, ref.loader(N_TRAIN, BATCH, "train.t"), ref.loader(N_VAL, BATCH, "train.v")
 
 

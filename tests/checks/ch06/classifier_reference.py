@@ -96,9 +96,21 @@ def tiny_classifier(key: str = "tiny.", num_classes: int = 2):
     return TinyClassifier()
 
 
-def position_logits(model, data_loader, position):
-    """The logits at `position` for every example of the loader (check-side, for what-if variants)."""
-    import torch
+class PlainSGD:
+    """Plain gradient descent with torch.optim's zero_grad()/step() interface. The first torch.optim optimizer of
+    a process imports torch._dynamo (2 s or more), far more than a check may take; this one costs nothing."""
 
-    with torch.no_grad():
-        return torch.cat([model(x)[:, position, :] for x, _ in data_loader])
+    def __init__(self, params, lr: float):
+        self.params, self.lr = list(params), lr
+
+    def zero_grad(self, set_to_none: bool = True):
+        for p in self.params:
+            p.grad = None
+
+    def step(self):
+        import torch
+
+        with torch.no_grad():
+            for p in self.params:
+                if p.grad is not None:
+                    p -= self.lr * p.grad
