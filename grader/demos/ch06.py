@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import sys
 import time
 
 import click
@@ -61,7 +62,7 @@ def run(solutions: bool, epochs: int, data: str, out: str | None, lora: bool, ch
 
     from ._pretrained import SMALL_GPT_CONFIG, pretrained_gpt
 
-    console = Console()
+    console = Console(file=sys.stdout)  # bound now: the training loops' prints are redirected to it
     _, module = load_tree(solutions)
     folder = output_dir(out, chapter)
     start = time.perf_counter()
