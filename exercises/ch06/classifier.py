@@ -2,6 +2,16 @@
 import torch
 
 
+def evaluate_model(model, train_loader, val_loader, device, eval_iter):
+    """Chapter 5's evaluate_model with this chapter's loss: (train loss, validation loss) over eval_iter batches."""
+    model.eval()
+    with torch.no_grad():
+        train_loss = calc_loss_loader(train_loader, model, device, num_batches=eval_iter)
+        val_loss = calc_loss_loader(val_loader, model, device, num_batches=eval_iter)
+    model.train()
+    return train_loss, val_loss
+
+
 def prepare_for_classification(model, emb_dim, num_classes=2):
     """Turn a GPTModel into a classifier in place, as section 6.5 does, and return it.
 
@@ -35,13 +45,3 @@ def calc_loss_loader(data_loader, model, device, num_batches=None):
     # TODO: average calc_loss_batch over the first num_batches batches, as in chapter 5.
     #       num_batches None means every batch, and is never more than len(data_loader).
     raise NotImplementedError('average calc_loss_batch over the first num_batches batches, as in chapter 5. num_batches None means every batch, and is never more than len(data_loader).')
-
-
-def evaluate_model(model, train_loader, val_loader, device, eval_iter):
-    """Chapter 5's evaluate_model with this chapter's loss: (train loss, validation loss) over eval_iter batches."""
-    model.eval()
-    with torch.no_grad():
-        train_loss = calc_loss_loader(train_loader, model, device, num_batches=eval_iter)
-        val_loss = calc_loss_loader(val_loader, model, device, num_batches=eval_iter)
-    model.train()
-    return train_loss, val_loss

@@ -4,28 +4,6 @@ import torch
 from .classifier import calc_accuracy_loader, calc_loss_batch, evaluate_model
 
 
-def train_classifier_simple(model, train_loader, val_loader, optimizer, device, num_epochs,
-                            eval_freq, eval_iter):
-    """Chapter 5's training loop for classification (section 6.7). Returns (train_losses, val_losses,
-    train_accs, val_accs, examples_seen): the losses every eval_freq steps (from step 0), the accuracies
-    over eval_iter batches after each epoch, and the number of training examples seen."""
-    # TODO: train for num_epochs epochs, evaluating as train_model_simple does in chapter 5.
-    #       Each batch: reset the gradients, calc_loss_batch, backward, optimizer step; count the
-    #       examples (not tokens) and the steps. Every eval_freq steps, counting from the first, record
-    #       evaluate_model's two losses; after each epoch, record calc_accuracy_loader on both loaders
-    #       over eval_iter batches. Train in train mode: evaluation switches the model to eval mode.
-    raise NotImplementedError("train for num_epochs epochs, evaluating as train_model_simple does in chapter 5. Each batch: reset the gradients, calc_loss_batch, backward, optimizer step; count the examples (not tokens) and the steps. Every eval_freq steps, counting from the first, record evaluate_model's two losses; after each epoch, record calc_accuracy_loader on both loaders over eval_iter batches. Train in train mode: evaluation switches the model to eval mode.")
-
-
-def classify_review(text, model, tokenizer, device, max_length=None, pad_token_id=50256):
-    """"spam" or "not spam" for one message, prepared as SpamDataset prepares its rows (section 6.8)."""
-    # TODO: encode the text, truncate and pad it like SpamDataset, and classify its last token.
-    #       Truncate to max_length and to the model's context length (model.pos_emb.weight.shape[0]),
-    #       pad with pad_token_id up to max_length, run the model in eval mode without gradients on a
-    #       batch of one; class 1 is "spam", class 0 "not spam".
-    raise NotImplementedError('encode the text, truncate and pad it like SpamDataset, and classify its last token. Truncate to max_length and to the model\'s context length (model.pos_emb.weight.shape[0]), pad with pad_token_id up to max_length, run the model in eval mode without gradients on a batch of one; class 1 is "spam", class 0 "not spam".')
-
-
 def plot_values(epochs_seen, examples_seen, train_values, val_values, label="loss", path=None):
     """The book's plot: training and validation values over epochs, examples seen on a second x-axis.
     Saved as a PNG at `path` (default "<label>-plot.png"); returns the path."""
@@ -47,3 +25,25 @@ def plot_values(epochs_seen, examples_seen, train_values, val_values, label="los
     fig.savefig(path)
     plt.close(fig)
     return path
+
+
+def train_classifier_simple(model, train_loader, val_loader, optimizer, device, num_epochs,
+                            eval_freq, eval_iter):
+    """Chapter 5's training loop for classification (section 6.7). Returns (train_losses, val_losses,
+    train_accs, val_accs, examples_seen): the losses every eval_freq steps (from step 0), the accuracies
+    over eval_iter batches after each epoch, and the number of training examples seen."""
+    # TODO: train for num_epochs epochs, evaluating as train_model_simple does in chapter 5.
+    #       Each batch: reset the gradients, calc_loss_batch, backward, optimizer step; count the
+    #       examples (not tokens) and the steps. Every eval_freq steps, counting from the first, record
+    #       evaluate_model's two losses; after each epoch, record calc_accuracy_loader on both loaders
+    #       over eval_iter batches. Train in train mode: evaluation switches the model to eval mode.
+    raise NotImplementedError("train for num_epochs epochs, evaluating as train_model_simple does in chapter 5. Each batch: reset the gradients, calc_loss_batch, backward, optimizer step; count the examples (not tokens) and the steps. Every eval_freq steps, counting from the first, record evaluate_model's two losses; after each epoch, record calc_accuracy_loader on both loaders over eval_iter batches. Train in train mode: evaluation switches the model to eval mode.")
+
+
+def classify_review(text, model, tokenizer, device, max_length=None, pad_token_id=50256):
+    """"spam" or "not spam" for one message, prepared as SpamDataset prepares its rows (section 6.8)."""
+    # TODO: encode the text, truncate and pad it like SpamDataset, and classify its last token.
+    #       Truncate to max_length and to the model's context length (model.pos_emb.weight.shape[0]),
+    #       pad with pad_token_id up to max_length, run the model in eval mode without gradients on a
+    #       batch of one; class 1 is "spam", class 0 "not spam".
+    raise NotImplementedError('encode the text, truncate and pad it like SpamDataset, and classify its last token. Truncate to max_length and to the model\'s context length (model.pos_emb.weight.shape[0]), pad with pad_token_id up to max_length, run the model in eval mode without gradients on a batch of one; class 1 is "spam", class 0 "not spam".')

@@ -2,6 +2,16 @@
 import torch
 
 
+def evaluate_model(model, train_loader, val_loader, device, eval_iter):
+    """Chapter 5's evaluate_model with this chapter's loss: (train loss, validation loss) over eval_iter batches."""
+    model.eval()
+    with torch.no_grad():
+        train_loss = calc_loss_loader(train_loader, model, device, num_batches=eval_iter)
+        val_loss = calc_loss_loader(val_loader, model, device, num_batches=eval_iter)
+    model.train()
+    return train_loss, val_loss
+
+
 def prepare_for_classification(model, emb_dim, num_classes=2):
     """Turn a GPTModel into a classifier in place, as section 6.5 does, and return it.
 
@@ -78,13 +88,3 @@ def calc_loss_loader(data_loader, model, device, num_batches=None):
             break
     return total_loss / num_batches
     ### END SOLUTION
-
-
-def evaluate_model(model, train_loader, val_loader, device, eval_iter):
-    """Chapter 5's evaluate_model with this chapter's loss: (train loss, validation loss) over eval_iter batches."""
-    model.eval()
-    with torch.no_grad():
-        train_loss = calc_loss_loader(train_loader, model, device, num_batches=eval_iter)
-        val_loss = calc_loss_loader(val_loader, model, device, num_batches=eval_iter)
-    model.train()
-    return train_loss, val_loss

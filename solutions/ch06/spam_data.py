@@ -4,6 +4,23 @@ from pathlib import Path
 import pandas as pd
 
 
+def prepare_spam_csvs(folder, source="default"):
+    """Section 6.2 end to end: read the collection, balance it, map ham/spam to 0/1, split 70/10/20 and
+    write train.csv, validation.csv and test.csv into `folder`. `source`: "default" (the course's
+    generated collection) or "book" (the UCI collection, downloaded once). Returns the three paths."""
+    from course_data.spam import read_collection, spam_collection_path
+
+    df = read_collection(spam_collection_path(source))
+    balanced_df = create_balanced_dataset(df)
+    balanced_df["Label"] = balanced_df["Label"].map({"ham": 0, "spam": 1})
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / f"{name}.csv" for name in ("train", "validation", "test")]
+    for part, path in zip(random_split(balanced_df, 0.7, 0.1), paths):
+        part.to_csv(path, index=None)
+    return paths
+
+
 def create_balanced_dataset(df):
     """All "spam" rows of df and as many "ham" rows, the hams sampled as the book does (section 6.2).
 
@@ -31,20 +48,3 @@ def random_split(df, train_frac, validation_frac):
     test_df = df[validation_end:]
     return train_df, validation_df, test_df
     ### END SOLUTION
-
-
-def prepare_spam_csvs(folder, source="default"):
-    """Section 6.2 end to end: read the collection, balance it, map ham/spam to 0/1, split 70/10/20 and
-    write train.csv, validation.csv and test.csv into `folder`. `source`: "default" (the course's
-    generated collection) or "book" (the UCI collection, downloaded once). Returns the three paths."""
-    from course_data.spam import read_collection, spam_collection_path
-
-    df = read_collection(spam_collection_path(source))
-    balanced_df = create_balanced_dataset(df)
-    balanced_df["Label"] = balanced_df["Label"].map({"ham": 0, "spam": 1})
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = [folder / f"{name}.csv" for name in ("train", "validation", "test")]
-    for part, path in zip(random_split(balanced_df, 0.7, 0.1), paths):
-        part.to_csv(path, index=None)
-    return paths

@@ -4,6 +4,29 @@ import torch
 from .classifier import calc_accuracy_loader, calc_loss_batch, evaluate_model
 
 
+def plot_values(epochs_seen, examples_seen, train_values, val_values, label="loss", path=None):
+    """The book's plot: training and validation values over epochs, examples seen on a second x-axis.
+    Saved as a PNG at `path` (default "<label>-plot.png"); returns the path."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax1 = plt.subplots(figsize=(5, 3))
+    ax1.plot(epochs_seen, train_values, label=f"Training {label}")
+    ax1.plot(epochs_seen, val_values, linestyle="-.", label=f"Validation {label}")
+    ax1.set_xlabel("Epochs")
+    ax1.set_ylabel(label.capitalize())
+    ax1.legend()
+    ax2 = ax1.twiny()  # the same curve against examples seen, invisible: it only places the ticks
+    ax2.plot(examples_seen, train_values, alpha=0)
+    ax2.set_xlabel("Examples seen")
+    fig.tight_layout()
+    path = path or f"{label}-plot.png"
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
 def train_classifier_simple(model, train_loader, val_loader, optimizer, device, num_epochs,
                             eval_freq, eval_iter):
     """Chapter 5's training loop for classification (section 6.7). Returns (train_losses, val_losses,
@@ -57,26 +80,3 @@ def classify_review(text, model, tokenizer, device, max_length=None, pad_token_i
     predicted_label = torch.argmax(logits, dim=-1).item()
     return "spam" if predicted_label == 1 else "not spam"
     ### END SOLUTION
-
-
-def plot_values(epochs_seen, examples_seen, train_values, val_values, label="loss", path=None):
-    """The book's plot: training and validation values over epochs, examples seen on a second x-axis.
-    Saved as a PNG at `path` (default "<label>-plot.png"); returns the path."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax1 = plt.subplots(figsize=(5, 3))
-    ax1.plot(epochs_seen, train_values, label=f"Training {label}")
-    ax1.plot(epochs_seen, val_values, linestyle="-.", label=f"Validation {label}")
-    ax1.set_xlabel("Epochs")
-    ax1.set_ylabel(label.capitalize())
-    ax1.legend()
-    ax2 = ax1.twiny()  # the same curve against examples seen, invisible: it only places the ticks
-    ax2.plot(examples_seen, train_values, alpha=0)
-    ax2.set_xlabel("Examples seen")
-    fig.tight_layout()
-    path = path or f"{label}-plot.png"
-    fig.savefig(path)
-    plt.close(fig)
-    return path
