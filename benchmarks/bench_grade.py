@@ -33,21 +33,27 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--solutions", action="store_true", help="only the reference solutions")
     parser.add_argument("--stubs", action="store_true", help="only the stubs")
+    parser.add_argument("--notebooks", action="store_true",
+                        help="grade the chapter notebooks (notebooks/, solutions/notebooks/) instead of the folders")
     args = parser.parse_args()
     grade = shutil.which("grade") or str(Path(sys.executable).with_name("grade"))
-    trees = [("stubs", [])] * (not args.solutions) + [("solutions", ["--solutions"])] * (not args.stubs)
+    stubs = ["--target", "notebooks/{chapter}.ipynb"] if args.notebooks else []
+    solved = ["--target", "solutions/notebooks/{chapter}.ipynb"] if args.notebooks else ["--solutions"]
+    trees = [stubs] * (not args.solutions) + [solved] * (not args.stubs)
+    label = lambda chapter, extra: " ".join(["grade", chapter, *extra]).format(chapter=chapter)  # noqa: E731
     runs = {"import torch": []}
-    runs.update({f"grade {c}{' --solutions' if extra else ''}": [] for c in args.chapters for _, extra in trees})
+    runs.update({label(c, extra): [] for c in args.chapters for extra in trees})
     wall([sys.executable, "-c", "import torch"])  # warm the page cache once
     for _ in range(args.repeat):
         runs["import torch"].append(wall([sys.executable, "-c", "import torch"]))
         for chapter in args.chapters:
-            for _, extra in trees:
-                runs[f"grade {chapter}{' --solutions' if extra else ''}"].append(wall([grade, chapter, *extra]))
+            for extra in trees:
+                runs[label(chapter, extra)].append(wall([grade, chapter, *(e.format(chapter=chapter) for e in extra)]))
     base, base_min = statistics.median(runs["import torch"]), min(runs["import torch"])
-    print(f"{'command':<28}{'median s':>10}{'min s':>8}{'ratio':>8}{'ratio of min':>14}")
+    width = max(map(len, runs)) + 2
+    print(f"{'command':<{width}}{'median s':>10}{'min s':>8}{'ratio':>8}{'ratio of min':>14}")
     for name, times in runs.items():
-        print(f"{name:<28}{statistics.median(times):>10.2f}{min(times):>8.2f}"
+        print(f"{name:<{width}}{statistics.median(times):>10.2f}{min(times):>8.2f}"
               f"{statistics.median(times) / base:>8.2f}{min(times) / base_min:>14.2f}")
     print(f"({args.repeat} runs each, interleaved)")
 

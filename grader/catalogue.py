@@ -5,8 +5,8 @@ Each entry is a small edit of a reference solution:
     [[bug]]                                   # a plausible wrong answer
     exercise = "ch02.split_text"
     name = "keeps whitespace pieces"
-    replace = '''return [piece.strip() for piece in pieces if piece.strip()]'''
-    with = '''return pieces'''
+    replace = '''<a line of the reference solution>'''
+    with = '''<the same line with the bug>'''
     check = "test_no_whitespace_tokens"       # this check must fail...
     message = "whitespace"                    # ...with feedback containing this (case-insensitive)
 

@@ -37,6 +37,14 @@ def tip(fn):
     return fn
 
 
+def hidden(fn):
+    """Mark a check (or a case only hidden checks read) as hidden: `grade release` leaves it and its snapshot
+    data out of the learner's copy, where the report then says how many more checks run at grading; the
+    course's own grading (instructors, `grade check`) runs it like any other."""
+    fn._grader_hidden = True
+    return fn
+
+
 def fail(message: str):
     raise CheckFailed(message)
 
@@ -114,7 +122,7 @@ def expect_close(got, expected, what: str, atol: float = 1e-5, rtol: float = 1e-
         fail(f"{what} contains NaN (first at index {list(pos)}); expected finite values")
     bad = ~np.isclose(got64, exp64, atol=atol, rtol=rtol, equal_nan=True)
     if bad.any():
-        diff = np.abs(got64 - exp64)
+        diff = np.atleast_1d(np.abs(got64 - exp64))  # 0-d for plain numbers
         diff[np.isnan(diff)] = np.inf
         pos = tuple(int(i) for i in np.argwhere(bad)[0])
         fail(f"{what} differs from the expected values: max |difference| = {np.nanmax(diff):.4g} "

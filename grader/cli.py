@@ -57,6 +57,15 @@ def load_course() -> manifest.Course:
         raise click.UsageError(str(exc)) from None
 
 
+def maintainers_course() -> manifest.Course:
+    """The course, for the commands that work from its solutions (check, sync, release)."""
+    course = load_course()
+    if not course.solutions.is_dir():
+        raise click.UsageError("this copy of the course has no solutions/ (a learner's copy): this command is "
+                               "for the course's own repository")
+    return course
+
+
 def pick_target(course, solutions: bool, target: str | None) -> Path:
     if solutions and target:
         raise click.UsageError("use either --solutions or --target, not both")
@@ -68,6 +77,26 @@ def pick_target(course, solutions: bool, target: str | None) -> Path:
     if not path.is_dir():
         raise click.UsageError(f"{path} is not a folder")
     return path
+
+
+def is_notebook_folder(target: str) -> bool:
+    """A folder of notebooks: .ipynb files in it, and no chapter folders."""
+    path = Path(target)
+    return path.is_dir() and any(path.glob("*.ipynb")) and not any(p.is_dir() for p in path.glob("ch[0-9][0-9]"))
+
+
+def is_notebook_target(target: str | None) -> bool:
+    return bool(target) and (Path(target).suffix == ".ipynb" or is_notebook_folder(target))
+
+
+def grade_notebook_target(course, target: Path, exercises):
+    """Grade a notebook or a folder of notebooks (an unreadable one is a usage error, said in one sentence)."""
+    from .nbtree import grade_notebooks
+    from .notebooks import NotebookError
+    try:
+        return grade_notebooks(course, target, exercises)
+    except NotebookError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -86,7 +115,8 @@ def main():
 @main.command("run")
 @click.argument("chapters", nargs=-1, required=True)
 @click.option("--solutions", is_flag=True, help="Grade the reference solutions instead of exercises/.")
-@click.option("--target", metavar="PATH", help="Grade another course-shaped folder (PATH/ch02/...).")
+@click.option("--target", metavar="PATH", help="Grade another course-shaped folder (PATH/ch02/...), a notebook "
+              "(PATH.ipynb) or a folder of notebooks.")
 @click.option("--json", "json_path", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the results as JSON.")
 @click.option("-v", "--verbose", is_flag=True, help="Show every check, not just the first problem.")
@@ -100,7 +130,10 @@ def run_cmd(chapters, solutions, target, json_path, verbose):
         known = ", ".join(c.id for c in course.chapters)
         raise click.UsageError(f"unknown chapter or exercise {exc}; chapters: {known}, or all") from None
     warm_up_reporting()
-    run = grade(course, pick_target(course, solutions, target), exercises)
+    if not solutions and is_notebook_target(target):
+        run = grade_notebook_target(course, Path(target), exercises)
+    else:
+        run = grade(course, pick_target(course, solutions, target), exercises)
     from .report import render_run, write_json
     render_run(run, console, verbose)
     if json_path:
@@ -122,11 +155,58 @@ def watch_cmd(chapters, target):
         exercises = course.select(list(chapters))
     except KeyError as exc:
         raise click.UsageError(f"unknown chapter or exercise {exc}") from None
+    if is_notebook_target(target):
+        raise click.UsageError("grade watch follows .py files; grade a notebook with its last cell, "
+                               f"grade_notebook(), or `grade CHAPTER --target {target}`")
     watcher = Watcher(course, pick_target(course, False, target), exercises)
     try:
         watch_loop(watcher, console, clear=sys.stdout.isatty())
     except KeyboardInterrupt:
         console.print("\nStopped watching.")
+
+
+@main.command("bulk")
+@click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--chapters", required=True, metavar="CH[,CH...]", help="Chapters or exercises to grade, e.g. ch02,ch03.")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the results (created; re-running continues where it stopped).")
+@click.option("--regrade", is_flag=True, help="Grade everything again, even results already on disk.")
+@click.option("--parallel", type=int, metavar="N", help="Submissions graded at once (default: one per core).")
+@click.option("--unsafe-no-isolation", "unsafe", is_flag=True,
+              help="Grade even where learner code cannot be jailed (only for code you trust).")
+@click.option("--dask", metavar="ADDRESS", help="Grade on the workers of this Dask scheduler (tcp://host:8786).")
+def bulk_cmd(submissions, chapters, out, regrade, parallel, unsafe, dask):
+    """Grade a class: SUBMISSIONS holds one folder or zip per student (named by the student).
+
+    Writes per-student results and feedback (JSON, Markdown, Gradescope) and, for the class,
+    gradebook.csv, junit.xml, flags.json and report.html. Learner code runs jailed: its own
+    root filesystem, uid and /proc, no network, no capabilities, hard limits."""
+    from .bulk import IsolationMissing, grade_class, isolation_available
+    course = load_course()
+    missing = "" if dask else isolation_available()
+    if missing and unsafe:
+        console.print(f"[red]Warning:[/red] learner code runs without the jail (this machine lacks {escape(missing)}): "
+                      "only the learner-mode containment applies. Grade only code you trust this way.")
+    try:
+        exercises = course.select([c.strip() for c in chapters.split(",") if c.strip()])
+    except KeyError as exc:
+        raise click.UsageError(f"unknown chapter or exercise {exc}") from None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    with Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[cached]}"),
+                  TimeRemainingColumn(), console=Console(highlight=False), transient=False) as bar:
+        task = bar.add_task("grading", total=None, cached="")
+
+        def update(p):
+            bar.update(task, total=p.total, completed=p.done, cached=f"({p.cached} from earlier runs)" if p.cached else "")
+        try:
+            students = grade_class(course, submissions, exercises, out, parallel, regrade, unsafe, update, dask=dask)
+        except IsolationMissing as exc:
+            raise click.UsageError(str(exc)) from None
+    flagged = sum(bool(s.result and s.result.get("flags")) for s in students)
+    console.print(f"{len(students)} submissions graded ({sum(s.cached for s in students)} from earlier runs); "
+                  f"{flagged} flagged. Results in {out}: gradebook.csv, report.html, junit.xml, flags.json, "
+                  "students/<id>/", highlight=False, markup=False)
 
 
 @main.command("progress", hidden=True)
@@ -248,7 +328,7 @@ def list_cmd():
 def check_cmd(chapters):
     """Course CI gate: solutions full marks, stubs zero, stubs and snapshots in sync."""
     from .course import check
-    course = load_course()
+    course = maintainers_course()
     problems = check(course, course.select(list(chapters)))
     for p in problems:
         console.print(f"[red]✗[/red] {escape(p.what)}\n    fix: {escape(p.fix)}")
@@ -261,15 +341,46 @@ def check_cmd(chapters):
 @main.command("sync")
 @click.argument("chapters", nargs=-1)
 def sync_cmd(chapters):
-    """Maintainers: regenerate exercises/ and the snapshots from solutions/."""
+    """Maintainers: regenerate exercises/, the notebooks and the snapshots from solutions/."""
     from .course import sync
-    course = load_course()
-    stubs, snapshots = sync(course, course.select(list(chapters)))
+    from .notebooks import NotebookError
+    course = maintainers_course()
+    try:
+        stubs, snapshots = sync(course, course.select(list(chapters)))
+    except NotebookError as exc:
+        raise click.UsageError(str(exc)) from None
     for path in stubs:
-        console.print(f"stub      {path.relative_to(course.root)}")
+        kind = "notebook" if path.suffix == ".ipynb" else "stub"
+        console.print(f"{kind:<9} {path.relative_to(course.root)}")
     for ex_id in snapshots:
         console.print(f"snapshot  {ex_id}")
-    console.print(f"{len(stubs)} stub(s) and {len(snapshots)} snapshot(s) written")
+    console.print(f"{len(stubs)} stub(s) or notebook(s) and {len(snapshots)} snapshot(s) written")
+
+
+@main.command("release")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+def release_cmd(out):
+    """Instructors: write the learner's copy of the course to the new folder OUT.
+
+    Stubs, learner notebooks, public checks and snapshots, the grader, data code, README and CI;
+    no solutions, no hidden checks or their snapshot data, no line of a solution in any file."""
+    from .release import ReleaseError, build
+    course = maintainers_course()
+    try:
+        made = build(course, out)
+    except ReleaseError as exc:
+        raise click.UsageError(str(exc)) from None
+    console.print(f"Wrote the learner release to {made.out} ({made.files} files), checked for solution text.",
+                  markup=False)
+    hidden = sum(made.hidden.values())
+    console.print(f"Hidden checks left out: {hidden}" + (f" ({', '.join(f'{k}: {v}' for k, v in made.hidden.items())})"
+                                                         if hidden else ""), markup=False)
+    console.print(f"Tests left out (they need solutions/): {', '.join(made.left_out_tests) or 'none'}", markup=False)
+    if made.overlaps:
+        console.print(f"For review: {len(made.overlaps)} line(s) of the solutions also stand in the course's own code "
+                      "(idioms, or checks building a reference):", markup=False)
+        for overlap in made.overlaps:
+            console.print(f"  {overlap}", markup=False, highlight=False)
 
 
 class DemoGroup(click.Group):

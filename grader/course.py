@@ -34,6 +34,8 @@ def stub_problems(course: Course) -> list[Problem]:
         if not stub.is_file() or stub.read_text(encoding="utf-8") != text:
             problems.append(Problem(f"exercises/{rel.as_posix()} is out of date with solutions/{rel.as_posix()}",
                                     "run `grade sync`"))
+    from . import notebooks
+    problems += [Problem(what, "run `grade sync`") for what in notebooks.drift(course)]
     for ex in course.exercises:
         source = ex.source(course.solutions)
         if not source.is_file():
@@ -126,8 +128,11 @@ def snapshot_differences(old, new, where: str = "") -> list[str]:
 
 
 def sync(course: Course, exercises: list[Exercise]) -> tuple[list[Path], list[str]]:
-    """Regenerate stubs and the snapshots of `exercises`; returns (stubs written, snapshots written)."""
+    """Regenerate stubs, notebooks and the snapshots of `exercises`; returns (stubs and notebooks written,
+    snapshots written)."""
+    from . import notebooks
     stubs = write_stubs(course, {ex.chapter for ex in exercises})
+    stubs += notebooks.write(course, {ex.chapter for ex in exercises})
     outputs = solution_outputs(course, exercises)
     written = [ex.id for ex in exercises if write_snapshot(course, ex, outputs[ex.id])]
     return stubs, written

@@ -123,6 +123,11 @@ def containment() -> list[Finding]:
         found.append(Finding(OK, "rlimits (memory, CPU time, file size)"))
     except ImportError:
         found.append(Finding(WARN, "no rlimits on this OS: memory and CPU are not limited"))
+    from .bulk import isolation_available
+    missing = isolation_available()
+    found.append(Finding(OK if not missing else WARN, "instructors' `grade bulk` jail" +
+                         (" (a uid, root filesystem and /proc per exercise)" if not missing else
+                          f": needs {missing}; learners need none of it")))
     return found
 
 

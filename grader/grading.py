@@ -32,11 +32,13 @@ def grade_trees(course: Course, targets: list[Path], exercises: list[Exercise],
 
 
 def grade_jobs(course: Course, plan: list[tuple[Path, list[Exercise]]],
-               parallel: int | None = None, limits: dict | None = None) -> list[RunResult]:
+               parallel: int | None = None, limits: dict | None = None,
+               dependencies: bool = True) -> list[RunResult]:
     """Grade each (tree, exercises) pair of `plan` with one shared worker; one RunResult per pair.
-    `limits` ({"timeout_s": .., "memory_mb": ..}) overrides the manifest's per-exercise limits."""
+    `limits` ({"timeout_s": .., "memory_mb": ..}) overrides the manifest's per-exercise limits.
+    With dependencies=False the exercises they build on are not graded (nor blamed) alongside them."""
     start = time.perf_counter()
-    needed = [with_dependencies(course, exercises) for _, exercises in plan]
+    needed = [with_dependencies(course, exercises) if dependencies else list(exercises) for _, exercises in plan]
     worker = Worker([(t, ex) for (t, _), exs in zip(plan, needed) for ex in exs], course,
                     parallel=parallel, limits=limits)
     try:
@@ -59,11 +61,12 @@ def grade_jobs(course: Course, plan: list[tuple[Path, list[Exercise]]],
     return runs
 
 
-def score_jobs(course: Course, per_target: list[dict[str, JobResult]]) -> list[dict[str, ExerciseResult]]:
+def score_jobs(course: Course, per_target: list[dict[str, JobResult]],
+               json_report: Path | None = None) -> list[dict[str, ExerciseResult]]:
     """Run the checks on each tree's jobs (exercise id -> JobResult) in one pytest session; per tree,
     exercise id -> ExerciseResult (dependencies not yet blamed)."""
     from .checker import run_checks  # pytest loads while the worker imports torch
-    checked = run_checks(course, per_target)
+    checked = run_checks(course, per_target, json_report)
     return [{ex_id: exercise_result(course.exercise(ex_id), jobs[ex_id], checks[ex_id]) for ex_id in jobs}
             for jobs, checks in zip(per_target, checked)]
 
@@ -95,7 +98,9 @@ def exercise_result(ex: Exercise, job: JobResult, checks: list[CheckResult]) -> 
         result.feedback = "your module could not be imported: " + format_error(job.import_error)
     elif not lost:
         result.status = "passed"
-        result.feedback = "\n".join(f"Tip: {c.feedback}" for c in tips)
+        hidden = result.hidden_checks
+        public = [f"all public checks pass; {hidden} more check{'s' if hidden > 1 else ''} run at grading"]
+        result.feedback = "\n".join((public if hidden else []) + [f"Tip: {c.feedback}" for c in tips])
     elif all(c.status == "not_implemented" for c in checks if not c.tip):
         result.status = "not_implemented"
         result.feedback = not_implemented(lost[0].location) if lost[0].location else lost[0].feedback

@@ -131,6 +131,28 @@ def regions(source: str) -> list[dict]:
     return found
 
 
+def solved(source: str) -> str:
+    """The solution as the learner should end up with it: the code of each region, without the
+    marker lines, the TODO lines or the ### STUB part (for the reference notebooks)."""
+    kept, state = [], "outside"
+    for line in source.splitlines(keepends=True):
+        bare = line.rstrip("\r\n")
+        if BEGIN.match(bare):
+            state = "todo"
+        elif state == "outside":
+            kept.append(line)
+        elif END.match(bare):
+            state = "outside"
+        elif STUB.match(bare):
+            state = "stub"
+        elif state == "todo" and MORE.match(bare):
+            continue
+        elif state in ("todo", "code"):
+            state = "code"
+            kept.append(line)
+    return "".join(kept)
+
+
 def count_regions(source: str) -> int:
     return sum(1 for line in source.splitlines() if BEGIN.match(line))
 

@@ -64,3 +64,8 @@ def _load(path: Path) -> dict[bytes, int] | None:
         return None
     ranks = {base64.b64decode(t): i for i, t in enumerate(body.split(b"\n"))}
     return ranks if len(ranks) == 50256 else None
+
+
+def pandas() -> None:
+    """Chapter 6 reads CSV files with pandas (~0.4 s to import): once in the worker, not per exercise."""
+    import pandas  # noqa: F401

@@ -45,6 +45,11 @@ class ExerciseResult:
     def score(self) -> float:
         return round(sum(c.points for c in self.checks), 6)
 
+    @property
+    def hidden_checks(self) -> int:
+        """Checks left out of a learner release (reported as skipped); they run at grading."""
+        return sum(c.status == "skipped" for c in self.checks)
+
 
 @dataclass
 class RunResult:
@@ -52,6 +57,7 @@ class RunResult:
     exercises: list[ExerciseResult]
     duration_s: float = 0.0
     limits: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)   # about the target as a whole (e.g. its notebooks)
 
     @property
     def score(self) -> float:
@@ -69,6 +75,7 @@ class RunResult:
             "max_score": self.max_score,
             "duration_s": round(self.duration_s, 3),
             "limits": self.limits,
+            **({"notes": self.notes} if self.notes else {}),
             "exercises": [
                 {
                     "id": e.id, "title": e.title, "chapter": e.chapter, "book": e.book,
@@ -82,3 +89,16 @@ class RunResult:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2)
+
+    @classmethod
+    def from_dict(cls, doc: dict) -> "RunResult":
+        """The inverse of to_dict (for rendering results written by another process)."""
+        fields = set(CheckResult.__dataclass_fields__)
+        exercises = [ExerciseResult(
+            id=e["id"], title=e["title"], chapter=e["chapter"], book=e.get("book", ""), max_score=e["max_score"],
+            status=e["status"], feedback=e.get("feedback", ""), output=e.get("output", ""),
+            duration_s=e.get("duration_s", 0.0),
+            checks=[CheckResult(**{k: v for k, v in c.items() if k in fields}) for c in e.get("checks", [])])
+            for e in doc.get("exercises", [])]
+        return cls(target=doc.get("target", ""), exercises=exercises, duration_s=doc.get("duration_s", 0.0),
+                   limits=list(doc.get("limits", [])), notes=list(doc.get("notes", [])))

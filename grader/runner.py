@@ -32,7 +32,9 @@ class JobResult:
     status: str | None = None                   # ok · timeout · memory · crashed · lost
     detail: str = ""
     output: str = ""
+    output_bytes: int = 0
     duration_s: float = 0.0
+    rejected: int = 0                           # records dropped: garbled, or for cases the check never declared
     _done: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def wait(self, timeout: float | None = None) -> "JobResult":
@@ -169,23 +171,30 @@ class Worker:
         if not 0 <= job < len(self.results):
             return
         result = self.results[job]
-        if result._done.is_set() or not isinstance(record, dict):
+        if result._done.is_set():
+            return
+        if not isinstance(record, dict):
+            result.rejected += 1
             return
         if kind == FRAME_END:
             result.status = str(record.get("status"))
             result.detail = str(record.get("detail", ""))
             result.output = str(record.get("output", ""))
+            count = record.get("output_bytes")
+            result.output_bytes = count if isinstance(count, int) and not isinstance(count, bool) else 0
             result.duration_s = float(record.get("duration_s", 0.0))
             result._done.set()
         elif record.get("record") == RECORD_IMPORT:
             result.import_error = clean_error(record.get("error"))
-        elif record.get("record") == RECORD_CASE and record.get("name") in declared_cases(
-                str(result.exercise.check_path(self.course.root))):
+        elif record.get("record") == RECORD_CASE and record.get("name") not in result.cases and record.get(
+                "name") in declared_cases(str(result.exercise.check_path(self.course.root))):
             ok = record.get("ok") is True
             result.cases[record["name"]] = {
                 "ok": ok, "value": record.get("value") if ok else None,
                 "error": None if ok else clean_error(record.get("error")),
                 "duration_s": record.get("duration_s") if isinstance(record.get("duration_s"), float) else 0.0}
+        else:
+            result.rejected += 1
 
     def close(self) -> None:
         if self.proc.stdin and not self.proc.stdin.closed:

@@ -11,3 +11,24 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="session")
 def course():
     return manifest.load(ROOT)
+
+
+@pytest.fixture(scope="session")
+def handed_out(course, tmp_path_factory):
+    """A copy of the course as handed out (pristine stubs: from tests/stubs in a release, else generated
+    from solutions/), so tests of the stubs still hold in a learner's clone where exercises/ is being solved."""
+    import shutil
+
+    from grader import markers
+    root = tmp_path_factory.mktemp("handed-out")
+    shutil.copy(course.root / "course.toml", root)
+    for part in ("checks", "snapshots"):
+        shutil.copytree(course.root / "tests" / part, root / "tests" / part, ignore=shutil.ignore_patterns("__pycache__"))
+    kept = course.root / "tests" / "stubs"
+    if kept.is_dir():
+        shutil.copytree(kept, root / "exercises")
+    else:
+        for rel, text in markers.stub_files(course.solutions).items():
+            (root / "exercises" / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / "exercises" / rel).write_text(text, encoding="utf-8")
+    return manifest.load(root)

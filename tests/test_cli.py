@@ -14,9 +14,10 @@ def runner():
 
 
 @pytest.fixture(scope="module")
-def stub_run(runner, tmp_path_factory):
+def stub_run(handed_out, tmp_path_factory):
     path = tmp_path_factory.mktemp("json") / "out.json"
-    result = runner.invoke(main, ["ch02", "--json", str(path)], terminal_width=200)
+    result = CliRunner(env={"COLUMNS": "200", "COURSE_ROOT": str(handed_out.root)}).invoke(
+        main, ["ch02", "--json", str(path)], terminal_width=200)
     return result, json.loads(path.read_text())
 
 
@@ -44,6 +45,7 @@ def test_json_has_the_design_schema(stub_run):
 
 
 @pytest.mark.slow
+@pytest.mark.needs_solutions
 def test_solutions_get_full_marks_and_exit_zero(runner):
     result = runner.invoke(main, ["ch02", "--solutions"], terminal_width=200)
     assert result.exit_code == Exit.FULL_MARKS, result.output
@@ -51,8 +53,8 @@ def test_solutions_get_full_marks_and_exit_zero(runner):
 
 
 @pytest.mark.slow
-def test_bare_grade_shows_progress_over_all_chapters(runner, course):
-    result = runner.invoke(main, [], terminal_width=200)
+def test_bare_grade_shows_progress_over_all_chapters(handed_out, course):
+    result = CliRunner(env={"COLUMNS": "200", "COURSE_ROOT": str(handed_out.root)}).invoke(main, [], terminal_width=200)
     assert result.exit_code == Exit.POINTS_LOST, result.output
     assert "Progress" in result.output
     for chapter in course.chapters:

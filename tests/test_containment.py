@@ -8,7 +8,7 @@ import pytest
 from grader import cgroups, manifest, sandbox
 from grader.grading import grade_jobs
 
-pytestmark = pytest.mark.slow  # deselect with -m "not slow" for a quick run
+pytestmark = [pytest.mark.slow, pytest.mark.needs_solutions]  # deselect with -m "not slow" for a quick run
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = manifest.load(ROOT)

@@ -4,6 +4,8 @@ import pytest
 
 from grader import course as course_ops
 
+pytestmark = pytest.mark.needs_solutions
+
 
 @pytest.mark.slow
 def test_course_is_consistent(course):

@@ -4,7 +4,7 @@ import shutil
 
 from grader.grading import grade
 
-pytestmark = pytest.mark.slow  # runs the grading worker; deselect with -m "not slow"
+pytestmark = [pytest.mark.slow, pytest.mark.needs_solutions]  # runs the grading worker; deselect with -m "not slow"
 
 SCALED = "attn_scores / keys.shape[-1] ** 0.5"
 

@@ -3,6 +3,7 @@ import shutil
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 
 from grader.cli import Exit, main
@@ -30,6 +31,7 @@ def test_an_empty_tokenizer_cache_is_a_problem_with_the_command_that_fixes_it(tm
     assert doctor(env).exit_code == Exit.FULL_MARKS
 
 
+@pytest.mark.needs_solutions
 def test_a_missing_exercise_file_names_grade_reset(course, tmp_path, monkeypatch):
     root = tmp_path / "course"
     root.mkdir()

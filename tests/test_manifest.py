@@ -60,6 +60,7 @@ def test_duplicate_ids_are_refused(tmp_path):
         manifest.load(write(tmp_path, text))
 
 
+@pytest.mark.needs_solutions
 def test_the_course_manifest_is_complete(course):
     for ex in course.exercises:
         assert ex.hints and ex.title and ex.book, ex.id

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from grader import catalogue
 from grader.cli import main
 
-pytestmark = pytest.mark.slow  # runs the grading worker; deselect with -m "not slow"
+pytestmark = [pytest.mark.slow, pytest.mark.needs_solutions]  # runs the grading worker; deselect with -m "not slow"
 
 ROOT = Path(__file__).resolve().parent.parent
 BUG = "ch03.causal_attention:bug:mask applied after the softmax"

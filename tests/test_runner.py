@@ -17,6 +17,7 @@ def test_outermost_keeps_only_folders_not_inside_another():
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc")
+@pytest.mark.needs_solutions
 def test_a_dead_worker_loses_its_jobs_with_a_message(course, tmp_path):
     tree = tmp_path / "slow"
     shutil.copytree(course.solutions, tree, ignore=shutil.ignore_patterns("__pycache__"))

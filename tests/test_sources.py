@@ -13,6 +13,7 @@ def test_top_level_finds_definitions_with_their_decorators_and_comments():
     assert sources.top_level(source) == {"f": (3, 6), "CONFIG": (9, 11), "A": (12, 13)}
 
 
+@pytest.mark.needs_solutions
 def test_every_marked_region_belongs_to_an_exercise_that_defines_it(course):
     problems = []
     for ex in course.exercises:
@@ -34,6 +35,7 @@ def tree(course, tmp_path, monkeypatch):
     return tmp_path / "exercises"
 
 
+@pytest.mark.needs_solutions
 def test_reset_restores_one_exercise_and_keeps_the_others(course, tree, tmp_path):
     path = tree / "ch02" / "tokenizers.py"
     solved = (course.solutions / "ch02" / "tokenizers.py").read_text()

@@ -33,6 +33,7 @@ def test_a_save_touches_its_file_and_what_builds_on_it(course, tree):
         "ch04.parameter_counts", "ch04.gpt2_sizes"}
 
 
+@pytest.mark.needs_solutions
 def test_the_warm_worker_survives_loops_exits_and_crashes(course, tree):
     tokenizers = tree / "ch02" / "tokenizers.py"
     solved = (course.solutions / "ch02" / "tokenizers.py").read_text()
@@ -74,6 +75,7 @@ def test_a_dead_worker_is_started_again(course, tree):
         watcher.close()
 
 
+@pytest.mark.needs_solutions
 def test_saves_are_seen_through_file_events(course, tree):
     from rich.console import Console
     import io

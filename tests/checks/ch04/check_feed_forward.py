@@ -38,7 +38,7 @@ def test_layers(out):
     got = out["structure"]
     types = got["layer_types"]
     if types is None:
-        fail("FeedForward has no `layers`: keep the book's name, self.layers = nn.Sequential(...)")
+        fail("FeedForward has no `layers`: keep the book's name for its nn.Sequential, self.layers")
     if len(types) != 3 or types[0] != "Linear" or types[2] != "Linear":
         fail(f"self.layers holds {types}, expected [Linear, GELU, Linear]")
     if "GELU" not in types[1]:
@@ -58,5 +58,5 @@ def test_output(out, snap):
         expect_shape(got[key], expected[key].shape, what)
         if np.allclose(got[key] - _x(shape), expected[key], atol=1e-5, rtol=1e-4):
             fail(f"{what} is the expected output plus x: FeedForward has no shortcut of its own "
-                 "(the shortcut belongs to TransformerBlock); return self.layers(x)")
+                 "(the shortcut belongs to TransformerBlock); return what self.layers gives for x")
         expect_close(got[key], expected[key], what + ", with known weights", atol=1e-5, rtol=1e-4)

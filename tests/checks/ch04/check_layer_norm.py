@@ -106,11 +106,13 @@ def test_scale_and_shift(out, snap):
     norm = _normalize(_rows((2, 4, 16), "ln.affine", 1.0, 1.0))
     weights = _affine(16, "ln")
     if np.allclose(y, norm * weights["scale"], atol=1e-4):
-        fail("your output is scale * normalized without the shift: return self.scale * norm_x + self.shift")
+        fail("your output is scale * normalized without the shift: add self.shift after scaling")
     if np.allclose(y, norm + weights["shift"], atol=1e-4):
-        fail("your output is normalized + shift without the scale: return self.scale * norm_x + self.shift")
+        fail("your output is normalized + shift without the scale: multiply the normalized values by self.scale "
+                 "before adding the shift")
     if np.allclose(y, norm, atol=1e-4):
-        fail("your output ignores scale and shift: return self.scale * norm_x + self.shift")
+        fail("your output ignores scale and shift: multiply the normalized values by self.scale, then add "
+                 "self.shift")
     expect_close(y, expected, "LayerNorm(16)(x) with scale and shift set", atol=1e-5, rtol=1e-4)
 
 

@@ -1,0 +1,68 @@
+"""Bulk grading's throughput on a generated class, against the naive way, measured in one run.
+
+    sudo python benchmarks/bench_bulk.py --honest 170 --chapters ch02 --naive 24
+
+Generates a class (tests/classroom.py: solutions written other ways, stubs, catalogued bugs,
+partial work, as folders, flat folders and zips, plus one hostile submission per known attack)
+and grades it with `grade bulk`. The naive way — one `grade CHAPTER --target TREE` process per
+submission and chapter, one at a time — is timed on an evenly spread sample of the same class
+(every k-th submission), and the report compares submissions per minute. Bulk grading runs with
+the manifest's own limits, hostile cases included.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+import classroom  # noqa: E402
+from grader import bulk, manifest, submissions  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--honest", type=int, default=170, help="honest submissions (hostile ones are added)")
+    parser.add_argument("--chapters", default="ch02")
+    parser.add_argument("--naive", type=int, default=24, help="submissions graded the naive way")
+    args = parser.parse_args()
+    course = manifest.load(ROOT)
+    chapters = args.chapters.split(",")
+    exercises = course.select(chapters)
+    grade = shutil.which("grade") or str(Path(sys.executable).with_name("grade"))
+    with tempfile.TemporaryDirectory(prefix="bench-bulk-") as tmp:
+        base = Path(tmp)
+        kinds = classroom.make_class(course, base / "subs", base / "work", base / "out", args.honest, tuple(chapters))
+        start = time.perf_counter()
+        students = bulk.grade_class(course, base / "subs", exercises, base / "out")
+        bulk_s = time.perf_counter() - start
+        step = max(1, len(students) // args.naive)
+        sample = students[::step][:args.naive]
+        wanted = submissions.wanted_files(exercises)
+        naive_s = 0.0
+        for st in sample:
+            tree = submissions.stage(submissions.read(st.submission.student, st.submission.source, wanted),
+                                     base / "naive" / st.submission.student, course)
+            for chapter in chapters:
+                t0 = time.perf_counter()
+                subprocess.run([grade, chapter, "--target", str(tree)], cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+                naive_s += time.perf_counter() - t0
+    hostile = sum(k.startswith(("hostile:", "copy:")) for k in kinds.values())
+    per_bulk, per_naive = bulk_s / len(students), naive_s / len(sample)
+    print(f"class: {len(students)} submissions ({hostile} hostile), chapters {args.chapters}, "
+          f"{len(exercises)} exercises each")
+    print(f"grade bulk:  {bulk_s:8.1f} s for the class   {60 / per_bulk:7.1f} submissions/min")
+    print(f"naive:       {naive_s:8.1f} s for {len(sample)} of them  {60 / per_naive:7.1f} submissions/min")
+    print(f"throughput ratio (bulk / naive): {per_naive / per_bulk:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

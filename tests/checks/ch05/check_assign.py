@@ -1,0 +1,59 @@
+"""Checks for ch05.assign: a trainable nn.Parameter holding the checkpoint's array, and a ValueError that names
+both shapes when they differ."""
+
+from grader.checks import case, expect_close, fail
+from grader.weights import pattern
+
+LEFT, RIGHT_WRONG = (3, 4), (4, 3)
+
+
+@case
+def matching(learner):
+    import torch
+    left = torch.nn.Parameter(torch.zeros(LEFT))
+    right = pattern(LEFT, "assign.right", 1.0)
+    result = learner.assign(left, right)
+    return {"type": type(result).__name__, "is_parameter": isinstance(result, torch.nn.Parameter),
+            "requires_grad": bool(getattr(result, "requires_grad", False)), "value": result}
+
+
+@case
+def mismatched(learner):
+    import torch
+    left = torch.nn.Parameter(torch.zeros(LEFT))
+    try:
+        learner.assign(left, pattern(RIGHT_WRONG, "assign.wrong", 1.0))
+    except ValueError as exc:
+        return {"raised": "ValueError", "message": str(exc)[:300]}
+    except NotImplementedError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any other exception is reported as such
+        return {"raised": type(exc).__name__, "message": str(exc)[:300]}
+    return {"raised": None, "message": ""}
+
+
+def test_returns_a_parameter(out):
+    got = out["matching"]
+    if not got["is_parameter"]:
+        fail(f"assign returned a {got['type']}: return torch.nn.Parameter(torch.tensor(right)), which replaces the "
+             "model's parameter and stays trainable")
+    if not got["requires_grad"]:
+        fail("the parameter assign returned does not require gradients: keep it trainable")
+
+
+def test_values(out):
+    expect_close(out["matching"]["value"], pattern(LEFT, "assign.right", 1.0), "assign(left, right)'s values",
+                 atol=0, rtol=0)
+
+
+def test_shape_mismatch_raises(out):
+    got = out["mismatched"]
+    if got["raised"] is None:
+        fail(f"assign(left of shape {LEFT}, right of shape {RIGHT_WRONG}) raised nothing: compare left.shape with "
+             "right.shape and raise ValueError when they differ — a silent mismatch loads a broken model")
+    if got["raised"] != "ValueError":
+        fail(f"assign with mismatched shapes raised {got['raised']} ({got['message']}); raise ValueError")
+    digits = "".join(c for c in got["message"] if c.isdigit())
+    if "34" not in digits or "43" not in digits:
+        fail(f"the ValueError says {got['message']!r}: name both shapes, left's {LEFT} and right's {RIGHT_WRONG}, so "
+             "the error shows which parameter is off and how")

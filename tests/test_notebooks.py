@@ -1,0 +1,317 @@
+"""Chapter notebooks: generated from the one source and checked for drift; graded from their tagged cells
+whatever a learner does to the notebook (reordering, outputs, magics, scratch cells, lost or copied
+cells); an unreadable notebook is one clear sentence; feedback points at cells."""
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from grader import nbread, notebooks, nbtree
+from grader.cli import Exit, main
+from grader.notebooks import NotebookError
+
+
+def cells_of(path):
+    return json.loads(Path(path).read_text())["cells"]
+
+
+def write_nb(path, cells, metadata=None):
+    doc = {"cells": cells, "metadata": metadata or {}, "nbformat": 4, "nbformat_minor": 5}
+    Path(path).write_text(json.dumps(doc), encoding="utf-8")
+    return Path(path)
+
+
+def tagged(cells, tag):
+    return next(c for c in cells if tag in c["metadata"].get("tags", []))
+
+
+def test_committed_notebooks_are_what_the_source_generates(course):
+    assert notebooks.drift(course) == []
+
+
+@pytest.mark.needs_solutions
+def test_a_hand_edited_notebook_fails_grade_check(course, tmp_path):
+    from grader.course import stub_problems
+    for name in ("solutions", "exercises", "notebooks"):
+        shutil.copytree(course.root / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(course.root / "tests" / "checks", tmp_path / "tests" / "checks")
+    copy = replace(course, root=tmp_path)
+    learner = tmp_path / "notebooks" / "ch03.ipynb"
+    learner.write_text(learner.read_text().replace("TODO", "TO DO", 1))
+    (tmp_path / "solutions" / "notebooks" / "ch02.ipynb").unlink()
+    problems = [p.what for p in stub_problems(copy)]
+    assert "notebooks/ch03.ipynb is out of date with the stubs" in problems
+    assert "solutions/notebooks/ch02.ipynb is out of date with solutions/" in problems
+    notebooks.write(copy)
+    assert notebooks.drift(copy) == []
+
+
+@pytest.mark.needs_solutions
+def test_tagged_cells_make_the_modules_back_byte_for_byte(course, tmp_path):
+    for folder, files in ((course.root / "notebooks", notebooks.pristine_files(course)),
+                          (course.root / notebooks.REFERENCE_DIR, notebooks.solved_files(course))):
+        ext = nbtree.notebook_to_tree(folder, course, tmp_path / folder.parent.name)
+        assert not ext.notes and not ext.blocked and not ext.missing
+        assert set(ext.notebooks) == {c.id for c in course.chapters if c.exercises}
+        for rel in ext.origins:
+            assert (ext.tree / rel).read_text().rstrip() == files[rel].rstrip(), rel
+
+
+def test_every_exercise_has_one_tagged_cell_and_each_module_one(course):
+    for chapter in (c for c in course.chapters if c.exercises):
+        tags = [t for c in cells_of(course.root / "notebooks" / f"{chapter.id}.ipynb")
+                for t in c["metadata"].get("tags", [])]
+        wanted = [ex.id for ex in chapter.exercises] + list(dict.fromkeys(f"{chapter.id}/{ex.file}"
+                                                                          for ex in chapter.exercises))
+        assert sorted(tags) == sorted(wanted)
+
+
+def test_imports_of_chapters_map_to_the_package_and_back():
+    module = "from ..ch03.multihead_attention import MultiHeadAttention\nfrom .gpt import GELU\nfrom . import data\n"
+    shown = notebooks.to_notebook(module, "ch04")
+    assert shown == ("from exercises.ch03.multihead_attention import MultiHeadAttention\n"
+                     "from exercises.ch04.gpt import GELU\nfrom exercises.ch04 import data\n")
+    assert notebooks.from_notebook(shown, "ch04") == module
+
+
+def learner_mess(course, folder):
+    """The reference ch03 notebook as learners leave notebooks: cells in reverse order, outputs saved, magics
+    and shell lines, a %%time cell, try-out lines in a tagged cell, an untagged scratch cell, one exercise's
+    cell deleted, one copied and changed, one turned into Markdown, a bug at a known line, and a function
+    of another module used without importing it (it works in the notebook, not in the module)."""
+    cells = cells_of(course.root / notebooks.REFERENCE_DIR / "ch03.ipynb")
+    softmax = tagged(cells, "ch03.softmax_naive")
+    softmax["source"] = "%matplotlib inline\n!pip install tiktoken\n" + "".join(softmax["source"])
+    simple = tagged(cells, "ch03.simple_attention")
+    simple["source"] = "%%time\n" + "".join(simple["source"])
+    causal = tagged(cells, "ch03.causal_attention")
+    causal["source"] = "".join(causal["source"]) + ("\n\nca = CausalAttention(3, 2, 6, 0.0)\nprint(ca(inputs))\n"
+                                                    "EPS = 1e-9\nHEADS = [1, 2]\n")
+    v2 = tagged(cells, "ch03.self_attention_v2")
+    v2["source"] = "".join(v2["source"]).replace("torch.softmax(attn_scores", "softmax_naive(attn_scores")
+    assert "softmax_naive(" in v2["source"]
+    sized = tagged(cells, "ch03.gpt2_sized_attention")
+    sized["source"] = "".join(sized["source"]).replace("def gpt2_sized_attention():\n",
+                                                        'def gpt2_sized_attention():\n    raise RuntimeError("boom")\n')
+    assert "boom" in sized["source"]
+    cells.remove(tagged(cells, "ch03.self_attention_v1"))
+    copy = json.loads(json.dumps(tagged(cells, "ch03.multihead_wrapper")))
+    copy["source"] = "class MultiHeadAttentionWrapper:\n    pass\n"
+    copy["id"] = "copied"
+    cells.append(copy)
+    tagged(cells, "ch03.two_dimensional_wrapper")["cell_type"] = "markdown"
+    cells.insert(3, {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "id": "scratch",
+                     "source": "x = softmax_naive(torch.tensor([1.0, 2.0]))\nprint(x)\n\ndef softmax_naive(x):\n"
+                               "    return x\n"})
+    for cell in cells:
+        if cell["cell_type"] == "code":
+            cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "tensor([1.])\n"}]
+            cell["execution_count"] = 7
+        else:
+            cell.pop("outputs", None)
+            cell.pop("execution_count", None)
+    cells.reverse()
+    return write_nb(folder / "my-ch03.ipynb", cells, {"course": {"chapter": "ch03"}}), cells
+
+
+def number_of(cells, tag):
+    return next(i for i, c in enumerate(cells, 1) if tag in c["metadata"].get("tags", []))
+
+
+@pytest.mark.needs_solutions
+def test_what_learners_do_to_notebooks_is_noted_per_exercise(course, tmp_path):
+    path, cells = learner_mess(course, tmp_path)
+    ext = nbtree.notebook_to_tree(path, course, tmp_path / "out")
+    notes = {k: " ".join(v) for k, v in ext.notes.items()}
+    assert "skipped line 1 `%matplotlib inline`, line 2 `!pip install tiktoken`" in notes["ch03.softmax_naive"]
+    assert "(not tagged) defines softmax_naive; grading uses cell" in notes["ch03.softmax_naive"]
+    assert "skipped line 1 `%%time`" in notes["ch03.simple_attention"]
+    dropped = notes["ch03.causal_attention"]
+    assert "left out of grading" in dropped and "`ca = CausalAttention(3, 2, 6, 0.0)`" in dropped
+    assert "`print(ca(inputs))`" in dropped and "EPS" not in dropped and "HEADS" not in dropped
+    assert "has no cell tagged ch03.self_attention_v1" in ext.missing["ch03.self_attention_v1"]
+    assert "is tagged ch03.two_dimensional_wrapper but is a markdown cell" in ext.missing["ch03.two_dimensional_wrapper"]
+    first, last = sorted(i for i, c in enumerate(cells, 1) if "ch03.multihead_wrapper" in c["metadata"].get("tags", []))
+    assert ext.blocked == {"ch03.multihead_wrapper": f"cells {first} and {last} of my-ch03.ipynb are both tagged "
+                                                      "ch03.multihead_wrapper: keep one (delete the other, or remove "
+                                                      "its tag)"}
+    module = (ext.tree / "ch03" / "causal_attention.py").read_text()
+    assert "EPS = 1e-9" in module and "print(" not in module
+
+
+@pytest.mark.slow
+@pytest.mark.needs_solutions
+def test_a_messy_notebook_is_graded_as_the_learner_expects(course, tmp_path):
+    path, cells = learner_mess(course, tmp_path)
+    out = tmp_path / "results.json"
+    result = CliRunner().invoke(main, ["ch03", "--target", str(path), "--json", str(out)], terminal_width=100)
+    assert result.exit_code == Exit.POINTS_LOST, result.output
+    doc = {e["id"]: e for e in json.loads(out.read_text())["exercises"]}
+    for passed in ("ch03.softmax_naive", "ch03.simple_attention", "ch03.causal_attention", "ch03.multihead_attention"):
+        assert doc[passed]["status"] == "passed" and doc[passed]["score"] == doc[passed]["max_score"], doc[passed]
+    assert "Note: my-ch03.ipynb, cell" in doc["ch03.softmax_naive"]["feedback"]
+    missing = doc["ch03.self_attention_v1"]
+    assert missing["status"] == "not_implemented" and "has no cell tagged" in missing["feedback"]
+    copied = doc["ch03.multihead_wrapper"]
+    assert copied["status"] == "error" and copied["score"] == 0 and "are both tagged" in copied["feedback"]
+    unimported = doc["ch03.self_attention_v2"]
+    assert "NameError: name 'softmax_naive' is not defined" in unimported["feedback"]
+    assert ("softmax_naive is defined in the cells of ch03/attention_basics.py, and ch03/self_attention.py sees it "
+            "only through an import: add `from exercises.ch03.attention_basics import softmax_naive` to the cell "
+            "tagged ch03/self_attention.py") in unimported["feedback"]
+    bug = doc["ch03.gpt2_sized_attention"]
+    line = next(n for n, text in enumerate(cells[number_of(cells, "ch03.gpt2_sized_attention") - 1]["source"]
+                                           .splitlines(), 1) if "boom" in text)
+    where = f"my-ch03.ipynb, cell {number_of(cells, 'ch03.gpt2_sized_attention')} (ch03.gpt2_sized_attention) line {line}"
+    assert where in bug["feedback"], bug["feedback"]
+    assert any(c["location"] == where for c in bug["checks"])
+    assert "exercises/ch03" not in json.dumps(doc)
+
+
+@pytest.mark.slow
+@pytest.mark.needs_solutions
+def test_every_reference_notebook_gets_full_marks_and_every_stub_notebook_zero(course, tmp_path):
+    """Each chapter's notebook on its own, as `grade chNN --target chNN.ipynb` grades it (one worker for all)."""
+    from grader.grading import grade_jobs
+    plan, extractions = [], []
+    for chapter in (c for c in course.chapters if c.exercises):
+        for kind, folder in (("reference", notebooks.REFERENCE_DIR), ("learner", Path("notebooks"))):
+            ext = nbtree.notebook_to_tree(course.root / folder / f"{chapter.id}.ipynb", course,
+                                          tmp_path / f"{kind}-{chapter.id}")
+            plan.append((ext.tree, list(chapter.exercises)))
+            extractions.append((kind, chapter, ext))
+    for (kind, chapter, ext), run in zip(extractions, grade_jobs(course, plan)):
+        run = ext.apply(run, f"{chapter.id}.ipynb")
+        if kind == "reference":
+            assert run.score == run.max_score == chapter.points, [(e.id, e.feedback) for e in run.exercises]
+        else:
+            assert run.score == 0 and {e.status for e in run.exercises} == {"not_implemented"}
+            assert all(f"not implemented yet — {chapter.id}.ipynb, cell " in e.feedback for e in run.exercises), \
+                [e.feedback for e in run.exercises]
+
+
+def test_a_folder_of_notebooks_is_told_from_a_course_tree(course, tmp_path):
+    from grader.cli import is_notebook_folder
+    assert is_notebook_folder(str(course.root / "notebooks"))
+    assert not is_notebook_folder(str(course.root / "exercises"))
+    (tmp_path / "ch03").mkdir()
+    shutil.copy(course.root / "notebooks" / "ch03.ipynb", tmp_path)
+    assert not is_notebook_folder(str(tmp_path))
+
+
+def test_no_mangled_notebook_crashes_the_extraction(course, tmp_path):
+    """Cells and fields of the wrong type, dropped or shuffled, at random (seeded): a tree or a NotebookError."""
+    import random
+    rng = random.Random(0)
+    cells = cells_of(course.root / "notebooks" / "ch03.ipynb")
+    junk = [None, 3, "x", [], {}, ["%%bash\n", 4], {"tags": 5}, "\x00", "def f(:", "%time x = 1\n" * 3]
+    for n in range(40):
+        mangled = json.loads(json.dumps(cells))
+        for cell in rng.sample(mangled, 8):
+            key = rng.choice(["source", "metadata", "cell_type", "outputs", "id"])
+            cell[key] = rng.choice(junk)
+        rng.shuffle(mangled)
+        mangled = mangled[: rng.randint(0, len(mangled))] + rng.sample(junk, 2)
+        path = write_nb(tmp_path / f"m{n}.ipynb", mangled, rng.choice([{}, None, {"course": 3}]))
+        try:
+            ext = nbtree.notebook_to_tree(path, course, tmp_path / f"out{n}")
+        except NotebookError as exc:
+            assert f"m{n}.ipynb" in str(exc)
+        else:
+            assert (ext.tree / "ch03" / "attention_basics.py").is_file() or "ch03" not in ext.notebooks
+
+
+@pytest.mark.parametrize("content, words", [
+    ('{"cells": [{"cell_type": "code", "source": "x = 1"', "ends in the middle (truncated"),
+    ('{"cells": [}', "its JSON is broken at line 1"),
+    ("", "ends in the middle"),
+    ('["not", "a", "notebook"]', "is JSON but not a Jupyter notebook"),
+    (b"\xff\xfe\x00binary", "not UTF-8 text"),
+    ('{"cells": [{"cell_type": "code", "source": "x = 1", "metadata": {}}]}', "cannot tell which chapter"),
+])
+def test_an_unreadable_notebook_is_one_clear_sentence(course, tmp_path, content, words):
+    path = tmp_path / "broken.ipynb"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    with pytest.raises(NotebookError, match=words.replace("(", r"\(")):
+        nbread.read(path, course)
+    result = CliRunner().invoke(main, ["ch03", "--target", str(path)])
+    assert result.exit_code == Exit.USAGE and "broken.ipynb" in result.output and "Traceback" not in result.output
+
+
+def test_odd_cells_are_read_without_crashing(course, tmp_path):
+    path = write_nb(tmp_path / "odd.ipynb", [
+        {"cell_type": "code", "source": 42, "metadata": {"tags": "ch03.softmax_naive"}},
+        "not a cell", {"cell_type": "mystery"},
+        {"cell_type": "code", "source": ["def softmax_naive(x):\n", "    return x\n"],
+         "metadata": {"tags": [7, "ch03.softmax_naive"]}},
+        {"cell_type": "code", "source": "def broken(:\n", "metadata": {"tags": ["ch03.simple_attention"]}},
+        {"cell_type": "code", "source": "\x00", "metadata": {"tags": ["ch03.causal_attention"]}}])
+    ext = nbtree.notebook_to_tree(path, course, tmp_path / "out")
+    assert "def softmax_naive(x):" in (ext.tree / "ch03" / "attention_basics.py").read_text()
+    assert "def broken(:" in (ext.tree / "ch03" / "attention_basics.py").read_text()
+
+
+def test_a_notebook_of_another_chapter_is_a_usage_error(course):
+    result = CliRunner().invoke(main, ["ch04", "--target", str(course.root / "notebooks" / "ch03.ipynb")])
+    assert result.exit_code == Exit.USAGE and "is the notebook of ch03: grade it with `grade ch03" in result.output
+
+
+def test_magics_are_blanked_in_place_and_python_is_left_alone():
+    cell = nbread.Cell(1, "code", "%load_ext autoreload\nx = 1\nif x:\n    !ls\nlen?\ny = '%d' % x\n", ())
+    lines, skipped = nbread.clean(cell)
+    assert lines == ["", "x = 1", "if x:", "    pass", "", "y = '%d' % x"]
+    assert [n for n, _ in skipped] == [1, 4, 5]
+    assert nbread.clean(nbread.Cell(1, "code", "%%bash\necho hi\n", ()))[0] == []
+    fine = nbread.Cell(1, "code", 's = """\n%not a magic\n"""\n', ())
+    assert nbread.clean(fine) == (fine.source.splitlines(), [])
+
+
+def test_html_report_escapes_learner_text():
+    from grader.report import render_html
+    from grader.results import CheckResult, ExerciseResult, RunResult
+    run = RunResult("nb.ipynb", [ExerciseResult("ch03.x", "X", "ch03", "3.5", 2.0, "failed", "got <script>",
+                                                [CheckResult("test_a", 1.0, 2.0, "failed", "got <script>")])],
+                    notes=["a note"])
+    html = render_html(run)
+    assert "&lt;script&gt;" in html and "<script>" not in html
+    assert "Total 1 / 2" in html and "Note: a note" in html and "<code>hint(\"ch03.x\")</code>" in html
+
+
+@pytest.mark.slow
+@pytest.mark.needs_solutions
+def test_generated_notebooks_run_top_to_bottom_in_a_kernel(course, tmp_path):
+    """Every chapter's reference notebook and the last chapter's learner notebook (stubs, importing the
+    learner notebooks before it), each run headless in a fresh kernel, all at once; the first reference
+    notebook down to its grade cell, which shows the full-marks table as HTML."""
+    import asyncio
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    chapters = [c for c in course.chapters if c.exercises]
+    runs = []
+    for kind, source in (("reference", course.root / notebooks.REFERENCE_DIR), ("learner", course.root / "notebooks")):
+        shutil.copytree(source, tmp_path / kind)
+        for chapter in chapters if kind == "reference" else chapters[-1:]:
+            nb = nbformat.read(tmp_path / kind / f"{chapter.id}.ipynb", as_version=4)
+            if not (kind == "reference" and chapter is chapters[0]):
+                nb.cells = [c for c in nb.cells if c.source != "grade_notebook()"]
+            runs.append((chapter, nb, tmp_path / kind))
+
+    async def run_all():
+        clients = [NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(folder)}})
+                   for _, nb, folder in runs]
+        await asyncio.gather(*(client.async_execute() for client in clients))
+
+    asyncio.run(run_all())
+    for chapter, nb, _ in runs:
+        texts = [o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+        assert any(f"exercises.{chapter.id}: this notebook's cells" in t for t in texts), texts
+    first, nb, _ = runs[0]
+    html = [o["data"]["text/html"] for c in nb.cells if c.cell_type == "code" for o in c.outputs
+            if "text/html" in o.get("data", {})]
+    assert len(html) == 1 and f"Total {first.points:g} / {first.points:g}" in html[0], html
+    assert f"Graded {first.id}.ipynb as saved at" in html[0]
