@@ -64,6 +64,8 @@ def test_loopback_is_up_private_and_alone():
     assert result == {"entered": True, "talks": True, "reaches_out": False}
 
 
+@pytest.mark.slow
+@pytest.mark.needs_solutions
 def test_spawned_interpreters_import_the_learners_tree(course, tmp_path):
     """torch.multiprocessing.spawn, the book's DDP launcher, starts a new Python that imports the learner's
     function by name: it must find the tree being graded, wherever it lies, as `exercises`."""
