@@ -8,6 +8,7 @@ children; a child writes only to its own pipes.
 """
 from __future__ import annotations
 
+import gc
 import os
 import selectors
 import shutil
@@ -60,6 +61,7 @@ def main() -> None:
                               "no-new-privs, its own root filesystem (read-only: Python, the grader, the public "
                               "checks, its submission), /proc, /tmp and HOME; nothing it writes is kept")
     _send(channel, INFO_JOB, FRAME_INFO, wire.pack(info))
+    gc.freeze()  # what is loaded now stays out of the children's collections: no copy-on-write of its pages
     try:
         setup = exercise.Setup(checks, baseline, jailing, loopback)
         Scheduler(channel, setup, int(request.get("parallel", 1)), cgroup).run(request.get("jobs", []), requests)
