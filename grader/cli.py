@@ -308,4 +308,8 @@ def entry() -> None:
 
 
 if __name__ == "__main__":
-    entry()
+    # Run as `python -m grader.cli`, this file is `__main__`, and cli_course registered its commands on
+    # the group of the module `grader.cli` it imported: start that one, so every command is there.
+    from grader.cli import entry as _entry
+
+    _entry()
