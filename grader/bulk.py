@@ -129,7 +129,7 @@ def grade_class(course: Course, folder: Path, exercises: list[Exercise], out: Pa
     given = given_lines(course, needed)
     students = []
     for student, path in submissions.discover(folder):
-        sub = submissions.read(student, path, wanted)
+        sub = submissions.read(student, path, wanted, course)
         key = hashlib.sha256(f"{version}\0{sub.digest}\0{','.join(e.id for e in exercises)}\0"
                              f"{json.dumps(limits, sort_keys=True)}".encode()).hexdigest()
         st = Student(sub, key)
@@ -263,6 +263,8 @@ def score_submission(course: Course, sub: submissions.Submission, key: str, exer
         for ex in exercises:
             blame_dependencies(ex, by_id)
         run = RunResult(sub.source.name, [by_id[ex.id] for ex in exercises], time.perf_counter() - start, limits)
+        if sub.notebook is not None:
+            sub.notebook.apply(run)  # locations in cells, the notebooks' notes
     result = {**run.to_dict(), "student": sub.student, "cache_key": key,
               "submission": {"source": sub.source.name, "status": sub.status, "files": sorted(sub.files),
                              "notes": sub.notes, "digest": sub.digest},

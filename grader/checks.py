@@ -122,7 +122,7 @@ def expect_close(got, expected, what: str, atol: float = 1e-5, rtol: float = 1e-
         fail(f"{what} contains NaN (first at index {list(pos)}); expected finite values")
     bad = ~np.isclose(got64, exp64, atol=atol, rtol=rtol, equal_nan=True)
     if bad.any():
-        diff = np.abs(got64 - exp64)
+        diff = np.atleast_1d(np.abs(got64 - exp64))  # 0-d for plain numbers
         diff[np.isnan(diff)] = np.inf
         pos = tuple(int(i) for i in np.argwhere(bad)[0])
         fail(f"{what} differs from the expected values: max |difference| = {np.nanmax(diff):.4g} "

@@ -27,8 +27,7 @@ SUSPICIOUS = [
     (r"\bdef\s+__(eq|ne|hash|bool|len)__\b", "defines {0} (objects that claim equality)"),
     (r"\b(urllib|requests|http\.client|ftplib|smtplib)\b", "uses the network ({0})"),
     (r"(?<![\w.])(eval|exec|compile)\(", "runs code from strings ({0})"),
-    (r"(open|Path)\(\s*[rbf]?['\"](/|\.\./)|['\"]/(root|home|etc|proc|sys|tmp|var|usr|dev|mnt|run|srv|opt|work)\b",
-     "names a path outside its folder ({0})"),
+    (r"(open|Path)\(\s*[rbf]?['\"](/|\.\./)|(?<![\w])[rbfRBF]{0,2}['\"]/[\w.~-]", "names a path outside its folder ({0})"),
     (r"\bexpanduser\(|\bPath\.home\(|\bos\.environ\b|\bgetenv\(", "reads the environment or home folder ({0})"),
     (r"\bglob\(|\brglob\(|\bos\.walk\(|\blistdir\(|\bscandir\(", "lists folders ({0})"),
 ]

@@ -32,11 +32,13 @@ def grade_trees(course: Course, targets: list[Path], exercises: list[Exercise],
 
 
 def grade_jobs(course: Course, plan: list[tuple[Path, list[Exercise]]],
-               parallel: int | None = None, limits: dict | None = None) -> list[RunResult]:
+               parallel: int | None = None, limits: dict | None = None,
+               dependencies: bool = True) -> list[RunResult]:
     """Grade each (tree, exercises) pair of `plan` with one shared worker; one RunResult per pair.
-    `limits` ({"timeout_s": .., "memory_mb": ..}) overrides the manifest's per-exercise limits."""
+    `limits` ({"timeout_s": .., "memory_mb": ..}) overrides the manifest's per-exercise limits.
+    With dependencies=False the exercises they build on are not graded (nor blamed) alongside them."""
     start = time.perf_counter()
-    needed = [with_dependencies(course, exercises) for _, exercises in plan]
+    needed = [with_dependencies(course, exercises) if dependencies else list(exercises) for _, exercises in plan]
     worker = Worker([(t, ex) for (t, _), exs in zip(plan, needed) for ex in exs], course,
                     parallel=parallel, limits=limits)
     try:

@@ -5,7 +5,9 @@
 course cache as base64 lines with their sha256 (~0.07 s to load), written from the full,
 hash-checked build the first time. The table's sha256 is pinned here, not taken from the file,
 so a rewritten cache (with its stored hash recomputed) is rebuilt, never used. Learner code's own
-`tiktoken.get_encoding("gpt2")` then returns the same object.
+`tiktoken.get_encoding("gpt2")` then returns the same object. `optimizers()` imports torch._dynamo,
+which the first torch.optim optimizer (and DistributedDataParallel) would otherwise import in
+every exercise that trains.
 """
 from __future__ import annotations
 
@@ -34,6 +36,11 @@ def gpt2() -> None:
     tiktoken.registry.ENCODINGS["gpt2"] = tiktoken.Encoding(**kwargs)
 
 
+def optimizers() -> None:
+    """Constructing a torch.optim optimizer or a DDP wrapper imports torch._dynamo (1.5-3 s): here, once."""
+    import torch._dynamo  # noqa: F401
+
+
 def _save(path: Path, ranks: dict[bytes, int]) -> None:
     tokens = sorted(ranks, key=ranks.get)
     body = b"\n".join(base64.b64encode(t) for t in tokens)
@@ -59,12 +66,6 @@ def _load(path: Path) -> dict[bytes, int] | None:
     return ranks if len(ranks) == 50256 else None
 
 
-def optimizers() -> None:
-    """The first torch.optim optimizer of a process imports torch._dynamo (~2 s): do it once here, before
-    forking, so that an exercise that builds an optimizer does not pay it inside its own time limit."""
-    import torch
-
-    layer = torch.nn.Linear(1, 1)
-    optimizer = torch.optim.AdamW(layer.parameters())
-    layer(torch.ones(1)).sum().backward()
-    optimizer.step()
+def pandas() -> None:
+    """Chapter 6 reads CSV files with pandas (~0.4 s to import): once in the worker, not per exercise."""
+    import pandas  # noqa: F401

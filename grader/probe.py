@@ -61,6 +61,19 @@ def mount(target: Path) -> None:
         sys.modules[PACKAGE] = module
 
 
+def importable_by_new_interpreters(target: Path, folder: Path) -> None:
+    """Let fresh interpreters that the learner's code starts (multiprocessing's spawn, which
+    torch.multiprocessing.spawn uses) import the tree as `exercises` too: they inherit this
+    process's sys.path, not its sys.modules, so `folder` gets a link named `exercises`."""
+    link = folder / "import-path" / PACKAGE
+    try:
+        link.parent.mkdir(exist_ok=True)
+        link.symlink_to(target.resolve(), target_is_directory=True)
+    except OSError:
+        return  # such interpreters then fail to import the learner's code, and say so
+    sys.path.insert(0, str(link.parent))
+
+
 def cases_of(check_module: types.ModuleType) -> list:
     found = [f for f in vars(check_module).values() if callable(f) and getattr(f, "_grader_case", False)]
     return sorted(found, key=lambda f: f.__code__.co_firstlineno)
@@ -124,8 +137,10 @@ def _safe_str(exc: BaseException) -> str:
         return "<the exception could not be shown>"
 
 
-def run_exercise(target: Path, module_rel: str, check_module: types.ModuleType, send) -> None:
-    """Import the learner's module, then run every case; `send(record_dict)` after each."""
+def run_exercise(target: Path, module_rel: str, check_module: types.ModuleType, send,
+                 own_dir: Path | None = None) -> None:
+    """Import the learner's module, then run every case; `send(record_dict)` after each.
+    `own_dir`, a writable folder of this process's own, makes the tree importable by interpreters it spawns."""
     label = f"{target.resolve().name}/{module_rel}"
     if not (target / module_rel).is_file():
         send({"record": RECORD_IMPORT, "ok": False, "error": error_record(
@@ -134,6 +149,8 @@ def run_exercise(target: Path, module_rel: str, check_module: types.ModuleType, 
         return
     try:
         mount(target)
+        if own_dir is not None:
+            importable_by_new_interpreters(target, own_dir)
         module = importlib.import_module(f"{PACKAGE}." + module_rel.removesuffix(".py").replace("/", "."))
     except BaseException as exc:  # noqa: BLE001 - anything the learner's import does is reported
         send({"record": RECORD_IMPORT, "ok": False, "error": describe_exception(exc, target)})

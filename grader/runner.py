@@ -73,6 +73,8 @@ class Worker:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
         from course_data import gpt2
         env.update(gpt2.offline_env())  # learner code may call tiktoken itself
+        env["OMP_NUM_THREADS"] = "1"  # as the worker's torch.set_num_threads(1), for interpreters learner code
+        # spawns (torch.multiprocessing.spawn): one thread per core in each would overrun the pids cgroup
         self.proc = subprocess.Popen(
             [sys.executable, "-I", "-m", "grader.worker", str(write_fd)],
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,

@@ -2,9 +2,10 @@
 
 The worker drops the network (network namespace) and protects files (mount namespace: course
 and submissions read-only, snapshots hidden). Each exercise gets a supervisor with its own
-process group and a new PID namespace, and the learner's process gets rlimits on memory
-(address space above the worker's baseline), CPU time, file size and core dumps. Where the
-kernel refuses something, the description returned says so. Pids cgroups: `cgroups.py`.
+process group, a new PID namespace and a network namespace of its own holding only a loopback
+interface, and the learner's process gets rlimits on memory (address space above the worker's
+baseline), CPU time, file size and core dumps. Where the kernel refuses something, the
+description returned says so. Pids cgroups: `cgroups.py`.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ CLONE_NEWNS = 0x00020000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
+SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
 MEMORY_WORDS = ("can't allocate memory", "not enough memory", "out of memory", "Cannot allocate memory")
 
 
@@ -32,6 +34,36 @@ def isolate_network() -> str:
     if libc.unshare(flags) == 0:
         return "network: none (own network namespace)"
     return f"network: not isolated (unshare failed: {os.strerror(ctypes.get_errno())})"
+
+
+def own_loopback() -> bool:
+    """Enter a new network namespace and bring up its only interface, the loopback (lo is down in a
+    new namespace). Code started afterwards can talk to itself on 127.0.0.1 (torch.distributed's
+    gloo rendezvous, appendix A) but reaches nothing outside and no other exercise, and a fixed port
+    such as the book's 12345 cannot collide with another exercise's. False where refused."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        if ctypes.CDLL(None, use_errno=True).unshare(CLONE_NEWNET) != 0:
+            return False
+        import fcntl
+        import socket
+        import struct
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            request = struct.pack("16sH22x", b"lo", 0)  # struct ifreq: name, then ifr_flags
+            flags = struct.unpack("16sH22x", fcntl.ioctl(s.fileno(), SIOCGIFFLAGS, request))[1]
+            fcntl.ioctl(s.fileno(), SIOCSIFFLAGS, struct.pack("16sH22x", b"lo", flags | IFF_UP))
+        return True
+    except OSError:
+        return False
+
+
+def loopback_namespaces_work() -> bool:
+    """Whether a child of this process could get a network namespace with a working loopback."""
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0 if own_loopback() else 1)
+    return os.waitpid(pid, 0)[1] == 0
 
 
 def new_pid_namespace() -> bool:

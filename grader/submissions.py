@@ -1,10 +1,12 @@
-"""Bulk grading's intake: one folder or zip per student, read defensively, staged as a course tree.
+"""Bulk grading's intake: one folder, zip or notebook per student, read defensively, staged as a course tree.
 
 Only the files the manifest names are taken (`ch03/causal_attention.py`, found under any prefix,
 or by their bare name when that is unambiguous); everything else is ignored. Nothing is
 followed or trusted: symlinks, absolute or `..` paths (zip slip), huge, binary and non-UTF-8
-files are refused with a note; a corrupt zip is a status of its own. No file of a submission is
-parsed or run here (the grading worker reports syntax errors with file and line).
+files are refused with a note; a corrupt zip is a status of its own. A submission of notebooks
+(an .ipynb, or a folder or zip of them) becomes the chapter modules their tagged cells make
+(grader/nbtree.py), and its results are told in cells. No Python file of a submission is parsed
+or run here (the grading worker reports syntax errors with file and line).
 """
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ class Submission:
     files: dict[str, bytes] = field(default_factory=dict)   # "ch03/causal_attention.py" -> content
     notes: list[str] = field(default_factory=list)          # what was refused or ignored, and why
     status: str = "ok"                                       # ok · empty · corrupt
+    notebook: object = None                                  # nbtree.Extraction, for a submission of notebooks
 
     @property
     def digest(self) -> str:
@@ -46,19 +49,21 @@ def wanted_files(exercises: list[Exercise]) -> set[str]:
 
 def discover(folder: Path) -> list[tuple[str, Path]]:
     """(student id, path) for every folder or zip in `folder`, ids made safe and unique."""
-    entries = sorted(p for p in Path(folder).iterdir() if not p.name.startswith(".")
-                     and (p.suffix.lower() == ".zip" or (p.is_dir() and not p.is_symlink())))
+    entries = sorted(p for p in Path(folder).iterdir() if not p.name.startswith(".") and not p.is_symlink()
+                     and (p.suffix.lower() in (".zip", ".ipynb") or p.is_dir()))
     seen: dict[str, int] = {}
     found = []
     for path in entries:
-        base = ID_CHARS.sub("_", path.stem if path.suffix.lower() == ".zip" else path.name)[:64] or "student"
+        base = ID_CHARS.sub("_", path.name if path.is_dir() else path.stem)[:64] or "student"
         seen[base] = seen.get(base, 0) + 1
         found.append((base if seen[base] == 1 else f"{base}-{seen[base]}", path))
     return found
 
 
-def read(student: str, path: Path, wanted: set[str]) -> Submission:
+def read(student: str, path: Path, wanted: set[str], course: Course | None = None) -> Submission:
     sub = Submission(student, Path(path))
+    if course is not None and _is_notebooks(path, wanted):
+        return _read_notebooks(sub, wanted, course)
     candidates: dict[str, list[tuple[str, bytes]]] = {}
     try:
         entries = _zip_entries(path, sub) if path.suffix.lower() == ".zip" else _folder_entries(path, sub)
@@ -80,6 +85,62 @@ def read(student: str, path: Path, wanted: set[str]) -> Submission:
         sub.status = "empty"
         sub.notes.append("no file of the graded chapters was found (expected e.g. " + ", ".join(sorted(wanted)[:3])
                          + ")")
+    return sub
+
+
+def _is_notebooks(path: Path, wanted: set[str]) -> bool:
+    """An .ipynb, or a folder or zip with notebooks and none of the manifest's .py files."""
+    path = Path(path)
+    try:
+        if path.suffix.lower() == ".ipynb":
+            return True
+        if path.suffix.lower() == ".zip":
+            with zipfile.ZipFile(path) as archive:
+                names = [n for n in archive.namelist()[:MAX_MEMBERS]]
+        else:
+            names = [str(p.relative_to(path)) for p in path.rglob("*") if ".ipynb_checkpoints" not in p.parts][:MAX_MEMBERS]
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return False
+    return any(n.endswith(".ipynb") for n in names) and not any(_match(n, wanted) for n in names if n.endswith(".py"))
+
+
+def _read_notebooks(sub: Submission, wanted: set[str], course: Course) -> Submission:
+    import tempfile
+
+    from .nbtree import notebook_to_tree
+    from .notebooks import NotebookError
+    with tempfile.TemporaryDirectory(prefix="grade-notebooks-") as tmp:
+        source = Path(sub.source)
+        if source.suffix.lower() == ".zip":  # only the notebooks come out, each bounded, at safe names
+            folder = Path(tmp) / "notebooks"
+            folder.mkdir()
+            try:
+                with zipfile.ZipFile(source) as archive:
+                    for info in archive.infolist()[:MAX_MEMBERS]:
+                        name = PurePosixPath(info.filename.replace("\\", "/")).name
+                        if name.endswith(".ipynb") and not stat.S_ISLNK(info.external_attr >> 16) \
+                                and info.file_size <= MAX_ZIP_READ and ".ipynb_checkpoints" not in info.filename:
+                            with archive.open(info) as member:
+                                (folder / ID_CHARS.sub("_", name)).write_bytes(member.read(MAX_ZIP_READ + 1))
+            except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
+                sub.status, sub.notes = "corrupt", [f"the submission could not be read: {type(exc).__name__}: {exc}"]
+                return sub
+            source = folder
+        try:
+            extraction = notebook_to_tree(source, course, Path(tmp) / "tree")
+        except NotebookError as exc:
+            sub.status, sub.notes = "corrupt", [str(exc)]
+            return sub
+        for rel in sorted(wanted):
+            module = extraction.tree / rel
+            if rel.split("/")[0] in extraction.notebooks and module.is_file():
+                sub.files[rel] = module.read_bytes()
+        sub.notes += extraction.notes.get("", [])
+        sub.notebook = extraction
+    if not sub.files:
+        sub.status = "empty"
+        sub.notes.append("no notebook of the graded chapters was found (tagged cells of e.g. "
+                         + ", ".join(sorted({w.split("/")[0] for w in wanted})) + ")")
     return sub
 
 

@@ -8,6 +8,7 @@ children; a child writes only to its own pipes.
 """
 from __future__ import annotations
 
+import gc
 import os
 import selectors
 import shutil
@@ -16,9 +17,10 @@ import struct
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
-from . import cgroups, jail, probe, sandbox, wire
+from . import cgroups, exercise, jail, sandbox, wire
 from .intake import Checks, Requests
 from .protocol import FRAME_CASE, FRAME_END, FRAME_INFO, HEADER, INFO_JOB, JOB_CRASHED, JOB_MEMORY, JOB_OK, JOB_TIMEOUT
 
@@ -32,8 +34,12 @@ def main() -> None:
     requests = Requests(sys.stdin.fileno())
     request = requests.first()
     info = {"limits": [], "preloaded": []}
+    loopback = False
     if not request.get("network", False):
         info["limits"].append(sandbox.isolate_network())
+        loopback = sandbox.loopback_namespaces_work()
+        info["limits"].append("loopback: each exercise has its own, 127.0.0.1 only (own network namespace)"
+                              if loopback else "loopback: none (no network namespace per exercise)")
     info["limits"].append("processes: each exercise in its own PID namespace (it can signal nothing outside)"
                           if sandbox.pid_namespaces_work() else "processes: no PID namespaces here")
     import numpy  # noqa: F401
@@ -55,9 +61,10 @@ def main() -> None:
                               "no-new-privs, its own root filesystem (read-only: Python, the grader, the public "
                               "checks, its submission), /proc, /tmp and HOME; nothing it writes is kept")
     _send(channel, INFO_JOB, FRAME_INFO, wire.pack(info))
+    gc.freeze()  # what is loaded now stays out of the children's collections: no copy-on-write of its pages
     try:
-        Scheduler(channel, checks, baseline, int(request.get("parallel", 1)), cgroup, jailing).run(
-            request.get("jobs", []), requests)
+        setup = exercise.Setup(checks, baseline, jailing, loopback)
+        Scheduler(channel, setup, int(request.get("parallel", 1)), cgroup).run(request.get("jobs", []), requests)
     finally:
         cgroup.close()
 
@@ -83,12 +90,11 @@ class Child:
 
 
 class Scheduler:
-    def __init__(self, channel, checks, baseline: int, parallel: int, cgroup: cgroups.PidsCgroup,
-                 jailing: dict | None = None):
-        self.channel, self.checks, self.baseline, self.cgroup = channel, checks, baseline, cgroup
+    def __init__(self, channel, setup: exercise.Setup, parallel: int, cgroup: cgroups.PidsCgroup):
+        self.channel, self.cgroup = channel, cgroup
+        self.setup = replace(setup, worker_pid=os.getpid())  # what each exercise's supervisor must die with
+        self.checks = setup.checks
         self.parallel = max(1, parallel)
-        self.jailing = jailing
-        self.worker_pid = os.getpid()
         self.selector = selectors.DefaultSelector()
         self.running: dict[int, Child] = {}
 
@@ -141,8 +147,7 @@ class Scheduler:
             try:
                 os.close(0)
                 self.selector.close()
-                Scheduler(self.channel, self.checks, self.baseline, self.parallel, self.cgroup, self.jailing).run(
-                    jobs, None)
+                Scheduler(self.channel, self.setup, self.parallel, self.cgroup).run(jobs, None)
             except BaseException:  # noqa: BLE001 - never return into the template's loop
                 import traceback
                 traceback.print_exc()
@@ -162,7 +167,8 @@ class Scheduler:
         scratch = tempfile.mkdtemp(prefix="grade-scratch-")
         pid = os.fork()
         if pid == 0:
-            self.supervise(job, group, scratch, result_r, result_w, output_r, output_w)
+            exercise.supervise(self.setup, job, group, scratch, (result_r, result_w), (output_r, output_w),
+                               [self.channel.fileno(), self.selector.fileno(), *self.running_fds()])
         os.close(result_w)
         os.close(output_w)
         child = Child(job, pid, result_r, output_r)
@@ -177,72 +183,6 @@ class Scheduler:
                 self.selector.register(child.pidfd, selectors.EVENT_READ, child)
             except OSError:
                 child.pidfd = -1
-
-    def supervise(self, job, group, scratch, result_r, result_w, output_r, output_w) -> None:
-        """The exercise's supervisor, the worker's direct child: its own process group and pids
-        cgroup, then (where the kernel allows) a new PID namespace holding a reaper as PID 1 and
-        the process that runs the learner's code, which thus can signal nothing outside it — not
-        the worker, not the grader, not a sibling exercise. Ends the way that process ended."""
-        try:
-            os.setpgid(0, 0)
-            cgroups.PidsCgroup.enter(group)
-            sandbox.no_core_dumps()
-            for fd in (result_r, output_r, self.channel.fileno(), self.selector.fileno(), *self.running_fds()):
-                os.close(fd)
-            sandbox.die_with_parent(self.worker_pid)
-            init = sandbox.start_reaper() if sandbox.new_pid_namespace() else None
-            pid = os.fork()
-            if pid == 0:
-                self.child_main(job, scratch, result_w, output_w)
-            os.close(result_w)
-            os.close(output_w)
-            status = os.waitpid(pid, 0)[1]
-            if init:
-                os.kill(init, signal.SIGKILL)  # the namespace, and whatever is left in it, goes too
-        except BaseException:  # noqa: BLE001 - never return into the scheduler
-            import traceback
-            traceback.print_exc()
-            os._exit(70)
-        sandbox.exit_like(status)
-
-    def child_main(self, job, scratch, result_w, output_w) -> None:
-        code = 0
-        try:
-            os.chdir(scratch)  # files the learner's code writes land here, and are removed
-            devnull = os.open(os.devnull, os.O_RDONLY)
-            if devnull != 0:
-                os.dup2(devnull, 0)
-                os.close(devnull)
-            os.dup2(output_w, 1)
-            os.dup2(output_w, 2)
-            os.close(output_w)
-            if self.jailing:
-                try:
-                    jail.enter(jail.JailSpec(scratch, self.jailing["binds"], job["target"], self.jailing["uid"],
-                                             self.jailing["uid"]))
-                except OSError as exc:
-                    print(f"the grader could not build this exercise's jail ({exc}); nothing of yours ran",
-                          file=sys.stderr)
-                    os._exit(71)
-            sandbox.apply_limits(int(job["memory_mb"]), float(job["timeout_s"]), self.baseline,
-                                 processes=64 if self.jailing else 0)
-            def send(record):
-                data = wire.pack(record)
-                _write_all(result_w, struct.pack("<I", len(data)) + data)
-
-            probe.run_exercise(Path(job["target"]), job["module"], self.checks[job["checks"]], send)
-            _write_all(result_w, struct.pack("<I", 0))  # an empty frame: finished normally
-        except BaseException:  # noqa: BLE001 - the child must never return into the scheduler
-            import traceback
-            traceback.print_exc()
-            code = 70
-        finally:
-            for stream in (sys.stdout, sys.stderr):
-                try:
-                    stream.flush()
-                except BaseException:  # noqa: BLE001
-                    pass
-            os._exit(code)
 
     def running_fds(self):
         return [fd for c in self.running.values() for fd in (*c.fds, c.pidfd) if fd >= 0]
@@ -340,13 +280,6 @@ class Scheduler:
 
 def _send(channel, job: int, kind: bytes, payload: bytes) -> None:
     channel.write(HEADER.pack(job, kind, len(payload)) + payload)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
 
 
 if __name__ == "__main__":

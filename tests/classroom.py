@@ -187,6 +187,10 @@ def make_class(course: Course, dest: Path, work: Path, results: Path, honest: in
         tree = _tree(course, work / student, edits, stubs)
         _hand_in(tree, dest, student, layouts[i % 3], chapters, f"{student} {kind}")
         kinds[student] = kind + "".join(f":{e.key}" for e in edits)
+    for which, folder in (("solution", course.root / "solutions" / "notebooks"), ("stub", course.root / "notebooks")):
+        if len(chapters) == 1 and (folder / f"{chapters[0]}.ipynb").is_file():  # a notebook handed in as it is
+            shutil.copy(folder / f"{chapters[0]}.ipynb", dest / f"notebook-{which}.ipynb")
+            kinds[f"notebook-{which}"] = which
     if hostile:
         for name, code in attacks(course.root, results, "student000").items():
             student = f"hostile-{name}"

@@ -71,6 +71,9 @@ def test_honest_submissions_get_exactly_what_grading_them_alone_gives(course, gr
     alone = grade_jobs(course, [(tree, graded["exercises"]) for tree in trees], limits=LIMITS)
     for student, run in zip(honest, alone):
         assert scores(graded["students"][student].result) == {e.id: e.score for e in run.exercises}, student
+    assert graded["students"]["notebook-solution"].result["score"] == graded["students"]["student000"].result["score"]
+    stub_feedback = graded["students"]["notebook-stub"].result["exercises"][0]["feedback"]
+    assert "notebook-stub.ipynb, cell" in stub_feedback, stub_feedback  # told in cells, not module lines
     for student in honest:
         flagged = graded["students"][student].result["flags"]
         assert not flagged, f"{student} ({graded['kinds'][student]}) was flagged: {flagged}"

@@ -60,7 +60,10 @@ VARIANTS = {
                       "                    data = wire.pack(record)\n"
                       "                    os.write(fd, struct.pack('<I', len(data)) + data)\n"
                       "        except OSError:\n            pass\n" + BODY,
-    "network": "    import socket; socket.create_connection(('127.0.0.1', 9), timeout=1)\n" + BODY,
+    "network": "    import socket; socket.create_connection(('10.255.255.53', 53), timeout=1)\n" + BODY,
+    "loopback": "    import socket\n    server = socket.create_server(('127.0.0.1', 12345))\n"
+                "    socket.create_connection(('127.0.0.1', 12345), timeout=1).sendall(b'hi')\n"
+                "    assert server.accept()[0].recv(2) == b'hi'\n" + BODY,
     "raise_limits": "    import resource\n    for which in (resource.RLIMIT_AS, resource.RLIMIT_CPU, resource.RLIMIT_FSIZE,\n"
                     "                  resource.RLIMIT_NOFILE):\n        try:\n"
                     "            resource.setrlimit(which, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))\n"
@@ -185,6 +188,12 @@ def test_child_processes_do_not_block_grading(graded):
 def test_no_network_in_the_worker(graded):
     split = graded["network"]["ch02.split_text"]
     assert split.status == "error" and "unreachable" in split.feedback.lower(), split.feedback
+
+
+def test_each_exercise_has_its_own_loopback(graded):
+    """Learner code can talk to itself on 127.0.0.1 (torch.distributed's gloo rendezvous needs it);
+    that the loopback is private to the exercise is tested in test_multiprocess_grading.py."""
+    assert graded["loopback"]["ch02.split_text"].status == "passed", graded["loopback"]["ch02.split_text"].feedback
 
 
 def test_monkeypatching_the_grader_in_the_worker_scores_nothing(graded):

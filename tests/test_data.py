@@ -182,7 +182,7 @@ def test_cli_lists_and_downloads(server, cache, monkeypatch, capsys):
     assert capsys.readouterr().out.strip() == str(cache / "the-verdict.txt")
     assert cli_main([]) == 0
     verdict_line = next(line for line in capsys.readouterr().out.splitlines() if "the-verdict" in line)
-    assert "not downloaded" not in verdict_line
+    assert "not downloaded" not in verdict_line and "downloaded" in verdict_line
     assert cli_main(["download", "no-such-file"]) == 2
     assert "available: the-verdict" in capsys.readouterr().err
 

@@ -2,6 +2,7 @@
 whatever a learner does to the notebook (reordering, outputs, magics, scratch cells, lost or copied
 cells); an unreadable notebook is one clear sentence; feedback points at cells."""
 import json
+import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -189,7 +190,9 @@ def test_every_reference_notebook_gets_full_marks_and_every_stub_notebook_zero(c
             assert run.score == run.max_score == chapter.points, [(e.id, e.feedback) for e in run.exercises]
         else:
             assert run.score == 0 and {e.status for e in run.exercises} == {"not_implemented"}
-            assert all(f"not implemented yet — {chapter.id}.ipynb, cell " in e.feedback for e in run.exercises), \
+            # the first TODO met may be in an earlier chapter's notebook the exercise builds on (ch06 -> ch04)
+            assert all(re.match(r"not implemented yet — (ch\d\d|app[A-Z])\.ipynb, cell ", e.feedback)
+                       for e in run.exercises), \
                 [e.feedback for e in run.exercises]
 
 

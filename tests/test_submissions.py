@@ -104,3 +104,20 @@ def test_staged_tree_is_course_shaped_and_readable_by_anyone(course, tmp_path):
     assert stat.S_IMODE(os.stat(tree / "ch02" / "tokenizers.py").st_mode) == 0o644
     assert stat.S_IMODE(os.stat(tree / "ch02").st_mode) == 0o755
     assert sub.digest == submissions.Submission("bob", tmp_path, {"ch02/tokenizers.py": GOOD}).digest
+
+
+@pytest.mark.needs_solutions
+def test_a_notebook_submission_becomes_the_chapter_modules(course, tmp_path):
+    import shutil
+    shutil.copy(course.root / "solutions" / "notebooks" / "ch02.ipynb", tmp_path / "nina.ipynb")
+    wanted = {f"ch02/{ex.file}" for ex in course.chapter("ch02").exercises}
+    ((student, path),) = submissions.discover(tmp_path)
+    sub = submissions.read(student, path, wanted, course)
+    assert student == "nina" and sub.status == "ok" and set(sub.files) == wanted
+    solved = (course.solutions / "ch02" / "tokenizers.py").read_text()
+    assert "return [piece.strip() for piece in pieces if piece.strip()]" in sub.files["ch02/tokenizers.py"].decode()
+    assert "BEGIN SOLUTION" not in sub.files["ch02/tokenizers.py"].decode() and solved
+    broken = tmp_path / "broken.ipynb"
+    broken.write_text('{"cells": [')
+    bad = submissions.read("broken", broken, wanted, course)
+    assert bad.status == "corrupt" and "broken.ipynb" in bad.notes[0]

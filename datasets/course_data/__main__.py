@@ -14,7 +14,8 @@ def show_sources() -> None:
     width = max(len(name) for name in SOURCES)
     for name, source in SOURCES.items():
         state = "downloaded" if source.is_cached() else "not downloaded"
-        print(f"  {name:<{width}}  {source.size:>9,} bytes  {state:<14}  {source.about}")
+        size = f"{source.size:>9,} bytes" if source.size is not None else f"{'(by content)':>15}"
+        print(f"  {name:<{width}}  {size}  {state:<14}  {source.about}")
     print("Get one with: python -m course_data download NAME")
     print("Everything else (generated text, GPT-2's tokenizer files) works offline.")
 

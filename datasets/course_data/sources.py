@@ -10,3 +10,8 @@ SOURCES: dict[str, Source] = {s.name: s for s in (VERDICT,)}
 from .instructions import INSTRUCTION_DATA  # noqa: E402
 
 SOURCES[INSTRUCTION_DATA.name] = INSTRUCTION_DATA
+
+# chapter 6: the SMS spam collection (verified by its parsed figures; the zip has no published checksum)
+from .spam import SPAM  # noqa: E402
+
+SOURCES[SPAM.name] = SPAM

@@ -33,15 +33,6 @@ def load_weights_into_gpt(gpt, params):
     raise NotImplementedError("give every parameter of gpt its array from params: the embeddings, and in each block the query, key and value weights and biases (c_attn holds the three side by side), the attention's output projection, both feed-forward layers and both norms; then the final norm and the output head, which GPT-2 shares with the token embedding. Weights stored (in, out) must become (out, in).")
 
 
-def gpt2_config(model_name, base_config):
-    """Exercise 5.6: the configuration of a GPT-2 size — "gpt2-small (124M)", "gpt2-medium (355M)",
-    "gpt2-large (774M)" or "gpt2-xl (1558M)" — as a new dict: base_config with that size's emb_dim,
-    n_layers and n_heads, context_length 1024 and qkv_bias True, as section 5.5 builds NEW_CONFIG."""
-    # TODO: look up the size's emb_dim, n_layers and n_heads (section 5.5 lists all four), and
-    #       return a copy of base_config updated with them and with GPT-2's context length and qkv_bias.
-    raise NotImplementedError("look up the size's emb_dim, n_layers and n_heads (section 5.5 lists all four), and return a copy of base_config updated with them and with GPT-2's context length and qkv_bias.")
-
-
 def pretrained_losses(gpt, params, text, max_length=256, batch_size=2, train_ratio=0.90, device="cpu"):
     """Exercise 5.5: load `params` into `gpt`, then return its (train_loss, val_loss) on `text`, split and
     batched as in section 5.1: the first train_ratio of the characters for training, windows of max_length
@@ -49,3 +40,12 @@ def pretrained_losses(gpt, params, text, max_length=256, batch_size=2, train_rat
     # TODO: load the weights, put the model in evaluation mode on device, build the two loaders
     #       of section 5.1 from the two parts of the text, and return calc_loss_loader over all of each.
     raise NotImplementedError('load the weights, put the model in evaluation mode on device, build the two loaders of section 5.1 from the two parts of the text, and return calc_loss_loader over all of each.')
+
+
+def gpt2_config(model_name, base_config):
+    """Exercise 5.6: the configuration of a GPT-2 size — "gpt2-small (124M)", "gpt2-medium (355M)",
+    "gpt2-large (774M)" or "gpt2-xl (1558M)" — as a new dict: base_config with that size's emb_dim,
+    n_layers and n_heads, context_length 1024 and qkv_bias True, as section 5.5 builds NEW_CONFIG."""
+    # TODO: look up the size's emb_dim, n_layers and n_heads (section 5.5 lists all four), and
+    #       return a copy of base_config updated with them and with GPT-2's context length and qkv_bias.
+    raise NotImplementedError("look up the size's emb_dim, n_layers and n_heads (section 5.5 lists all four), and return a copy of base_config updated with them and with GPT-2's context length and qkv_bias.")

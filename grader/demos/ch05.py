@@ -24,14 +24,17 @@ PROMPT = "In the studio, the painter"
 @click.option("--solutions", is_flag=True, help="Run the reference solutions instead of your exercises/.")
 @click.option("--epochs", default=2, show_default=True, help="Passes over the training text.")
 @click.option("--steps", type=int, default=None, help="Stop after this many updates (default: all epochs).")
-@click.option("--eval-freq", default=40, show_default=True, help="Evaluate and print a sample every N steps.")
-@click.option("--eval-iter", default=5, show_default=True, help="Batches of each loader an evaluation averages.")
+@click.option("--eval-freq", default=20, show_default=True, help="Evaluate and print a sample every N steps.")
+@click.option("--eval-iter", default=2, show_default=True, help="Batches of each loader an evaluation averages.")
 @click.option("--lr", default=1e-3, show_default=True, help="AdamW's learning rate.")
+@click.option("--temperature", default=None, type=float,
+              help="Temperature of the final sample (exercise 5.2; default 1.4, or 1.5 with --weights).")
+@click.option("--top-k", default=None, type=int, help="Top-k of the final sample (default 25, or 50 with --weights).")
 @click.option("--verdict", is_flag=True, help="Train on the book's story (downloaded once, verified) instead.")
 @click.option("--weights", type=click.Path(exists=True, path_type=Path), default=None,
               help="Load GPT-2 weights from a local model.safetensors (or OpenAI's files) instead of training.")
 @click.option("--out", "out_dir", default=None, help="Output folder (default demo-output/ch05).")
-def command(solutions, epochs, steps, eval_freq, eval_iter, lr, verdict, weights, out_dir):
+def command(solutions, epochs, steps, eval_freq, eval_iter, lr, temperature, top_k, verdict, weights, out_dir):
     """Pretrain a small GPT on the course's corpus (a few minutes on a laptop CPU), or load GPT-2's weights."""
     import torch
     torch.manual_seed(123)
@@ -43,9 +46,10 @@ def command(solutions, epochs, steps, eval_freq, eval_iter, lr, verdict, weights
     text = _text(verdict)
     try:
         if weights:
-            _pretrained(code, weights, text)
+            _pretrained(code, weights, text, (1.5 if temperature is None else temperature, top_k or 50))
         else:
-            _train(code, text, epochs, steps, eval_freq, eval_iter, lr, out)
+            _train(code, text, epochs, steps, eval_freq, eval_iter, lr, out,
+                   (1.4 if temperature is None else temperature, top_k or 25))
     except NotImplementedError as exc:
         raise not_ready(exc, "Part of chapters 2–5 this demo runs") from None
 
@@ -72,7 +76,7 @@ def _loaders(code, text, context_length, batch_size=8):
     return train, val
 
 
-def _train(code, text, epochs, steps, eval_freq, eval_iter, lr, out: Path):
+def _train(code, text, epochs, steps, eval_freq, eval_iter, lr, out: Path, sampling):
     import torch
     from course_data.gpt2 import get_encoding
     from rich.console import Console
@@ -115,7 +119,8 @@ def _train(code, text, epochs, steps, eval_freq, eval_iter, lr, out: Path):
                                            f"[italic]{_short(sample.getvalue())}[/italic]")
                 step += 1
     elapsed = time.perf_counter() - start
-    _finish(code, model, optimizer, history, step / len(train_loader), elapsed, tokens_seen, tokenizer, out, console)
+    _finish(code, model, optimizer, history, step / len(train_loader), elapsed, tokens_seen, tokenizer, out, console,
+            sampling)
 
 
 def _short(text: str, width: int = 200) -> str:
@@ -124,7 +129,7 @@ def _short(text: str, width: int = 200) -> str:
     return escape(text if len(text) <= width else text[:width - 1] + "…")
 
 
-def _finish(code, model, optimizer, history, epochs_run, elapsed, tokens_seen, tokenizer, out, console):
+def _finish(code, model, optimizer, history, epochs_run, elapsed, tokens_seen, tokenizer, out, console, sampling):
     import torch
     path = out / "model_and_optimizer.pth"
     try:
@@ -136,7 +141,7 @@ def _finish(code, model, optimizer, history, epochs_run, elapsed, tokens_seen, t
     console.print(f"\n{tokens_seen:,} tokens in {elapsed:.0f} s: {tokens_seen / elapsed:,.0f} tokens/s; "
                   f"final validation loss {history['val'][-1]:.3f} (training {history['train'][-1]:.3f})")
     console.print(f"checkpoint: {path}\nloss plot:  {plot}")
-    _sample(code, model, tokenizer, console, temperature=1.4, top_k=25)
+    _sample(code, model, tokenizer, console, *sampling)
 
 
 def _sample(code, model, tokenizer, console, temperature, top_k, prompt=PROMPT, new_tokens=40):
@@ -176,7 +181,7 @@ def _plot_losses(history, epochs_run, path: Path) -> Path:
     return path
 
 
-def _pretrained(code, weights: Path, text: str):
+def _pretrained(code, weights: Path, text: str, sampling):
     import torch
     from course_data import gpt2_checkpoint
     from course_data.gpt2 import get_encoding
@@ -202,5 +207,4 @@ def _pretrained(code, weights: Path, text: str):
     with torch.no_grad():
         val_loss = code["pretraining"].calc_loss_loader(val_loader, model, "cpu", num_batches=10)
     console.print(f"validation loss on the last 10% of the text (10 batches): {val_loss:.3f}")
-    _sample(code, model, get_encoding(), console, temperature=1.5, top_k=50, prompt="Every effort moves you",
-            new_tokens=25)
+    _sample(code, model, get_encoding(), console, *sampling, prompt="Every effort moves you", new_tokens=25)

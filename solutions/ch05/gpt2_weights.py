@@ -61,25 +61,6 @@ def load_weights_into_gpt(gpt, params):
     ### END SOLUTION
 
 
-def gpt2_config(model_name, base_config):
-    """Exercise 5.6: the configuration of a GPT-2 size — "gpt2-small (124M)", "gpt2-medium (355M)",
-    "gpt2-large (774M)" or "gpt2-xl (1558M)" — as a new dict: base_config with that size's emb_dim,
-    n_layers and n_heads, context_length 1024 and qkv_bias True, as section 5.5 builds NEW_CONFIG."""
-    ### BEGIN SOLUTION: look up the size's emb_dim, n_layers and n_heads (section 5.5 lists all four), and
-    ### return a copy of base_config updated with them and with GPT-2's context length and qkv_bias.
-    model_configs = {
-        "gpt2-small (124M)": {"emb_dim": 768, "n_layers": 12, "n_heads": 12},
-        "gpt2-medium (355M)": {"emb_dim": 1024, "n_layers": 24, "n_heads": 16},
-        "gpt2-large (774M)": {"emb_dim": 1280, "n_layers": 36, "n_heads": 20},
-        "gpt2-xl (1558M)": {"emb_dim": 1600, "n_layers": 48, "n_heads": 25},
-    }
-    new_config = base_config.copy()
-    new_config.update(model_configs[model_name])
-    new_config.update({"context_length": 1024, "qkv_bias": True})
-    return new_config
-    ### END SOLUTION
-
-
 def pretrained_losses(gpt, params, text, max_length=256, batch_size=2, train_ratio=0.90, device="cpu"):
     """Exercise 5.5: load `params` into `gpt`, then return its (train_loss, val_loss) on `text`, split and
     batched as in section 5.1: the first train_ratio of the characters for training, windows of max_length
@@ -98,4 +79,23 @@ def pretrained_losses(gpt, params, text, max_length=256, batch_size=2, train_rat
         train_loss = calc_loss_loader(train_loader, gpt, device)
         val_loss = calc_loss_loader(val_loader, gpt, device)
     return train_loss, val_loss
+    ### END SOLUTION
+
+
+def gpt2_config(model_name, base_config):
+    """Exercise 5.6: the configuration of a GPT-2 size — "gpt2-small (124M)", "gpt2-medium (355M)",
+    "gpt2-large (774M)" or "gpt2-xl (1558M)" — as a new dict: base_config with that size's emb_dim,
+    n_layers and n_heads, context_length 1024 and qkv_bias True, as section 5.5 builds NEW_CONFIG."""
+    ### BEGIN SOLUTION: look up the size's emb_dim, n_layers and n_heads (section 5.5 lists all four), and
+    ### return a copy of base_config updated with them and with GPT-2's context length and qkv_bias.
+    model_configs = {
+        "gpt2-small (124M)": {"emb_dim": 768, "n_layers": 12, "n_heads": 12},
+        "gpt2-medium (355M)": {"emb_dim": 1024, "n_layers": 24, "n_heads": 16},
+        "gpt2-large (774M)": {"emb_dim": 1280, "n_layers": 36, "n_heads": 20},
+        "gpt2-xl (1558M)": {"emb_dim": 1600, "n_layers": 48, "n_heads": 25},
+    }
+    new_config = base_config.copy()
+    new_config.update(model_configs[model_name])
+    new_config.update({"context_length": 1024, "qkv_bias": True})
+    return new_config
     ### END SOLUTION

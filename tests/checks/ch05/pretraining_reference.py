@@ -31,6 +31,18 @@ class CharTokenizer:
         return "".join(CHARS[int(i)] for i in ids)
 
 
+def raises_if_stub(fn, *args) -> bool:
+    """Call fn with placeholder arguments: a stub raises NotImplementedError at once, and that is re-raised, so
+    the feedback names this exercise's TODO rather than an unfinished chapter 4 its checks build on."""
+    try:
+        fn(*args)
+    except NotImplementedError:
+        raise
+    except Exception:  # noqa: BLE001 - finished code fails on placeholders; the other cases judge it
+        pass
+    return True
+
+
 def tiny_gpt(learner, key: str = "c5.", **changes):
     """The learner's chapter-4 GPTModel on the tiny config (with `changes`), known weights by name."""
     cfg = {**TINY, **changes}

@@ -1,0 +1,47 @@
+"""Chapter 6.5–6.6: a classification head on the last token, its loss and its accuracy."""
+import torch
+
+
+def evaluate_model(model, train_loader, val_loader, device, eval_iter):
+    """Chapter 5's evaluate_model with this chapter's loss: (train loss, validation loss) over eval_iter batches."""
+    model.eval()
+    with torch.no_grad():
+        train_loss = calc_loss_loader(train_loader, model, device, num_batches=eval_iter)
+        val_loss = calc_loss_loader(val_loader, model, device, num_batches=eval_iter)
+    model.train()
+    return train_loss, val_loss
+
+
+def prepare_for_classification(model, emb_dim, num_classes=2):
+    """Turn a GPTModel into a classifier in place, as section 6.5 does, and return it.
+
+    Its out_head becomes a new trainable Linear(emb_dim, num_classes) (with a bias, the default);
+    every other parameter is frozen except those of the last transformer block and of final_norm."""
+    # TODO: freeze the model, give it a new classification head, then unfreeze what the book trains.
+    #       The head maps emb_dim features to num_classes logits; trainable afterwards: the head, the
+    #       last block of trf_blocks and final_norm, nothing else (section 6.5).
+    raise NotImplementedError('freeze the model, give it a new classification head, then unfreeze what the book trains. The head maps emb_dim features to num_classes logits; trainable afterwards: the head, the last block of trf_blocks and final_norm, nothing else (section 6.5).')
+
+
+def calc_accuracy_loader(data_loader, model, device, num_batches=None):
+    """The fraction of examples whose predicted class (argmax of the LAST token's logits) is their label,
+    over the first num_batches batches (all when None, at most len(data_loader)), in eval mode (6.6)."""
+    # TODO: count correct predictions over the first num_batches batches and return the fraction.
+    #       Put the model in eval mode and compute the logits without gradients; the prediction of an
+    #       example is the class with the largest logit at its last position (section 6.6).
+    raise NotImplementedError('count correct predictions over the first num_batches batches and return the fraction. Put the model in eval mode and compute the logits without gradients; the prediction of an example is the class with the largest logit at its last position (section 6.6).')
+
+
+def calc_loss_batch(input_batch, target_batch, model, device):
+    """The cross-entropy of one batch's class labels, from the LAST token's logits (section 6.6)."""
+    # TODO: return the mean cross-entropy between the last position's logits and the labels.
+    #       Move both batches to device first; the logits of an example are those of its last token.
+    raise NotImplementedError("return the mean cross-entropy between the last position's logits and the labels. Move both batches to device first; the logits of an example are those of its last token.")
+
+
+def calc_loss_loader(data_loader, model, device, num_batches=None):
+    """The mean of calc_loss_batch over the first num_batches batches (all when None); NaN for an empty
+    loader. The same as chapter 5's, here calling this chapter's calc_loss_batch."""
+    # TODO: average calc_loss_batch over the first num_batches batches, as in chapter 5.
+    #       num_batches None means every batch, and is never more than len(data_loader).
+    raise NotImplementedError('average calc_loss_batch over the first num_batches batches, as in chapter 5. num_batches None means every batch, and is never more than len(data_loader).')

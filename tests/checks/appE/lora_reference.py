@@ -1,0 +1,45 @@
+"""Shared by the appendix-E checks (numpy only): known LoRA matrices and inputs, the accepted scalings, and
+the trusted-side judgement of a LoRA update. Loaded with grader.checks.sibling on both sides."""
+from __future__ import annotations
+
+import numpy as np
+
+from grader.checks import fail
+from grader.weights import pattern
+
+IN, OUT, RANK, ALPHA = 12, 10, 4, 8
+A = pattern((IN, RANK), "lora.A", 0.5)
+B = pattern((RANK, OUT), "lora.B", 0.5)
+X = pattern((3, IN), "lora.x", 1.0)
+X3 = pattern((2, 5, IN), "lora.x3", 1.0)
+
+# The printed book scales by alpha; the book's repository (since 2025) by alpha / rank: both are right.
+ACCEPTED = {ALPHA: "alpha", ALPHA / RANK: "alpha / rank"}
+WRONG = {1.0: "the update is not scaled: multiply x @ A @ B by alpha",
+         RANK / ALPHA: "the update is scaled by rank / alpha: scale it by alpha (the book), or alpha / rank",
+         ALPHA * RANK: "the update is scaled by alpha * rank: scale it by alpha (the book), or alpha / rank",
+         ALPHA / np.sqrt(RANK): "the update is scaled by alpha / sqrt(rank): scale it by alpha (the book), "
+                                "or alpha / rank"}
+
+
+def expect_lora_update(update, x, what: str) -> None:
+    """`update` (from the learner's code) should be s * x @ A @ B with s = alpha or alpha / rank."""
+    base = x @ A @ B
+    if not isinstance(update, np.ndarray):
+        fail(f"{what} should be a tensor, got {type(update).__name__}")
+    if update.shape != base.shape:
+        fail(f"{what} has shape {list(update.shape)}, expected {list(base.shape)} (..., out_dim)")
+    if np.allclose(update, 0, atol=1e-7):
+        fail(f"{what} is all zeros although B is not: the update is x @ A @ B, scaled")
+    scale = float((update * base).sum() / (base * base).sum())
+    if not np.allclose(update, scale * base, atol=1e-4, rtol=1e-4):
+        fail(f"{what} is not a multiple of x @ A @ B (A of shape (in_dim, rank), B of shape (rank, out_dim)): "
+             "compute x @ self.A @ self.B")
+    for s in ACCEPTED:
+        if abs(scale - s) < 1e-3 * s:
+            return
+    for s, advice in WRONG.items():
+        if abs(scale - s) < 1e-3 * s:
+            fail(f"{what}: {advice} (alpha={ALPHA}, rank={RANK})")
+    fail(f"{what} is x @ A @ B scaled by {scale:.4g}; expected alpha = {ALPHA} (the book) or alpha / rank = "
+         f"{ALPHA / RANK:g} (alpha={ALPHA}, rank={RANK})")
