@@ -8,6 +8,11 @@ PREAMBLE = ("Below is an instruction that describes a task. "
             "Write a response that appropriately completes the request.")
 
 
+def format_response(entry):
+    """The response part that follows format_input(entry) in a training example (section 7.2)."""
+    return f"\n\n### Response:\n{entry['output']}"
+
+
 def format_input(entry):
     """The Alpaca-style prompt for one entry (a dict with "instruction", "input" and "output"), section 7.2.
 
@@ -17,11 +22,6 @@ def format_input(entry):
     # TODO: return the prompt as a string: PREAMBLE, the instruction section, and the input
     #       section only for an entry whose "input" is not empty (section 7.2). Nothing follows the last line.
     raise NotImplementedError('return the prompt as a string: PREAMBLE, the instruction section, and the input section only for an entry whose "input" is not empty (section 7.2). Nothing follows the last line.')
-
-
-def format_response(entry):
-    """The response part that follows format_input(entry) in a training example (section 7.2)."""
-    return f"\n\n### Response:\n{entry['output']}"
 
 
 def split_data(data, train_frac=0.85, test_frac=0.1):

@@ -1,6 +1,10 @@
 """Exercise 7.1: the shorter Phi-3 prompt style in place of Alpaca's, for training and for reading answers."""
-
 USER, ASSISTANT = "<|user|>", "<|assistant|>:"
+
+
+def format_response_phi3(entry):
+    """The response part that follows format_input_phi3(entry) in a training example."""
+    return f"\n{ASSISTANT}\n{entry['output']}"
 
 
 def format_input_phi3(entry):
@@ -8,11 +12,6 @@ def format_input_phi3(entry):
     entry["input"] is not empty, the input on the line after. Nothing else: no preamble, no blank lines."""
     # TODO: return the prompt described above as a string (exercise 7.1).
     raise NotImplementedError('return the prompt described above as a string (exercise 7.1).')
-
-
-def format_response_phi3(entry):
-    """The response part that follows format_input_phi3(entry) in a training example."""
-    return f"\n{ASSISTANT}\n{entry['output']}"
 
 
 def extract_response_phi3(generated_text, input_text):

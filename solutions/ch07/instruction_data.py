@@ -8,6 +8,11 @@ PREAMBLE = ("Below is an instruction that describes a task. "
             "Write a response that appropriately completes the request.")
 
 
+def format_response(entry):
+    """The response part that follows format_input(entry) in a training example (section 7.2)."""
+    return f"\n\n### Response:\n{entry['output']}"
+
+
 def format_input(entry):
     """The Alpaca-style prompt for one entry (a dict with "instruction", "input" and "output"), section 7.2.
 
@@ -20,11 +25,6 @@ def format_input(entry):
     input_text = f"\n\n### Input:\n{entry['input']}" if entry["input"] else ""
     return instruction_text + input_text
     ### END SOLUTION
-
-
-def format_response(entry):
-    """The response part that follows format_input(entry) in a training example (section 7.2)."""
-    return f"\n\n### Response:\n{entry['output']}"
 
 
 def split_data(data, train_frac=0.85, test_frac=0.1):

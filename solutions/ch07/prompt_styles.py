@@ -1,6 +1,10 @@
 """Exercise 7.1: the shorter Phi-3 prompt style in place of Alpaca's, for training and for reading answers."""
-
 USER, ASSISTANT = "<|user|>", "<|assistant|>:"
+
+
+def format_response_phi3(entry):
+    """The response part that follows format_input_phi3(entry) in a training example."""
+    return f"\n{ASSISTANT}\n{entry['output']}"
 
 
 def format_input_phi3(entry):
@@ -11,11 +15,6 @@ def format_input_phi3(entry):
     input_text = f"\n{entry['input']}" if entry["input"] else ""
     return instruction_text + input_text
     ### END SOLUTION
-
-
-def format_response_phi3(entry):
-    """The response part that follows format_input_phi3(entry) in a training example."""
-    return f"\n{ASSISTANT}\n{entry['output']}"
 
 
 def extract_response_phi3(generated_text, input_text):
