@@ -73,16 +73,21 @@ class GiveUp(BaseException):
     """Raised into the learner's launcher by run_with_alarm (a BaseException, so `except Exception` lets it by)."""
 
 
+SHORT_AFTER_S = 5.0   # fewer processes than asked for after this long: a rendezvous that never completes
+STEADY_S = 1.0        # every rank's file on disk and unchanged this long: the work is done
+POLL_S = 0.25
+
+
 def run_with_alarm(fn, seconds: float, processes: int, done=None) -> dict:
     """Worker side: fn(), a launcher of `processes` processes, in this (the main) thread, given up after
-    `seconds`, or after 6 s if by then it has started fewer (a rendezvous that can never complete), or,
-    once all have started, as soon as `done()` (their work is on disk) has held for two seconds: a rank
+    `seconds`, or after about 6 s if by then it has started fewer (a rendezvous that can never complete),
+    or, once all have started, as soon as `done()` (their work is on disk) has held for STEADY_S: a rank
     now and then never returns from shutting down after the rank holding the rendezvous store has gone.
     {"finished", "error", "processes"}: finished is true when fn returned or `done` held; processes, how
     many had started when given up early, else None. Starts are counted at multiprocessing's
     Process.start, which torch.multiprocessing's launchers use.
 
-    Timer signals do it: a signal runs its handler between bytecodes of this thread, so no fork happens
+    Timer signals do it (each second, then every POLL_S once all have started): a signal runs its handler between bytecodes of this thread, so no fork happens
     while other Python code of this process runs (a child could inherit a lock held by it). Until every
     process has started they are one-shot, since the kernel restarts a fork that a signal interrupts and
     a frequent timer could keep a slow fork of this large process from ever finishing. The processes
@@ -107,6 +112,9 @@ def run_with_alarm(fn, seconds: float, processes: int, done=None) -> dict:
         if now - start >= seconds:
             raise GiveUp()
         if 0 < state["started"] < processes:
+            if now - start < SHORT_AFTER_S:   # the others may still be forking
+                signal.setitimer(signal.ITIMER_REAL, SHORT_AFTER_S - (now - start))
+                return
             if state["short"] is not None:
                 state["short"] = state["started"]
                 raise GiveUp()
@@ -119,16 +127,16 @@ def run_with_alarm(fn, seconds: float, processes: int, done=None) -> dict:
                 state["done_since"] = None
             elif state["done_since"] is None:
                 state["done_since"] = now
-            elif now - state["done_since"] >= 2.0:
+            elif now - state["done_since"] >= STEADY_S:
                 outcome["finished"] = True
                 raise GiveUp()
-            signal.setitimer(signal.ITIMER_REAL, 1.0)
+            signal.setitimer(signal.ITIMER_REAL, POLL_S)   # every process has started: no fork to interrupt
             return
-        signal.setitimer(signal.ITIMER_REAL, seconds - (now - start))
+        signal.setitimer(signal.ITIMER_REAL, min(1.0, seconds - (now - start)))
 
     previous = signal.signal(signal.SIGALRM, alarm)
     multiprocessing.process.BaseProcess.start = counted_start
-    signal.setitimer(signal.ITIMER_REAL, min(5.0, seconds))
+    signal.setitimer(signal.ITIMER_REAL, min(1.0, seconds))
     try:
         try:
             _outcome(fn, outcome)
