@@ -103,7 +103,11 @@ def exercise_result(ex: Exercise, job: JobResult, checks: list[CheckResult]) -> 
         result.feedback = "\n".join((public if hidden else []) + [f"Tip: {c.feedback}" for c in tips])
     elif all(c.status == "not_implemented" for c in checks if not c.tip):
         result.status = "not_implemented"
-        result.feedback = not_implemented(lost[0].location) if lost[0].location else lost[0].feedback
+        place = lost[0].location
+        result.feedback = not_implemented(place) if place else lost[0].feedback
+        if place and ex.depends and f"{ex.chapter}/{ex.file}:" not in place:  # a TODO in an earlier exercise
+            result.feedback += (f", in code this exercise builds on ({', '.join(ex.depends)}): "
+                                "finish that first")
     else:
         statuses = {c.status for c in lost}
         worst = next((s for s in ORDER if s in statuses and s != "not_implemented"), None)

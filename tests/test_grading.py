@@ -78,3 +78,14 @@ def test_not_implemented_names_the_todo_line_from_the_location_field(ex):
               CheckResult("test_b", 0.0, 1.0, "not_implemented", "anything", location="exercises/ch04/gpt.py:12")]
     result = exercise_result(ex, job(ex), checks)
     assert result.status == "not_implemented" and result.feedback == "not implemented yet — exercises/ch04/gpt.py:12"
+
+
+def test_a_todo_left_in_an_earlier_exercise_is_named_as_what_this_one_builds_on(course):
+    finetune = course.exercise("ch07.finetune_model")
+    checks = [CheckResult("test_a", 0.0, 1.0, "not_implemented", "anything", location="exercises/ch04/gpt.py:88")]
+    result = exercise_result(finetune, job(finetune), checks)
+    assert result.status == "not_implemented"
+    assert result.feedback == ("not implemented yet — exercises/ch04/gpt.py:88, in code this exercise builds on "
+                               "(ch04.gpt_model, ch05.train_model_simple): finish that first")
+    own = [CheckResult("test_a", 0.0, 1.0, "not_implemented", "anything", location="exercises/ch07/finetune.py:9")]
+    assert exercise_result(finetune, job(finetune), own).feedback == "not implemented yet — exercises/ch07/finetune.py:9"
