@@ -13,6 +13,7 @@ them, which flatters it.
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import subprocess
 import sys
@@ -50,15 +51,25 @@ def main() -> None:
         step = max(1, len(honest) // args.naive)
         sample = honest[::step][:args.naive]
         wanted = submissions.wanted_files(exercises)
-        naive_s = 0.0
+        naive_s, agree = 0.0, 0
         for st in sample:
             tree = submissions.stage(submissions.read(st.submission.student, st.submission.source, wanted),
                                      base / "naive" / st.submission.student, course)
+            alone = {}
             for chapter in chapters:
+                out = base / "naive" / f"{st.submission.student}-{chapter}.json"
                 t0 = time.perf_counter()
-                subprocess.run([grade, chapter, "--target", str(tree)], cwd=ROOT, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+                subprocess.run([grade, chapter, "--target", str(tree), "--json", str(out)], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 naive_s += time.perf_counter() - t0
+                if out.exists():
+                    alone.update({e["id"]: e["score"] for e in json.loads(out.read_text())["exercises"]})
+            in_bulk = {e["id"]: e["score"] for e in st.result["exercises"]}
+            agree += alone == in_bulk
+            if alone != in_bulk:
+                print(f"{st.submission.student}: bulk {in_bulk} but alone {alone}")
+        attacks = [st for st in students if kinds.get(st.submission.student, "").startswith("hostile:")]
+        flagged = sum(bool(st.result.get("flags")) for st in attacks)
     hostile = sum(k.startswith(("hostile:", "copy:")) for k in kinds.values())
     per_bulk, per_naive = bulk_s / len(students), naive_s / len(sample)
     print(f"class: {len(students)} submissions ({hostile} hostile), chapters {args.chapters}, "
@@ -66,6 +77,8 @@ def main() -> None:
     print(f"grade bulk:  {bulk_s:8.1f} s for the class   {60 / per_bulk:7.1f} submissions/min")
     print(f"naive:       {naive_s:8.1f} s for {len(sample)} of them  {60 / per_naive:7.1f} submissions/min")
     print(f"throughput ratio (bulk / naive): {per_naive / per_bulk:.1f}x")
+    print(f"scores: {agree} of {len(sample)} sampled honest submissions score the same alone; "
+          f"{flagged} of {len(attacks)} hostile ones flagged")
 
 
 if __name__ == "__main__":

@@ -35,6 +35,11 @@ class LocalServer:
     def url(self, path: str) -> str:
         return self.base + path
 
+    @property
+    def paths(self) -> list[str]:
+        """The paths asked for, in order."""
+        return [path for _, path, _ in self.requests]
+
     def __enter__(self):
         threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True).start()
         return self

@@ -1,9 +1,7 @@
 """Chapter 6's data: the generated SMS collection (pinned, the book's figures) and the on-demand download of
 the UCI collection, verified by its parsed figures, against a local HTTP server serving generated look-alikes."""
 import hashlib
-import http.server
 import io
-import threading
 import zipfile
 
 import pytest
@@ -11,6 +9,7 @@ import pytest
 from course_data import sms, spam
 from course_data.__main__ import main as cli_main
 from course_data.download import DownloadError, VerificationError
+from local_server import LocalServer
 
 pd = pytest.importorskip("pandas")
 COLLECTION = sms.sms_spam_collection()
@@ -24,42 +23,13 @@ def zipped(text: str, member: str = "SMSSpamCollection") -> bytes:
     return buffer.getvalue()
 
 
-class Server:
-    """A local HTTP server: path -> (status, body); records the paths it was asked for."""
-
-    def __init__(self, routes):
-        self.routes, self.requests = routes, []
-        owner = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                owner.requests.append(self.path)
-                status, body = owner.routes.get(self.path, (404, b"not here"))
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
-
-    def url(self, path):
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
-
-
 @pytest.fixture(scope="module")
 def server():
-    s = Server({"/good.zip": (200, zipped(COLLECTION)),
+    with LocalServer({"/good.zip": (200, zipped(COLLECTION)),
                 "/short.zip": (200, zipped("".join(COLLECTION.splitlines(keepends=True)[:-10]))),
                 "/nomember.zip": (200, zipped(COLLECTION, member="other.txt")),
-                "/notzip": (200, b"<html>an error page</html>"), "/broken": (500, b"oops")})
-    s.thread.start()
-    yield s
-    s.httpd.shutdown()
-    s.httpd.server_close()
+                "/notzip": (200, b"<html>an error page</html>"), "/broken": (500, b"oops")}) as s:
+        yield s
 
 
 @pytest.fixture
@@ -97,12 +67,12 @@ def test_download_unzips_verifies_and_caches(server, cache):
     assert path == cache / "SMSSpamCollection.tsv" and path.read_text(encoding="utf-8") == COLLECTION
     assert sorted(p.name for p in cache.iterdir()) == ["SMSSpamCollection.tsv"], "temporary files left behind"
     assert spam.fetch_book_collection(urls=(server.url("/good.zip"),)) == path
-    assert server.requests == ["/good.zip"], "a verified cached copy is reused without a request"
+    assert server.paths == ["/good.zip"], "a verified cached copy is reused without a request"
 
 
 def test_backup_address_is_tried(server, cache):
     path = spam.fetch_book_collection(urls=(server.url("/broken"), server.url("/good.zip")))
-    assert path.is_file() and server.requests == ["/broken", "/good.zip"]
+    assert path.is_file() and server.paths == ["/broken", "/good.zip"]
 
 
 @pytest.mark.parametrize("route, complaint", [("/short.zip", "expected 5,572 rows"),
@@ -127,7 +97,7 @@ def test_file_placed_by_hand_is_accepted(server, cache):
     cache.mkdir(parents=True)
     (cache / "SMSSpamCollection.tsv").write_text(COLLECTION, encoding="utf-8")
     assert spam.fetch_book_collection(urls=(server.url("/broken"),)).is_file()
-    assert server.requests == []
+    assert server.paths == []
 
 
 def test_cli_lists_the_collection(cache, capsys):

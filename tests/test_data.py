@@ -1,56 +1,24 @@
 """The data layer: verified downloads (against a local HTTP server, never the internet),
 the verdict loader and CLI, and the generated text's stability."""
 import hashlib
-import http.server
 import socket
-import threading
 
 import pytest
 
 from course_data import download, sources, text, verdict
 from course_data.__main__ import main as cli_main
 from course_data.download import DownloadError, VerificationError, fetch
+from local_server import LocalServer
 
 PAYLOAD = bytes(range(256)) * 40 + b"the end\n"  # 10,248 bytes
 SHA = hashlib.sha256(PAYLOAD).hexdigest()
 STORY = b"It had always been so, he said -- and nobody argued.\n" * 20
 
 
-class Server:
-    """A local HTTP server: path -> (status, body); counts the requests it answers."""
-
-    def __init__(self):
-        self.routes = {"/file.bin": (200, PAYLOAD), "/story.txt": (200, STORY), "/broken": (500, b"oops")}
-        self.requests = []
-        owner = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                owner.requests.append(self.path)
-                status, body = owner.routes.get(self.path, (404, b"not here"))
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
-
-    def url(self, path):
-        return self.base + path
-
-
 @pytest.fixture(scope="module")
 def running_server():
-    s = Server()
-    s.thread.start()
-    yield s
-    s.httpd.shutdown()
-    s.httpd.server_close()
+    with LocalServer({"/file.bin": (200, PAYLOAD), "/story.txt": (200, STORY), "/broken": (500, b"oops")}) as s:
+        yield s
 
 
 @pytest.fixture
@@ -88,7 +56,7 @@ def test_second_call_uses_the_cache(server, cache):
     first = fetch(server.url("/file.bin"), "file.bin", sha256=SHA)
     second = fetch(server.url("/file.bin"), "file.bin", sha256=SHA)
     assert first == second
-    assert server.requests == ["/file.bin"], "the cached copy should be reused without a request"
+    assert server.paths == ["/file.bin"], "the cached copy should be reused without a request"
 
 
 @pytest.mark.parametrize("wrong", [{"sha256": "0" * 64}, {"size": len(PAYLOAD) - 1}, {"size": len(PAYLOAD) + 1}])
@@ -107,7 +75,7 @@ def test_corrupted_cache_is_downloaded_again(server, cache):
     path.write_bytes(b"X" + PAYLOAD[1:])  # same size, different content
     again = fetch(server.url("/file.bin"), "file.bin", sha256=SHA, size=len(PAYLOAD))
     assert again.read_bytes() == PAYLOAD
-    assert server.requests == ["/file.bin", "/file.bin"]
+    assert server.paths == ["/file.bin", "/file.bin"]
     assert leftovers(cache) == ["file.bin"]
 
 
@@ -115,7 +83,7 @@ def test_file_placed_by_hand_is_accepted(server, cache):
     cache.mkdir(parents=True)
     (cache / "file.bin").write_bytes(PAYLOAD)
     assert fetch(server.url("/file.bin"), "file.bin", sha256=SHA).read_bytes() == PAYLOAD
-    assert server.requests == []
+    assert server.paths == []
 
 
 def test_server_error_says_what_to_do(server, cache):
@@ -153,7 +121,7 @@ def test_unwritable_cache_is_a_clear_error(server, tmp_path):
 def test_bad_arguments_are_refused_before_any_request(server, cache, args, complaint):
     with pytest.raises(ValueError, match=complaint):
         fetch(server.url("/file.bin"), **args)
-    assert server.requests == []
+    assert server.paths == []
 
 
 def test_verdict_loader_against_local_server(server, cache):
@@ -162,7 +130,7 @@ def test_verdict_loader_against_local_server(server, cache):
     assert got == STORY.decode()
     assert verdict.verdict_path() == cache / "the-verdict.txt"
     assert verdict.load_verdict(url=server.url("/story.txt"), sha256=digest, size=len(STORY)) == got
-    assert server.requests == ["/story.txt"]
+    assert server.paths == ["/story.txt"]
 
 
 def test_verdict_defaults_match_the_book():
