@@ -50,12 +50,12 @@ def binds_for(course_root: Path, extra: list[str] = ()) -> list[str]:
         if module in sys.modules and getattr(sys.modules[module], "__file__", None):
             wanted.append(Path(sys.modules[module].__file__).parent)
     wanted += [course_root / "tests" / "checks", course_root / "datasets", *map(Path, extra)]
-    own = [Path(p) for p in ("/tmp", HOME, "/proc", "/dev")]
+    own = [Path(p) for p in (HOME, "/proc", "/dev")]   # /tmp too, but what lies below it is bound on top
     kept: list[Path] = []
     for path in sorted({p.absolute() for p in wanted if os.path.lexists(p)}, key=lambda p: len(p.parts)):
         if path == course_root or path in course_root.parents:
             continue  # the course root itself (solutions, snapshots) is never bound whole
-        if any(path == o or o in path.parents for o in own):
+        if path == Path("/tmp") or any(path == o or o in path.parents for o in own):
             continue  # the jail has its own
         if not any(path == k or k in path.parents for k in kept):
             kept.append(path)
@@ -78,7 +78,7 @@ def enter(spec: JailSpec) -> None:
                           (HOME, f"mode=700,uid={spec.uid},gid={spec.gid},size={spec.tmp_mb}m")):
         os.makedirs(root + path, exist_ok=True)
         mount("tmpfs", root + path, "tmpfs", MS_NOSUID | MS_NODEV, options)
-    for path in [*spec.binds, spec.tree]:  # after /tmp, so a tree under /tmp is bound on top of it
+    for path in [*spec.binds, spec.tree]:  # after /tmp, so a course or tree under /tmp is bound on top of it
         _bind(root, path, read_only=True)
     for path in spec.writable:
         _bind(root, path, read_only=False)

@@ -242,3 +242,18 @@ def test_solutions_are_out_of_reach(graded):
 def test_a_deflate_bomb_on_the_result_pipe_is_refused_unread(graded):
     split = graded["deflate_bomb"]["ch02.split_text"]
     assert split.score == 0 and split.status == "not_implemented", split.feedback
+
+
+def test_a_course_kept_under_tmp_is_still_bound_into_the_jail():
+    import tempfile
+
+    from grader import jail
+
+    with tempfile.TemporaryDirectory(dir="/tmp") as folder:  # the jail's /tmp is its own tmpfs
+        root = Path(folder) / "course"
+        for part in ("tests/checks", "datasets", "solutions", "tests/snapshots"):
+            (root / part).mkdir(parents=True)
+        binds = jail.binds_for(root)
+        assert str(root / "tests" / "checks") in binds and str(root / "datasets") in binds
+        assert not {str(root), str(root / "solutions"), str(root / "tests" / "snapshots"), str(root / "tests")} & set(binds)
+        assert not {"/tmp", "/proc", "/dev", jail.HOME} & set(binds)
