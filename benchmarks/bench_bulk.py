@@ -53,8 +53,9 @@ def main() -> None:
         wanted = submissions.wanted_files(exercises)
         naive_s, agree = 0.0, 0
         for st in sample:
-            tree = submissions.stage(submissions.read(st.submission.student, st.submission.source, wanted),
-                                     base / "naive" / st.submission.student, course)
+            source = Path(st.submission.source)
+            tree = source if source.suffix == ".ipynb" else submissions.stage(  # grade takes a notebook as it is
+                submissions.read(st.submission.student, source, wanted), base / "naive" / st.submission.student, course)
             alone = {}
             for chapter in chapters:
                 out = base / "naive" / f"{st.submission.student}-{chapter}.json"
