@@ -47,7 +47,8 @@ def main() -> None:
         bulk_s = time.perf_counter() - start
         # The naive way runs outside bulk's jail, so it never gets the hostile submissions: they would
         # run on this machine as they are (and, with their time-outs, make the naive way look slower).
-        honest = [st for st in students if not kinds.get(st.submission.student, "").startswith("hostile:")]
+        attacks = [st for st in students if kinds.get(st.submission.student, "").startswith("hostile:")]
+        honest = [st for st in students if st not in attacks]
         step = max(1, len(honest) // args.naive)
         sample = honest[::step][:args.naive]
         wanted = submissions.wanted_files(exercises)
@@ -69,11 +70,10 @@ def main() -> None:
             agree += alone == in_bulk
             if alone != in_bulk:
                 print(f"{st.submission.student}: bulk {in_bulk} but alone {alone}")
-        attacks = [st for st in students if kinds.get(st.submission.student, "").startswith("hostile:")]
         flagged = sum(bool(st.result.get("flags")) for st in attacks)
-    hostile = sum(k.startswith(("hostile:", "copy:")) for k in kinds.values())
+    copies = sum(k.startswith("copy:") for k in kinds.values())
     per_bulk, per_naive = bulk_s / len(students), naive_s / len(sample)
-    print(f"class: {len(students)} submissions ({hostile} hostile), chapters {args.chapters}, "
+    print(f"class: {len(students)} submissions ({len(attacks)} hostile, {copies} copied), chapters {args.chapters}, "
           f"{len(exercises)} exercises each")
     print(f"grade bulk:  {bulk_s:8.1f} s for the class   {60 / per_bulk:7.1f} submissions/min")
     print(f"naive:       {naive_s:8.1f} s for {len(sample)} of them  {60 / per_naive:7.1f} submissions/min")
