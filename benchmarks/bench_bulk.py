@@ -26,7 +26,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import classroom  # noqa: E402
-from grader import bulk, manifest, submissions  # noqa: E402
+from grader.classroom import bulk, submissions  # noqa: E402
+from grader.core import manifest  # noqa: E402
 
 
 def main() -> None:

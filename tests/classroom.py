@@ -12,8 +12,8 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from grader import catalogue
-from grader.manifest import Course
+from grader.authoring import catalogue
+from grader.core.manifest import Course
 
 BODY = "    pieces = re.split(SPLIT_PATTERN, text)\n"
 PIPES = ("    import os, struct\n    for fd in range(3, 256):\n        try:\n"
@@ -66,7 +66,7 @@ def attacks(root: Path, results: Path, other: str) -> dict[str, str]:
                       "                f.write(b'\\0' * 2**20)\n    except OSError:\n        pass\n",
         "huge_frame_header": PIPES + "            os.write(fd, struct.pack('<I', 2**32 - 1))\n"
                                      "        except OSError:\n            pass\n",
-        "forged_frames": PIPES + "            from grader import wire\n"
+        "forged_frames": PIPES + "            from grader.engine import wire\n"
                                  "            for name in ('sample', 'story', 'blank', 'made_up'):\n"
                                  "                data = wire.pack({'record': 'case', 'name': name, 'ok': True, 'value': []})\n"
                                  "                os.write(fd, struct.pack('<I', len(data)) + data)\n"

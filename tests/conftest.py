@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import manifest
+from grader.core import manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,7 +19,7 @@ def handed_out(course, tmp_path_factory):
     from solutions/), so tests of the stubs still hold in a learner's clone where exercises/ is being solved."""
     import shutil
 
-    from grader import markers
+    from grader.core import markers
     root = tmp_path_factory.mktemp("handed-out")
     shutil.copy(course.root / "course.toml", root)
     for part in ("checks", "snapshots"):

@@ -81,7 +81,7 @@ def test_saved_state_dict_loads_into_a_new_network(tmp_path):
 def test_ddp_script_on_two_cpu_processes():
     """`python -m solutions.appA.ddp`: the book's toy data on two gloo processes, in a network namespace of
     its own where the kernel allows (port 12345 then collides with nothing), and both accuracies 1.0."""
-    script = ("from grader import sandbox; sandbox.own_loopback(); import runpy; "
+    script = ("from grader.containment import sandbox; sandbox.own_loopback(); import runpy; "
               "runpy.run_module('solutions.appA.ddp', run_name='__main__')")
     done = subprocess.run([sys.executable, "-c", script], cwd=support.ROOT, capture_output=True, text=True,
                           timeout=120)

@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from grader import bulk, preload, submissions
-from grader.grading import grade_jobs
+from grader.classroom import bulk
+from grader.engine import preload
+from grader.classroom import submissions
+from grader.scoring.grading import grade_jobs
 
 sys.path.insert(0, str(Path(__file__).parent))
 import classroom  # noqa: E402

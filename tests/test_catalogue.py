@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from grader import catalogue, manifest
-from grader.grading import grade_jobs
+from grader.authoring import catalogue
+from grader.core import manifest
+from grader.scoring.grading import grade_jobs
 
 pytestmark = [pytest.mark.slow, pytest.mark.needs_solutions]  # deselect with -m "not slow" for a quick run
 

@@ -1,7 +1,7 @@
 """GPT_CONFIG_124M is a dict literal the learner fills in: its unfilled stub is "not implemented" at its TODO."""
 import pytest
 
-from grader.grading import grade_trees
+from grader.scoring.grading import grade_trees
 
 
 @pytest.mark.slow  # runs the grading worker

@@ -4,7 +4,7 @@ import pytest
 
 from grader.checks import (CheckFailed, expect_close, expect_dtype, expect_equal, expect_names,
                            expect_sequence, expect_shape, first_difference)
-from grader.wire import TensorArray
+from grader.engine.wire import TensorArray
 
 
 def message(fn, *args, **kwargs) -> str:

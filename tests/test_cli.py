@@ -5,7 +5,7 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import Exit, main
-from grader.results import STATUSES
+from grader.scoring.results import STATUSES
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +67,7 @@ def first_line(text):
 
 
 def test_hint_shows_one_more_tier_each_time_it_is_asked(runner, course, tmp_path, monkeypatch):
-    from grader import state
+    from grader.core import state
     monkeypatch.setattr(state, "folder", lambda root: tmp_path)
     ex = course.exercise("ch02.split_text")
     tiers = [first_line(h) for h in ex.hints]
@@ -104,5 +104,5 @@ def test_list_names_every_exercise(runner, course):
 
 
 def test_control_characters_from_learner_code_do_not_reach_the_terminal():
-    from grader.report import printable
+    from grader.scoring.report import printable
     assert printable("a\x1b[2Jb\x07c\nd\te") == "a\ufffd[2Jb\ufffdc\nd\te"

@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from grader import cgroups, manifest, sandbox
-from grader.grading import grade_jobs
+from grader.containment import cgroups
+from grader.core import manifest
+from grader.containment import sandbox
+from grader.scoring.grading import grade_jobs
 
 pytestmark = [pytest.mark.slow, pytest.mark.needs_solutions]  # deselect with -m "not slow" for a quick run
 
@@ -37,7 +39,7 @@ VARIANTS = {
                    "        except OSError:\n            pass\n" + BODY,
     "tamper": "    import pathlib\n    root = pathlib.Path(" + repr(str(ROOT)) + ")\n"
               "    for rel in ('tests/snapshots/ch02/split_text.json', 'tests/checks/ch02/check_split_text.py',\n"
-              "                'course.toml', 'grader/checker.py'):\n"
+              "                'course.toml', 'grader/scoring/checker.py'):\n"
               "        try:\n            (root / rel).write_text('hacked')\n        except OSError:\n            pass\n"
               "    raise NotImplementedError('nothing')\n",
     "read_snapshot": "    import json, pathlib\n"
@@ -50,7 +52,7 @@ VARIANTS = {
                      "                os.write(fd, struct.pack('<I', len(frame)) + frame)\n"
                      "                os.write(fd, struct.pack('<I', 9) + b'garbage!!')\n"
                      "        except OSError:\n            pass\n" + BODY,
-    "forged_records": "    import os, struct\n    from grader import wire\n"
+    "forged_records": "    import os, struct\n    from grader.engine import wire\n"
                       "    records = [{'record': 'import', 'error': [1, 2]}, {'record': 'case', 'name': 'sample', 'ok': 1,\n"
                       "               'error': 5}, {'record': 'case', 'name': 'story', 'ok': False,\n"
                       "               'error': {'where': {'line': 'x'}, 'message': ['m']}}]\n"
@@ -73,7 +75,7 @@ VARIANTS = {
                      "    path = pathlib.Path(grader.__file__).parents[1] / 'solutions' / 'ch02' / 'tokenizers.py'\n"
                      "    scope = {}\n    exec(compile(path.read_text(), 'sol', 'exec'), scope)\n"
                      "    return scope['split_text'](text)\n",
-    "deflate_bomb": "    import os, struct, io, zipfile, json\n    from grader import wire\n"
+    "deflate_bomb": "    import os, struct, io, zipfile, json\n    from grader.engine import wire\n"
                     "    buf = io.BytesIO()\n    with zipfile.ZipFile(buf, 'w', zipfile.ZIP_DEFLATED) as z:\n"
                     "        z.writestr('a0.npy', b'\\x93NUMPY' + b'\\0' * (2 * 2**20))\n"
                     "    doc = json.dumps({'record': 'case', 'name': 'sample', 'ok': True,\n"
@@ -204,7 +206,7 @@ def test_monkeypatching_the_grader_in_the_worker_scores_nothing(graded):
 def test_course_files_cannot_be_rewritten(graded):
     assert graded["tamper"]["ch02.split_text"].score == 0
     for rel in ("tests/snapshots/ch02/split_text.json", "tests/checks/ch02/check_split_text.py", "course.toml",
-                "grader/checker.py"):
+                "grader/scoring/checker.py"):
         assert "hacked" not in (ROOT / rel).read_text(), rel
 
 
@@ -247,7 +249,7 @@ def test_a_deflate_bomb_on_the_result_pipe_is_refused_unread(graded):
 def test_a_course_kept_under_tmp_is_still_bound_into_the_jail():
     import tempfile
 
-    from grader import jail
+    from grader.containment import jail
 
     with tempfile.TemporaryDirectory(dir="/tmp") as folder:  # the jail's /tmp is its own tmpfs
         root = Path(folder) / "course"

@@ -2,7 +2,7 @@
 and "not implemented", stubs and snapshots in sync with the solutions."""
 import pytest
 
-from grader import course as course_ops
+from grader.authoring import sync as course_ops
 
 pytestmark = pytest.mark.needs_solutions
 
@@ -46,7 +46,7 @@ def _giveaways(text, lines):
 
 def test_no_todo_or_early_hint_shows_a_line_of_the_solution(course):
     """Teach, don't dictate: the TODO states the contract and only the last hint tier may show code."""
-    from grader import markers
+    from grader.core import markers
     problems = []
     for ex in course.exercises:
         regions = markers.regions(ex.source(course.solutions).read_text(encoding="utf-8"))

@@ -2,7 +2,7 @@ import pytest
 """Chapter 4 runs the learner's own chapter-3 attention; when that is broken, feedback says so first."""
 import shutil
 
-from grader.grading import grade
+from grader.scoring.grading import grade
 
 pytestmark = [pytest.mark.slow, pytest.mark.needs_solutions]  # runs the grading worker; deselect with -m "not slow"
 

@@ -1,10 +1,10 @@
 """How check results become an exercise's status and feedback (no worker needed)."""
 import pytest
 
-from grader.feedback import format_error
-from grader.grading import blame_dependencies, exercise_result
-from grader.results import CheckResult
-from grader.runner import JobResult
+from grader.scoring.feedback import format_error
+from grader.scoring.grading import blame_dependencies, exercise_result
+from grader.scoring.results import CheckResult
+from grader.engine.runner import JobResult
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import manifest
+from grader.core import manifest
 
 GOOD = '''
 [defaults]

@@ -1,7 +1,7 @@
 """Stub generation from solution markers."""
 import pytest
 
-from grader.markers import MarkerError, count_regions, make_stub, regions
+from grader.core.markers import MarkerError, count_regions, make_stub, regions
 
 SOLUTION = '''def f(x):
     """Double x."""

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from grader import sandbox
-from grader.grading import grade_jobs
+from grader.containment import sandbox
+from grader.scoring.grading import grade_jobs
 
 needs_root = pytest.mark.skipif(not sys.platform.startswith("linux") or os.geteuid() != 0,
                                 reason="network namespaces without a user namespace need root")

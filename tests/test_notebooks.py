@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grader import nbread, notebooks, nbtree
 from grader.cli import Exit, main
-from grader.notebooks import NotebookError
+from grader.notebooks import extract, generate, layout, reader
+from grader.notebooks.layout import NotebookError
 
 
 def cells_of(path):
@@ -30,12 +30,12 @@ def tagged(cells, tag):
 
 
 def test_committed_notebooks_are_what_the_source_generates(course):
-    assert notebooks.drift(course) == []
+    assert generate.drift(course) == []
 
 
 @pytest.mark.needs_solutions
 def test_a_hand_edited_notebook_fails_grade_check(course, tmp_path):
-    from grader.course import stub_problems
+    from grader.authoring.sync import stub_problems
     for name in ("solutions", "exercises", "notebooks"):
         shutil.copytree(course.root / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(course.root / "tests" / "checks", tmp_path / "tests" / "checks")
@@ -46,15 +46,15 @@ def test_a_hand_edited_notebook_fails_grade_check(course, tmp_path):
     problems = [p.what for p in stub_problems(copy)]
     assert "notebooks/ch03.ipynb is out of date with the stubs" in problems
     assert "solutions/notebooks/ch02.ipynb is out of date with solutions/" in problems
-    notebooks.write(copy)
-    assert notebooks.drift(copy) == []
+    generate.write(copy)
+    assert generate.drift(copy) == []
 
 
 @pytest.mark.needs_solutions
 def test_tagged_cells_make_the_modules_back_byte_for_byte(course, tmp_path):
-    for folder, files in ((course.root / "notebooks", notebooks.pristine_files(course)),
-                          (course.root / notebooks.REFERENCE_DIR, notebooks.solved_files(course))):
-        ext = nbtree.notebook_to_tree(folder, course, tmp_path / folder.parent.name)
+    for folder, files in ((course.root / "notebooks", layout.pristine_files(course)),
+                          (course.root / layout.REFERENCE_DIR, layout.solved_files(course))):
+        ext = extract.notebook_to_tree(folder, course, tmp_path / folder.parent.name)
         assert not ext.notes and not ext.blocked and not ext.missing
         assert set(ext.notebooks) == {c.id for c in course.chapters if c.exercises}
         for rel in ext.origins:
@@ -72,10 +72,10 @@ def test_every_exercise_has_one_tagged_cell_and_each_module_one(course):
 
 def test_imports_of_chapters_map_to_the_package_and_back():
     module = "from ..ch03.multihead_attention import MultiHeadAttention\nfrom .gpt import GELU\nfrom . import data\n"
-    shown = notebooks.to_notebook(module, "ch04")
+    shown = layout.to_notebook(module, "ch04")
     assert shown == ("from exercises.ch03.multihead_attention import MultiHeadAttention\n"
                      "from exercises.ch04.gpt import GELU\nfrom exercises.ch04 import data\n")
-    assert notebooks.from_notebook(shown, "ch04") == module
+    assert layout.from_notebook(shown, "ch04") == module
 
 
 def learner_mess(course, folder):
@@ -83,7 +83,7 @@ def learner_mess(course, folder):
     and shell lines, a %%time cell, try-out lines in a tagged cell, an untagged scratch cell, one exercise's
     cell deleted, one copied and changed, one turned into Markdown, a bug at a known line, and a function
     of another module used without importing it (it works in the notebook, not in the module)."""
-    cells = cells_of(course.root / notebooks.REFERENCE_DIR / "ch03.ipynb")
+    cells = cells_of(course.root / layout.REFERENCE_DIR / "ch03.ipynb")
     softmax = tagged(cells, "ch03.softmax_naive")
     softmax["source"] = "%matplotlib inline\n!pip install tiktoken\n" + "".join(softmax["source"])
     simple = tagged(cells, "ch03.simple_attention")
@@ -125,7 +125,7 @@ def number_of(cells, tag):
 @pytest.mark.needs_solutions
 def test_what_learners_do_to_notebooks_is_noted_per_exercise(course, tmp_path):
     path, cells = learner_mess(course, tmp_path)
-    ext = nbtree.notebook_to_tree(path, course, tmp_path / "out")
+    ext = extract.notebook_to_tree(path, course, tmp_path / "out")
     notes = {k: " ".join(v) for k, v in ext.notes.items()}
     assert "skipped line 1 `%matplotlib inline`, line 2 `!pip install tiktoken`" in notes["ch03.softmax_naive"]
     assert "(not tagged) defines softmax_naive; grading uses cell" in notes["ch03.softmax_naive"]
@@ -176,11 +176,11 @@ def test_a_messy_notebook_is_graded_as_the_learner_expects(course, tmp_path):
 @pytest.mark.needs_solutions
 def test_every_reference_notebook_gets_full_marks_and_every_stub_notebook_zero(course, tmp_path):
     """Each chapter's notebook on its own, as `grade chNN --target chNN.ipynb` grades it (one worker for all)."""
-    from grader.grading import grade_jobs
+    from grader.scoring.grading import grade_jobs
     plan, extractions = [], []
     for chapter in (c for c in course.chapters if c.exercises):
-        for kind, folder in (("reference", notebooks.REFERENCE_DIR), ("learner", Path("notebooks"))):
-            ext = nbtree.notebook_to_tree(course.root / folder / f"{chapter.id}.ipynb", course,
+        for kind, folder in (("reference", layout.REFERENCE_DIR), ("learner", Path("notebooks"))):
+            ext = extract.notebook_to_tree(course.root / folder / f"{chapter.id}.ipynb", course,
                                           tmp_path / f"{kind}-{chapter.id}")
             plan.append((ext.tree, list(chapter.exercises)))
             extractions.append((kind, chapter, ext))
@@ -197,7 +197,7 @@ def test_every_reference_notebook_gets_full_marks_and_every_stub_notebook_zero(c
 
 
 def test_a_folder_of_notebooks_is_told_from_a_course_tree(course, tmp_path):
-    from grader.cli import is_notebook_folder
+    from grader.cli.app import is_notebook_folder
     assert is_notebook_folder(str(course.root / "notebooks"))
     assert not is_notebook_folder(str(course.root / "exercises"))
     (tmp_path / "ch03").mkdir()
@@ -220,7 +220,7 @@ def test_no_mangled_notebook_crashes_the_extraction(course, tmp_path):
         mangled = mangled[: rng.randint(0, len(mangled))] + rng.sample(junk, 2)
         path = write_nb(tmp_path / f"m{n}.ipynb", mangled, rng.choice([{}, None, {"course": 3}]))
         try:
-            ext = nbtree.notebook_to_tree(path, course, tmp_path / f"out{n}")
+            ext = extract.notebook_to_tree(path, course, tmp_path / f"out{n}")
         except NotebookError as exc:
             assert f"m{n}.ipynb" in str(exc)
         else:
@@ -239,7 +239,7 @@ def test_an_unreadable_notebook_is_one_clear_sentence(course, tmp_path, content,
     path = tmp_path / "broken.ipynb"
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
     with pytest.raises(NotebookError, match=words.replace("(", r"\(")):
-        nbread.read(path, course)
+        reader.read(path, course)
     result = CliRunner().invoke(main, ["ch03", "--target", str(path)])
     assert result.exit_code == Exit.USAGE and "broken.ipynb" in result.output and "Traceback" not in result.output
 
@@ -252,7 +252,7 @@ def test_odd_cells_are_read_without_crashing(course, tmp_path):
          "metadata": {"tags": [7, "ch03.softmax_naive"]}},
         {"cell_type": "code", "source": "def broken(:\n", "metadata": {"tags": ["ch03.simple_attention"]}},
         {"cell_type": "code", "source": "\x00", "metadata": {"tags": ["ch03.causal_attention"]}}])
-    ext = nbtree.notebook_to_tree(path, course, tmp_path / "out")
+    ext = extract.notebook_to_tree(path, course, tmp_path / "out")
     assert "def softmax_naive(x):" in (ext.tree / "ch03" / "attention_basics.py").read_text()
     assert "def broken(:" in (ext.tree / "ch03" / "attention_basics.py").read_text()
 
@@ -263,18 +263,18 @@ def test_a_notebook_of_another_chapter_is_a_usage_error(course):
 
 
 def test_magics_are_blanked_in_place_and_python_is_left_alone():
-    cell = nbread.Cell(1, "code", "%load_ext autoreload\nx = 1\nif x:\n    !ls\nlen?\ny = '%d' % x\n", ())
-    lines, skipped = nbread.clean(cell)
+    cell = reader.Cell(1, "code", "%load_ext autoreload\nx = 1\nif x:\n    !ls\nlen?\ny = '%d' % x\n", ())
+    lines, skipped = extract.clean(cell)
     assert lines == ["", "x = 1", "if x:", "    pass", "", "y = '%d' % x"]
     assert [n for n, _ in skipped] == [1, 4, 5]
-    assert nbread.clean(nbread.Cell(1, "code", "%%bash\necho hi\n", ()))[0] == []
-    fine = nbread.Cell(1, "code", 's = """\n%not a magic\n"""\n', ())
-    assert nbread.clean(fine) == (fine.source.splitlines(), [])
+    assert extract.clean(reader.Cell(1, "code", "%%bash\necho hi\n", ()))[0] == []
+    fine = reader.Cell(1, "code", 's = """\n%not a magic\n"""\n', ())
+    assert extract.clean(fine) == (fine.source.splitlines(), [])
 
 
 def test_html_report_escapes_learner_text():
-    from grader.report import render_html
-    from grader.results import CheckResult, ExerciseResult, RunResult
+    from grader.scoring.report import render_html
+    from grader.scoring.results import CheckResult, ExerciseResult, RunResult
     run = RunResult("nb.ipynb", [ExerciseResult("ch03.x", "X", "ch03", "3.5", 2.0, "failed", "got <script>",
                                                 [CheckResult("test_a", 1.0, 2.0, "failed", "got <script>")])],
                     notes=["a note"])
@@ -296,7 +296,7 @@ def test_generated_notebooks_run_top_to_bottom_in_a_kernel(course, tmp_path):
 
     chapters = [c for c in course.chapters if c.exercises]
     runs = []
-    for kind, source in (("reference", course.root / notebooks.REFERENCE_DIR), ("learner", course.root / "notebooks")):
+    for kind, source in (("reference", course.root / layout.REFERENCE_DIR), ("learner", course.root / "notebooks")):
         shutil.copytree(source, tmp_path / kind)
         for chapter in chapters if kind == "reference" else chapters[-1:]:
             nb = nbformat.read(tmp_path / kind / f"{chapter.id}.ipynb", as_version=4)

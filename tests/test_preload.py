@@ -2,7 +2,7 @@
 import subprocess
 import sys
 
-from grader import preload
+from grader.engine import preload
 
 SCRIPT = """
 import sys, tiktoken, tiktoken.registry
@@ -11,7 +11,7 @@ gpt2.use_offline()
 text = "Hello, do you like tea? <|endoftext|> In the sunlit terraces of someunknownPlace. Akwirw ier\\n\\t  x"
 slow = tiktoken.get_encoding("gpt2").encode(text, allowed_special={"<|endoftext|>"})
 tiktoken.registry.ENCODINGS.pop("gpt2")
-from grader import preload
+from grader.engine import preload
 preload.gpt2()   # first call may build and save the rank cache
 tiktoken.registry.ENCODINGS.pop("gpt2")
 preload.gpt2()   # second call loads it
@@ -40,7 +40,7 @@ def test_a_rewritten_rank_cache_with_its_hash_recomputed_is_not_used(tmp_path, m
     import base64
     import hashlib
 
-    from grader import preload
+    from grader.engine import preload
     from course_data import gpt2
     monkeypatch.setattr(gpt2, "cache_root", lambda: tmp_path)
     cache = tmp_path / "tiktoken" / "gpt2-ranks.b64"

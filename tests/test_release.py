@@ -10,7 +10,8 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from grader import manifest, release
+from grader.core import manifest
+from grader.authoring import release
 from grader.cli import Exit, main
 
 pytestmark = [pytest.mark.slow, pytest.mark.needs_solutions]
@@ -33,7 +34,7 @@ def test_large_scores(out, snap):
 @pytest.fixture(scope="module")
 def instructor_course(course, tmp_path_factory):
     """A copy of the course with one hidden check (and the case only it reads) in ch03.softmax_naive."""
-    from grader.course import sync
+    from grader.authoring.sync import sync
     root = tmp_path_factory.mktemp("course")
     for name in (*release.INCLUDE, "solutions", "exercises", "notebooks"):
         source = course.root / name

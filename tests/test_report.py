@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grader import catalogue
+from grader.authoring import catalogue
 from grader.cli import main
 
 pytestmark = [pytest.mark.slow, pytest.mark.needs_solutions]  # runs the grading worker; deselect with -m "not slow"
@@ -30,7 +30,7 @@ def buggy_tree(course, tmp_path_factory):
 @pytest.fixture(scope="module")
 def runs(course, buggy_tree):
     """The stubs of ch03 and ch04 and the buggy ch03, graded once (one worker)."""
-    from grader.grading import grade_jobs
+    from grader.scoring.grading import grade_jobs
     ch03, ch04 = course.chapter("ch03").exercises, course.chapter("ch04").exercises
     stubs3, stubs4, bug = grade_jobs(course, [(course.stubs, list(ch03)), (course.stubs, list(ch04)),
                                               (buggy_tree, list(ch03))])
@@ -42,7 +42,7 @@ def render(run, width, verbose=False):
 
     from rich.console import Console
 
-    from grader.report import render_run
+    from grader.scoring.report import render_run
     console = Console(file=io.StringIO(), width=width, highlight=False)
     render_run(run, console, verbose)
     return console.file.getvalue()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.runner import Worker, _outermost
+from grader.engine.runner import Worker, _outermost
 
 pytestmark = pytest.mark.slow  # runs the grading worker; deselect with -m "not slow"
 

@@ -4,7 +4,9 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from grader import markers, sources, state
+from grader.core import markers
+from grader.core import sources
+from grader.core import state
 from grader.cli import main
 
 

@@ -5,7 +5,7 @@ import zipfile
 
 import pytest
 
-from grader import submissions
+from grader.classroom import submissions
 
 WANTED = {"ch02/tokenizers.py", "ch02/bpe.py", "ch03/causal_attention.py"}
 GOOD = b"def split_text(text):\n    return text.split()\n"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.watch import Watcher, watch_loop
+from grader.cli.watch import Watcher, watch_loop
 
 pytestmark = pytest.mark.slow  # deselect with -m "not slow" for a quick run
 

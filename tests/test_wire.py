@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from grader import wire
+from grader.engine import wire
 
 
 def test_round_trip_of_plain_values_and_tensors():

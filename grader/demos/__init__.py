@@ -13,6 +13,10 @@ from pathlib import Path
 
 import click
 
+from ..core import manifest
+from ..core.manifest import PACKAGE
+from ..engine.probe import mount
+
 
 def names() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
@@ -27,9 +31,6 @@ def command(name: str) -> click.Command | None:
 def load_tree(solutions: bool = False):
     """The course, and a function importing a module of the learner's tree (or of solutions/):
     module("ch05/train.py") -> that module, with chapters importing each other as usual."""
-    from .. import manifest
-    from ..probe import PACKAGE, mount
-
     course = manifest.load()
     tree = course.solutions if solutions else course.stubs
     if not tree.is_dir():

@@ -80,7 +80,13 @@ def _train(code, text, epochs, steps, eval_freq, eval_iter, lr, out: Path, sampl
     import torch
     from course_data.gpt2 import get_encoding
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     console, tokenizer, cfg = Console(highlight=False), get_encoding(), dict(SMALL_GPT_CONFIG)
     pt = code["pretraining"]

@@ -16,6 +16,7 @@ import time
 import click
 
 from . import load_tree, not_ready, output_dir
+from ._pretrained import SMALL_GPT_CONFIG, pretrained_gpt
 
 EXAMPLES = ["You are a winner you have been specially selected to receive $1000 cash or a $2000 award.",
             "Hey, just wanted to check if we're still on for dinner tonight? Let me know!",
@@ -54,13 +55,17 @@ class _Lines(io.TextIOBase):
 
 def run(solutions: bool, epochs: int, data: str, out: str | None, lora: bool, chapter: str) -> None:
     import torch
+    from course_data.gpt2 import get_encoding
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
     from torch.utils.data import DataLoader
 
-    from course_data.gpt2 import get_encoding
-
-    from ._pretrained import SMALL_GPT_CONFIG, pretrained_gpt
 
     console = Console(file=sys.stdout)  # bound now: the training loops' prints are redirected to it
     _, module = load_tree(solutions)

@@ -17,6 +17,7 @@ import time
 import click
 
 from . import load_tree, not_ready, output_dir
+from ._pretrained import SMALL_GPT_CONFIG, _Lines, pretrained_gpt
 from .ch05 import _plot_losses
 
 SHOWN = 8   # answers printed
@@ -40,14 +41,18 @@ def _by_family(test_data, scores_of):
 
 def run(solutions, epochs, lr, data, judge_name, judge_model, judge_url, max_new_tokens, out):
     import torch
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
     from course_data.download import DownloadError
     from course_data.gpt2 import get_encoding
     from course_data.instructions import default_instruction_data, load_instruction_data
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
-    from ._pretrained import SMALL_GPT_CONFIG, _Lines, pretrained_gpt
 
     console = Console(file=sys.stdout)  # bound now: the training loop's prints are redirected to it
     _, module = load_tree(solutions)

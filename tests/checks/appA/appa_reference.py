@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.weights import pattern
+from grader.checks.weights import pattern
 
 # The book's toy data (section A.6): five training and two test examples, two features, two classes.
 X_TRAIN = [[-1.2, 3.1], [-0.9, 2.9], [-0.5, 2.6], [2.3, -1.1], [2.7, -1.5]]

@@ -3,7 +3,7 @@ example (the last batch is smaller), as a Python float."""
 import numpy as np
 
 from grader.checks import case, fail, sibling
-from grader.weights import pattern
+from grader.checks.weights import pattern
 
 ref = sibling(__file__, "appa_reference")
 N, D, CLASSES, BATCH = 10, 3, 3, 3   # batches of 3, 3, 3 and 1; every usual mistake gives its own value

@@ -2,7 +2,7 @@
 import numpy as np
 
 from grader.checks import case, expect_close, fail
-from grader.weights import pattern
+from grader.checks.weights import pattern
 
 BOOK = [[1, 2, 3], [4, 5, 6]]   # the book's tensor2d (section A.2.3): gives [[14, 32], [32, 77]]
 SHAPES = {"tall": (4, 3), "row": (1, 5)}

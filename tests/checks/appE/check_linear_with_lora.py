@@ -2,7 +2,7 @@
 import numpy as np
 
 from grader.checks import case, expect_close, fail, forward, points, sibling, with_weights
-from grader.weights import pattern
+from grader.checks.weights import pattern
 
 ref = sibling(__file__, "lora_reference")
 IN, OUT, RANK, ALPHA = ref.IN, ref.OUT, ref.RANK, ref.ALPHA

@@ -1,6 +1,6 @@
 """Checks for appE.lora_classifier: only the LoRA matrices train, 2,666,528 of them on the 124M classifier."""
 from grader.checks import build_on_meta, case, expect_close, fail, points, sibling, with_weights
-from grader.weights import pattern
+from grader.checks.weights import pattern
 
 gpt_ref = sibling(__file__, "ch04/gpt_reference")
 CFG = gpt_ref.SMALL

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.checks import fail
-from grader.weights import pattern
+from grader.checks.weights import pattern
 
 IN, OUT, RANK, ALPHA = 12, 10, 4, 8
 A = pattern((IN, RANK), "lora.A", 0.5)

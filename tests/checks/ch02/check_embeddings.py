@@ -1,12 +1,12 @@
 """Checks for ch02.embeddings: InputEmbedding = token embedding + absolute positional embedding.
 
-The layers are filled with known values (grader.weights), so every expected number is computed
+The layers are filled with known values (grader.checks.weights), so every expected number is computed
 here from the same formula; sizes differ from the book's so that misplaced arguments show.
 """
 import numpy as np
 
 from grader.checks import case, expect_close, expect_shape, fail
-from grader.weights import pattern
+from grader.checks.weights import pattern
 
 VOCAB, CONTEXT, DIM = 50, 6, 5
 TOK = pattern((VOCAB, DIM), "ch02.embeddings.tok")
@@ -24,7 +24,7 @@ SAME = [[9] * CONTEXT, [30] * CONTEXT]           # one token repeated: only the 
 
 def _run(learner, ids):
     import torch
-    from grader.weights import assign
+    from grader.checks.weights import assign
     model = learner.InputEmbedding(VOCAB, CONTEXT, DIM)
     left = assign(model, REFERENCE)
     with torch.no_grad():

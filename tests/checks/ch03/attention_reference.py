@@ -9,7 +9,7 @@ import numpy as np
 
 from grader.checks import (CheckFailed, dropout_probe, expect_close, expect_eval_repeatable, expect_shape, fail,
                            forward, gradient_sizes, weighted_backward)
-from grader.weights import pattern
+from grader.checks.weights import pattern
 
 QKV = ("W_query", "W_key", "W_value")
 # The book's six-token input ("Your journey starts with one step"), three dimensions per token.

@@ -2,7 +2,7 @@
 import numpy as np
 
 from grader.checks import case, expect_close, expect_shape, fail, sibling
-from grader.weights import pattern
+from grader.checks.weights import pattern
 
 TOY = sibling(__file__, "attention_reference").TOY     # the book's input, float32
 BOOK_QUERY2 = [0.9544, 1.4950, 1.4754, 0.8434, 0.7070, 1.0865]

@@ -2,7 +2,7 @@
 import numpy as np
 
 from grader.checks import case, expect_close, expect_shape, fail, sibling
-from grader.weights import pattern
+from grader.checks.weights import pattern
 
 ref = sibling(__file__, "attention_reference")
 QKV, TOY = ref.QKV, ref.TOY
@@ -16,7 +16,7 @@ def v2_weights(kind):
 
 def transfer(learner, kind):
     import torch
-    from grader.weights import assign
+    from grader.checks.weights import assign
     d_in, d_out = SIZES[kind]
     sa_v2, sa_v1 = learner.SelfAttention_v2(d_in, d_out), learner.SelfAttention_v1(d_in, d_out)
     assign(sa_v2, v2_weights(kind))

@@ -29,7 +29,7 @@ def book(learner):
 
 @case
 def other_sizes(learner):
-    from grader.weights import pattern
+    from grader.checks.weights import pattern
     import torch
     return describe(learner.two_dimensional_wrapper(4, 5, dropout=0.1), torch.from_numpy(pattern((2, 5, 4), "x")))
 

@@ -2,7 +2,7 @@
 import numpy as np
 
 from grader.checks import case, expect_close, expect_names, expect_shape, fail, points
-from grader.weights import pattern
+from grader.checks.weights import pattern
 
 CFG = {"vocab_size": 60, "context_length": 8, "emb_dim": 16, "n_heads": 2, "n_layers": 2,
        "drop_rate": 0.0, "qkv_bias": False}
@@ -27,7 +27,7 @@ def structure(learner):
 @case
 def outputs(learner):
     import torch
-    from grader.weights import assign
+    from grader.checks.weights import assign
 
     ff = learner.FeedForward(CFG)
     assign(ff, {n: pattern(s, "ff." + n) for n, s in SHAPES.items()})

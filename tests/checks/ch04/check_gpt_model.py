@@ -4,7 +4,7 @@ import numpy as np
 from grader.checks import (build_on_meta, case, dropout_probe, eval_outputs, expect_close, expect_gradients,
                            expect_names, expect_shape, fail, forward, gradient_sizes, matching_variant, points,
                            sibling, weighted_backward, with_weights)
-from grader.weights import pattern
+from grader.checks.weights import pattern
 
 
 ref = sibling(__file__, "gpt_reference")

@@ -2,7 +2,7 @@
 import numpy as np
 
 from grader.checks import case, expect_close, expect_names, expect_shape, fail, points
-from grader.weights import pattern
+from grader.checks.weights import pattern
 
 EPS = 1e-5
 
@@ -18,7 +18,7 @@ def _affine(d, key):
 
 def _run(learner, d, x, weights):
     import torch
-    from grader.weights import assign
+    from grader.checks.weights import assign
 
     ln = learner.LayerNorm(d)
     assign(ln, weights)

@@ -2,7 +2,7 @@
 import numpy as np
 
 from grader.checks import case, expect_close, expect_names, expect_shape, fail, points
-from grader.weights import pattern
+from grader.checks.weights import pattern
 
 BOOK_SIZES = [3, 3, 3, 3, 3, 1]
 NARROWING = [4, 4, 2, 2, 2, 1]   # six sizes, so the book's five-layer network fits too
@@ -10,7 +10,7 @@ BOOK_INPUT = np.float32([[1.0, 0.0, -1.0]])
 
 
 def _model(learner, sizes, use_shortcut):
-    from grader.weights import assign
+    from grader.checks.weights import assign
 
     model = learner.ExampleDeepNeuralNetwork(sizes, use_shortcut)
     reference = {}

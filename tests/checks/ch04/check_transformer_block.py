@@ -3,7 +3,7 @@ import numpy as np
 
 from grader.checks import (case, dropout_probe, eval_outputs, expect_close, expect_gradients, expect_names, expect_shape, fail,
                            forward, gradient_sizes, matching_variant, points, sibling, with_weights)
-from grader.weights import pattern
+from grader.checks.weights import pattern
 
 
 ref = sibling(__file__, "gpt_reference")

@@ -1,5 +1,5 @@
 """Shared by the chapter-4 checks (numpy only): the small test configuration and known weights for
-TransformerBlock and GPTModel, named as in the book so that grader.weights.assign matches them by name.
+TransformerBlock and GPTModel, named as in the book so that grader.checks.weights.assign matches them by name.
 
 Check modules load it with grader.checks.sibling, on both sides of the worker boundary.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.checks import expect_close, expect_eval_repeatable, expect_train_random
-from grader.weights import pattern
+from grader.checks.weights import pattern
 
 # vocab 60, context 8, emb 16, 2 heads, 2 layers: every check runs in milliseconds.
 SMALL = {"vocab_size": 60, "context_length": 8, "emb_dim": 16, "n_heads": 2, "n_layers": 2,

@@ -2,7 +2,7 @@
 both shapes when they differ."""
 
 from grader.checks import case, expect_close, fail
-from grader.weights import pattern
+from grader.checks.weights import pattern
 
 LEFT, RIGHT_WRONG = (3, 4), (4, 3)
 

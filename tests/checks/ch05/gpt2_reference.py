@@ -1,13 +1,13 @@
 """Shared by the weight-loading checks (numpy only): a synthetic GPT-2 checkpoint in the book's nested `params`
 layout, with deterministic values, and the GPTModel parameter each of its arrays belongs in.
 
-Values come from grader.weights.pattern, so both sides of the worker boundary build the same checkpoint.
+Values come from grader.checks.weights.pattern, so both sides of the worker boundary build the same checkpoint.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from grader.weights import pattern
+from grader.checks.weights import pattern
 
 # vocab 64, context 8, emb 16, 2 heads, 2 layers, with GPT-2's query/key/value biases
 GPT2_TINY = {"vocab_size": 64, "context_length": 8, "emb_dim": 16, "n_heads": 2, "n_layers": 2,

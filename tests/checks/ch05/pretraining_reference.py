@@ -11,7 +11,7 @@ import io
 import numpy as np
 
 from grader.checks import expect_type, fail, sibling, with_weights
-from grader.weights import pattern
+from grader.checks.weights import pattern
 
 gpt_ref = sibling(__file__, "ch04/gpt_reference")
 TINY = dict(gpt_ref.SMALL)  # vocab 60, context 8, emb 16, 2 heads, 2 layers, no dropout

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.checks import sibling
-from grader.weights import pattern
+from grader.checks.weights import pattern
 
 gpt_ref = sibling(__file__, "ch04/gpt_reference")
 CFG = gpt_ref.SMALL                                   # vocab 60, context 8, emb 16, 2 heads, 2 layers
@@ -73,7 +73,7 @@ def loader(n: int, batch_size: int, key: str, seq_len: int = 6):
 def tiny_classifier(key: str = "tiny.", num_classes: int = 2):
     """A causal classifier with GPTModel's interface, (batch, seq_len) ids -> (batch, seq_len, num_classes)
     logits: position t sees the mean embedding of tokens 0..t. It records (training, grad enabled, input
-    shape) of every call in .calls. Parameters set from grader.weights.pattern, so no RNG is involved."""
+    shape) of every call in .calls. Parameters set from grader.checks.weights.pattern, so no RNG is involved."""
     import torch
 
     class TinyClassifier(torch.nn.Module):

@@ -8,7 +8,7 @@ factor (1 - lr * weight_decay) each step under AdamW; the trained output head sh
 import numpy as np
 
 from grader.checks import case, expect_close, fail, points, sibling
-from grader.weights import pattern
+from grader.checks.weights import pattern
 
 WORKER_PRELOAD = ("optimizers",)
 ref4 = sibling(__file__, "ch04/gpt_reference")

@@ -1,0 +1,150 @@
+"""Trusted side: compare a learner's plain results with the expected ones, failing with a message for the learner."""
+from __future__ import annotations
+
+import numpy as np
+
+from .declare import fail
+
+
+def show(value, limit: int = 120) -> str:
+    """A short, readable rendering of a value for feedback."""
+    if isinstance(value, np.ndarray):
+        if value.size <= 8:
+            text = np.array2string(value, precision=4, separator=", ")
+        else:
+            text = f"array of shape {list(value.shape)}"
+    else:
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def first_difference(got, expected):
+    """Index of the first differing item of two sequences, or None when equal."""
+    for i, (g, e) in enumerate(zip(got, expected)):
+        if g != e:
+            return i
+    return None if len(got) == len(expected) else min(len(got), len(expected))
+
+
+def expect_type(got, kinds, what: str):
+    if not isinstance(got, kinds):
+        names = kinds.__name__ if isinstance(kinds, type) else " or ".join(k.__name__ for k in kinds)
+        fail(f"{what} should be a {names}, got {type(got).__name__}: {show(got)}")
+
+
+def expect_sequence(got, expected: list, what: str, item: str = "item"):
+    """Lists of tokens, ids or strings: length, then first differing position with context."""
+    if isinstance(got, np.ndarray):
+        got = got.tolist()
+    expect_type(got, list, what)
+    i = first_difference(got, expected)
+    if i is None:
+        return
+    lo = max(0, i - 3)
+    context = (f"at position {i}: expected {show(expected[i]) if i < len(expected) else '(end)'}, "
+               f"got {show(got[i]) if i < len(got) else '(end)'}")
+    fail(f"{what} differs {context}.\n  expected [{lo}:{i + 4}] = {show(expected[lo:i + 4])}\n"
+         f"  got      [{lo}:{i + 4}] = {show(got[lo:i + 4])}"
+         + (f"\n  lengths: expected {len(expected)}, got {len(got)}" if len(got) != len(expected) else ""))
+
+
+def expect_shape(got, shape, what: str):
+    if not isinstance(got, np.ndarray):
+        fail(f"{what} should be a tensor, got {type(got).__name__}: {show(got)}")
+    if list(got.shape) != list(shape):
+        fail(f"{what} has shape {list(got.shape)}, expected {list(shape)}")
+
+
+def expect_dtype(got, torch_dtype: str, what: str):
+    actual = getattr(got, "torch_dtype", "") or str(getattr(got, "dtype", type(got).__name__))
+    if actual != torch_dtype:
+        fail(f"{what} has dtype {actual}, expected {torch_dtype}")
+
+
+def expect_close(got, expected, what: str, atol: float = 1e-5, rtol: float = 1e-4):
+    """Shape first, then values within |got - expected| <= atol + rtol * |expected|,
+    reporting the largest difference and the first position that is off."""
+    expected = np.asarray(expected)
+    if not isinstance(got, np.ndarray):
+        if isinstance(got, (int, float, list)):
+            got = np.asarray(got)
+        else:
+            fail(f"{what} should be a tensor, got {type(got).__name__}: {show(got)}")
+    expect_shape(got, expected.shape, what)
+    if got.dtype.kind not in "biuf":
+        fail(f"{what} should hold numbers, got dtype {got.dtype}")
+    got64, exp64 = got.astype(np.float64), expected.astype(np.float64)
+    if np.isnan(got64).any() and not np.isnan(exp64).any():
+        pos = tuple(int(i) for i in np.argwhere(np.isnan(got64))[0])
+        fail(f"{what} contains NaN (first at index {list(pos)}); expected finite values")
+    bad = ~np.isclose(got64, exp64, atol=atol, rtol=rtol, equal_nan=True)
+    if bad.any():
+        diff = np.atleast_1d(np.abs(got64 - exp64))  # 0-d for plain numbers
+        diff[np.isnan(diff)] = np.inf
+        pos = tuple(int(i) for i in np.argwhere(bad)[0])
+        fail(f"{what} differs from the expected values: max |difference| = {np.nanmax(diff):.4g} "
+             f"(tolerance atol={atol:g}, rtol={rtol:g}); first at index {list(pos)}: "
+             f"expected {exp64[pos]:.6g}, got {got64[pos]:.6g}")
+
+
+def expect_equal(got, expected, what: str):
+    if isinstance(got, np.ndarray) or isinstance(expected, np.ndarray):
+        expected = np.asarray(expected)
+        expect_shape(got, expected.shape, what)
+        if not np.array_equal(got, expected):
+            pos = tuple(int(i) for i in np.argwhere(got != expected)[0])
+            fail(f"{what} differs at index {list(pos)}: expected {show(expected[pos])}, got {show(got[pos])}")
+        return
+    if got != expected:
+        fail(f"{what}: expected {show(expected)}, got {show(got)}")
+
+
+def expect_names(got, expected, what: str, item: str = "name"):
+    """The same set of names (state_dict keys, dict keys), order aside: missing ones first, then extra."""
+    if isinstance(got, dict):
+        got = list(got)
+    expect_type(got, list, what)
+    got_set, expected_set = set(got), set(expected)
+    missing = [n for n in expected if n not in got_set]
+    extra = [n for n in got if n not in expected_set]
+    if missing or extra:
+        parts = [f"missing {item}s {show(missing, 200)}"] if missing else []
+        parts += [f"unexpected {item}s {show(extra, 200)}"] if extra else []
+        fail(f"{what}: " + "; ".join(parts))
+
+
+def matching_variant(got, variants: dict, atol: float, rtol: float):
+    """The name of the first of `variants` (name -> output of a known wrong wiring) that `got` matches, or None."""
+    if not isinstance(got, np.ndarray) or not isinstance(variants, dict):
+        return None
+    for name, value in variants.items():
+        if isinstance(value, np.ndarray) and value.shape == got.shape and np.allclose(got, value, atol=atol, rtol=rtol):
+            return name
+    return None
+
+
+def expect_eval_repeatable(probe: dict, what: str, dropout_module: str = "nn.Dropout"):
+    """`probe` from dropout_probe: two eval-mode calls on the same input agree exactly."""
+    if not np.array_equal(probe["eval"], probe["eval_again"], equal_nan=True):
+        fail(f"{what}: in eval mode (model.eval()) two calls on the same input differ, so dropout is still "
+             f"active. Use nn.Dropout modules ({dropout_module}), which model.eval() switches off, not "
+             "F.dropout(x, p) with its default training=True")
+
+
+def expect_train_random(probe: dict, what: str, advice: str):
+    """`probe` from dropout_probe: in train mode the output changes from call to call and differs from eval's."""
+    train, again, evaluated = probe["train"], probe["train_again"], probe["eval"]
+    comparable = train.shape == evaluated.shape
+    if np.array_equal(train, again) or (comparable and np.allclose(train, evaluated, atol=1e-7)):
+        fail(f"{what}: {advice}")
+
+
+def expect_gradients(sizes: dict, what: str, advice: str = ""):
+    """`sizes` from gradient_sizes: a nonzero gradient reached every parameter."""
+    if not sizes:
+        fail(f"{what} has no parameters at all: create them as nn.Parameter or nn.Linear so they are trained")
+    missing = [n for n, g in sizes.items() if not g]
+    if missing:
+        fail(f"{what}: no gradient reached {', '.join(missing[:6])}{' ...' if len(missing) > 6 else ''} after "
+             "backward(): " + (advice or "every parameter must take part in the output (don't detach, use .data "
+                               "or run under torch.no_grad() in forward, and apply every layer you create)"))

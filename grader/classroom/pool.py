@@ -1,0 +1,100 @@
+"""Template workers and the scoring of one submission: what a local `grade bulk` and a Dask worker share.
+
+A template is a warm worker (torch imported once) that knows no submission; each submission's jobs
+run in a process forked from it for that submission alone, each exercise jailed as the template's
+own uid. `score_submission` is the trusted side for one submission: its checks, its flags.
+"""
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from ..containment.isolation import isolation_available
+from ..core.manifest import Course, Exercise
+from ..core.sources import SourceError, pristine_stub
+from ..engine.runner import Worker
+from ..scoring.grading import blame_dependencies, score_jobs
+from ..scoring.results import ExerciseResult, RunResult
+from . import flags, submissions
+
+BASE_UID = 61000  # template i runs learner code as uid BASE_UID + i, a uid of its own
+
+
+class Templates:
+    """The warm workers, one per core, each grading one submission at a time in a thread of ours."""
+
+    def __init__(self, course: Course, exercises: list[Exercise], staging: Path, count: int, jailed: bool,
+                 limits: dict | None = None, uid_base: int = BASE_UID):
+        self.course, self.exercises, self.staging, self.jailed, self.limits = course, exercises, staging, jailed, limits
+        self.uid_base = uid_base
+        self.workers = [self._start(i) for i in range(count)]
+
+    def _start(self, slot: int) -> Worker:
+        return Worker([], self.course, parallel=1, limits=self.limits, keep_open=True, targets=[self.staging],
+                      preload=self.exercises, jail_uid=self.uid_base + slot if self.jailed else None)
+
+    def grade(self, slot: int, tree: Path) -> dict:
+        """Run one submission's jobs on template `slot`; exercise id -> JobResult."""
+        if not self.workers[slot].alive:
+            self.workers[slot].close()
+            self.workers[slot] = self._start(slot)
+        jobs = self.workers[slot].submit([(tree, ex) for ex in self.exercises], isolated=True)
+        for job in jobs:
+            job.wait()
+        return {ex.id: job for ex, job in zip(self.exercises, jobs)}
+
+    def applied(self) -> list[str]:
+        applied = list(self.workers[0].info.get("limits", [])) if self.workers else []
+        if not self.jailed:
+            applied.append(f"NOT APPLIED: the jail (no uid, root filesystem or /proc of its own): this machine lacks "
+                           f"{isolation_available()}; graded with --unsafe-no-isolation")
+        return applied
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.close()
+
+
+def given_lines(course: Course, exercises: list[Exercise]) -> dict[str, set[str]]:
+    """file -> the stripped lines the course itself hands out or holds for it (stub and reference)."""
+    given: dict[str, set[str]] = {}
+    for ex in exercises:
+        lines = given.setdefault(f"{ex.chapter}/{ex.file}", set())
+        try:
+            lines |= {line.strip() for line in pristine_stub(course, ex).splitlines()}
+        except SourceError:
+            pass
+        if ex.source(course.solutions).is_file():
+            lines |= {line.strip() for line in ex.source(course.solutions).read_text(encoding="utf-8").splitlines()}
+    return given
+
+
+def score_submission(course: Course, sub: submissions.Submission, key: str, exercises, jobs, limits: list[str],
+                     given) -> tuple[dict, str]:
+    """The trusted side for one submission: its checks scored (one pytest session, reported by
+    pytest-json-report too) and its flags; returns (result, the pytest report's text)."""
+    by_id, report = None, ""
+    if jobs is None:
+        run = RunResult(sub.source.name, [_not_graded(ex, sub) for ex in exercises], 0.0, limits)
+    else:
+        start = time.perf_counter()
+        with tempfile.TemporaryDirectory(prefix="grade-report-") as tmp:
+            (by_id,) = score_jobs(course, [jobs], json_report=Path(tmp) / "report.json")
+            report = (Path(tmp) / "report.json").read_text(encoding="utf-8")
+        for ex in exercises:
+            blame_dependencies(ex, by_id)
+        run = RunResult(sub.source.name, [by_id[ex.id] for ex in exercises], time.perf_counter() - start, limits)
+        if sub.notebook is not None:
+            sub.notebook.apply(run)  # locations in cells, the notebooks' notes
+    result = {**run.to_dict(), "student": sub.student, "cache_key": key,
+              "submission": {"source": sub.source.name, "status": sub.status, "files": sorted(sub.files),
+                             "notes": sub.notes, "digest": sub.digest},
+              "flags": flags.submission_flags(sub, jobs, given, by_id)}
+    return result, report
+
+
+def _not_graded(ex: Exercise, sub: submissions.Submission) -> ExerciseResult:
+    reason = "; ".join(sub.notes[:2]) or sub.status
+    return ExerciseResult(ex.id, ex.title, ex.chapter, ex.book, ex.points, "error",
+                          f"not graded: the submission is {sub.status} ({reason})")

@@ -1,0 +1,4 @@
+"""`python -m grader.cli` is the `grade` command."""
+from grader.cli import entry
+
+entry()

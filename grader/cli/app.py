@@ -1,0 +1,120 @@
+"""The `grade` command's one click group and what its commands share: exit codes, the console, the target."""
+from __future__ import annotations
+
+import enum
+import sys
+from pathlib import Path
+
+import click
+
+from ..core import manifest
+
+
+class Exit(enum.IntEnum):
+    FULL_MARKS = 0
+    POINTS_LOST = 1
+    USAGE = 2
+
+
+def escape(text: str) -> str:
+    from rich.markup import escape as rich_escape
+    return rich_escape(text)
+
+
+class LazyConsole:
+    """rich loads only once something is printed, after the worker has started; each use sees the
+    terminal (and COLUMNS) as it is now."""
+
+    def __getattr__(self, name):
+        from rich.console import Console
+        return getattr(Console(highlight=False), name)
+
+
+console = LazyConsole()
+
+
+class DefaultGroup(click.Group):
+    """`grade ch02` means `grade run ch02`; a bare `grade` shows progress over all chapters."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+            args = ["run", *args]
+        elif not args:
+            args = ["progress"]
+        return super().parse_args(ctx, args)
+
+
+def warm_up_reporting() -> None:
+    """Import the reporters in the background while the worker imports torch (~0.1 s saved)."""
+    import threading
+    threading.Thread(target=__import__, args=("grader.scoring.report",), daemon=True).start()
+
+
+def load_course() -> manifest.Course:
+    try:
+        return manifest.load()
+    except manifest.ManifestError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def maintainers_course() -> manifest.Course:
+    """The course, for the commands that work from its solutions (check, sync, release)."""
+    course = load_course()
+    if not course.solutions.is_dir():
+        raise click.UsageError("this copy of the course has no solutions/ (a learner's copy): this command is "
+                               "for the course's own repository")
+    return course
+
+
+def pick_target(course, solutions: bool, target: str | None) -> Path:
+    if solutions and target:
+        raise click.UsageError("use either --solutions or --target, not both")
+    if solutions:
+        if not course.solutions.is_dir():
+            raise click.UsageError("this copy of the course has no solutions/ folder")
+        return course.solutions
+    path = Path(target) if target else course.stubs
+    if not path.is_dir():
+        raise click.UsageError(f"{path} is not a folder")
+    return path
+
+
+def is_notebook_folder(target: str) -> bool:
+    """A folder of notebooks: .ipynb files in it, and no chapter folders."""
+    path = Path(target)
+    return path.is_dir() and any(path.glob("*.ipynb")) and not any(p.is_dir() for p in path.glob("ch[0-9][0-9]"))
+
+
+def is_notebook_target(target: str | None) -> bool:
+    return bool(target) and (Path(target).suffix == ".ipynb" or is_notebook_folder(target))
+
+
+def grade_notebook_target(course, target: Path, exercises):
+    """Grade a notebook or a folder of notebooks (an unreadable one is a usage error, said in one sentence)."""
+    from ..notebooks.extract import grade_notebooks
+    from ..notebooks.layout import NotebookError
+    try:
+        return grade_notebooks(course, target, exercises)
+    except NotebookError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+@click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="llm-from-scratch-course")
+def main():
+    """Grade your exercises for Build a Large Language Model (From Scratch).
+
+    \b
+      grade ch02              grade chapter 2 (your code in exercises/ch02)
+      grade ch02 ch03 -v      several chapters, every check shown
+      grade                   progress over all chapters
+      grade hint split_text   a hint for one exercise
+    """
+
+
+def entry() -> None:
+    try:
+        main(standalone_mode=True)
+    except Exception as exc:  # noqa: BLE001 - an internal error exits 2 with a short message
+        console.print(f"[red]internal error:[/red] {type(exc).__name__}: {escape(str(exc))}")
+        sys.exit(Exit.USAGE)

@@ -1,0 +1,130 @@
+"""The `grade` commands for course maintainers and instructors: check, sync, release and bulk.
+
+`grader.cli` registers them on the one click group, beside the learner's commands (learner.py).
+
+Each command imports the grader's packages it uses when it runs, not at the top: `grade ch02` starts the
+worker (which imports torch) before the trusted side loads pytest, numpy, rich and nbformat, ~0.2 s that
+would otherwise come first (measured with `python -X importtime`); the import-linter contract still sees them.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .app import Exit, console, escape, load_course, maintainers_course
+
+
+@click.command("check")
+@click.argument("chapters", nargs=-1)
+def check_cmd(chapters):
+    """Course CI gate: solutions full marks, stubs zero, stubs and snapshots in sync."""
+    from ..authoring.sync import check
+    course = maintainers_course()
+    problems = check(course, course.select(list(chapters)))
+    for p in problems:
+        console.print(f"[red]✗[/red] {escape(p.what)}\n    fix: {escape(p.fix)}")
+    if problems:
+        console.print(f"[red]{len(problems)} problem(s)[/red]")
+        sys.exit(Exit.POINTS_LOST)
+    console.print("[green]✓ course is consistent: solutions full marks, stubs zero, stubs and snapshots in sync[/green]")
+
+
+@click.command("sync")
+@click.argument("chapters", nargs=-1)
+def sync_cmd(chapters):
+    """Maintainers: regenerate exercises/, the notebooks and the snapshots from solutions/."""
+    from ..authoring.sync import sync
+    from ..notebooks.layout import NotebookError
+    course = maintainers_course()
+    try:
+        stubs, snapshots = sync(course, course.select(list(chapters)))
+    except NotebookError as exc:
+        raise click.UsageError(str(exc)) from None
+    for path in stubs:
+        kind = "notebook" if path.suffix == ".ipynb" else "stub"
+        console.print(f"{kind:<9} {path.relative_to(course.root)}")
+    for ex_id in snapshots:
+        console.print(f"snapshot  {ex_id}")
+    console.print(f"{len(stubs)} stub(s) or notebook(s) and {len(snapshots)} snapshot(s) written")
+
+
+@click.command("release")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+def release_cmd(out):
+    """Instructors: write the learner's copy of the course to the new folder OUT.
+
+    Stubs, learner notebooks, public checks and snapshots, the grader, data code, README and CI;
+    no solutions, no hidden checks or their snapshot data, no line of a solution in any file."""
+    from ..authoring.release import ReleaseError, build
+    course = maintainers_course()
+    try:
+        made = build(course, out)
+    except ReleaseError as exc:
+        raise click.UsageError(str(exc)) from None
+    console.print(f"Wrote the learner release to {made.out} ({made.files} files), checked for solution text.",
+                  markup=False)
+    hidden = sum(made.hidden.values())
+    console.print(f"Hidden checks left out: {hidden}" + (f" ({', '.join(f'{k}: {v}' for k, v in made.hidden.items())})"
+                                                         if hidden else ""), markup=False)
+    console.print(f"Tests left out (they need solutions/): {', '.join(made.left_out_tests) or 'none'}", markup=False)
+    if made.overlaps:
+        console.print(f"For review: {len(made.overlaps)} line(s) of the solutions also stand in the course's own code "
+                      "(idioms, or checks building a reference):", markup=False)
+        for overlap in made.overlaps:
+            console.print(f"  {overlap}", markup=False, highlight=False)
+
+
+@click.command("bulk")
+@click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--chapters", required=True, metavar="CH[,CH...]", help="Chapters or exercises to grade, e.g. ch02,ch03.")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the results (created; re-running continues where it stopped).")
+@click.option("--regrade", is_flag=True, help="Grade everything again, even results already on disk.")
+@click.option("--parallel", type=int, metavar="N", help="Submissions graded at once (default: one per core).")
+@click.option("--unsafe-no-isolation", "unsafe", is_flag=True,
+              help="Grade even where learner code cannot be jailed (only for code you trust).")
+@click.option("--dask", metavar="ADDRESS", help="Grade on the workers of this Dask scheduler (tcp://host:8786).")
+def bulk_cmd(submissions, chapters, out, regrade, parallel, unsafe, dask):
+    """Grade a class: SUBMISSIONS holds one folder or zip per student (named by the student).
+
+    Writes per-student results and feedback (JSON, Markdown, Gradescope) and, for the class,
+    gradebook.csv, junit.xml, flags.json and report.html. Learner code runs jailed: its own
+    root filesystem, uid and /proc, no network, no capabilities, hard limits."""
+    from ..classroom.bulk import grade_class
+    from ..containment.isolation import IsolationMissing, isolation_available
+    course = load_course()
+    missing = "" if dask else isolation_available()
+    if missing and unsafe:
+        console.print(f"[red]Warning:[/red] learner code runs without the jail (this machine lacks {escape(missing)}): "
+                      "only the learner-mode containment applies. Grade only code you trust this way.")
+    try:
+        exercises = course.select([c.strip() for c in chapters.split(",") if c.strip()])
+    except KeyError as exc:
+        raise click.UsageError(f"unknown chapter or exercise {exc}") from None
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+    with Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[cached]}"),
+                  TimeRemainingColumn(), console=Console(highlight=False), transient=False) as bar:
+        task = bar.add_task("grading", total=None, cached="")
+
+        def update(p):
+            bar.update(task, total=p.total, completed=p.done, cached=f"({p.cached} from earlier runs)" if p.cached else "")
+        try:
+            students = grade_class(course, submissions, exercises, out, parallel, regrade, unsafe, update, dask=dask)
+        except IsolationMissing as exc:
+            raise click.UsageError(str(exc)) from None
+    flagged = sum(bool(s.result and s.result.get("flags")) for s in students)
+    console.print(f"{len(students)} submissions graded ({sum(s.cached for s in students)} from earlier runs); "
+                  f"{flagged} flagged. Results in {out}: gradebook.csv, report.html, junit.xml, flags.json, "
+                  "students/<id>/", highlight=False, markup=False)
+
+
+COMMANDS = (check_cmd, sync_cmd, release_cmd, bulk_cmd)

@@ -1,0 +1,180 @@
+"""Worker side of a check module: import the learner's code and run the module's cases.
+
+Runs only inside a forked worker child. Each case's result (or the learner's exception,
+located in the learner's own file) is sent back as plain data, one record per case.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import linecache
+import sys
+import time
+import traceback
+import types
+from pathlib import Path
+
+from ..containment import sandbox
+from ..core.manifest import PACKAGE
+from . import wire
+from .protocol import (
+    EXIT,
+    MEMORY,
+    MISSING,
+    NOT_IMPLEMENTED,
+    RECORD_CASE,
+    RECORD_IMPORT,
+    WRONG_TYPE,
+    error_record,
+)
+
+
+class MissingName(AttributeError):
+    """The learner's module lacks a name the exercise needs."""
+
+
+class Learner:
+    """What a case sees: the learner's module for the exercise, plus other modules of the tree."""
+
+    def __init__(self, module: types.ModuleType, label: str):
+        self._module = module
+        self._label = label
+
+    def __getattr__(self, name):
+        try:
+            return getattr(self._module, name)
+        except AttributeError:
+            raise MissingName(
+                f"{self._label} has no `{name}`: keep the name the stub defines (was it renamed or deleted?)"
+            ) from None
+
+    def module(self, relpath: str) -> "Learner":
+        """Another module of the learner's tree, e.g. learner.module("ch03/attention.py")."""
+        mod = importlib.import_module(f"{PACKAGE}." + relpath.removesuffix(".py").replace("/", "."))
+        return Learner(mod, self._label.rsplit("/", 2)[0] + "/" + relpath)
+
+
+def mount(target: Path) -> None:
+    """Make the tree at `target` importable as the package `exercises`."""
+    for name in [m for m in sys.modules if m == PACKAGE or m.startswith(PACKAGE + ".")]:
+        del sys.modules[name]
+    init = target / "__init__.py"
+    if init.is_file():
+        spec = importlib.util.spec_from_file_location(PACKAGE, init, submodule_search_locations=[str(target)])
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[PACKAGE] = module
+        spec.loader.exec_module(module)
+    else:
+        module = types.ModuleType(PACKAGE)
+        module.__path__ = [str(target)]
+        sys.modules[PACKAGE] = module
+
+
+def importable_by_new_interpreters(target: Path, folder: Path) -> None:
+    """Let fresh interpreters that the learner's code starts (multiprocessing's spawn, which
+    torch.multiprocessing.spawn uses) import the tree as `exercises` too: they inherit this
+    process's sys.path, not its sys.modules, so `folder` gets a link named `exercises`."""
+    link = folder / "import-path" / PACKAGE
+    try:
+        link.parent.mkdir(exist_ok=True)
+        link.symlink_to(target.resolve(), target_is_directory=True)
+    except OSError:
+        return  # such interpreters then fail to import the learner's code, and say so
+    sys.path.insert(0, str(link.parent))
+
+
+def cases_of(check_module: types.ModuleType) -> list:
+    found = [f for f in vars(check_module).values() if callable(f) and getattr(f, "_grader_case", False)]
+    return sorted(found, key=lambda f: f.__code__.co_firstlineno)
+
+
+def describe_exception(exc: BaseException, target: Path) -> dict:
+    """The learner-facing record of an exception: type, message and the learner's own frame."""
+    record = error_record(type(exc).__name__, _safe_str(exc))
+    if isinstance(exc, NotImplementedError):
+        record["kind"] = NOT_IMPLEMENTED
+    elif sandbox.is_memory_error(exc):
+        record["kind"] = MEMORY
+    elif isinstance(exc, SystemExit):
+        record["kind"] = EXIT
+        record["message"] = f"your code called sys.exit({exc.code!r}) / exit()"
+    elif isinstance(exc, MissingName):
+        record["kind"] = MISSING
+    root = target.resolve()
+    label_root = root.parent
+    frames = []
+    if isinstance(exc, SyntaxError) and exc.filename:
+        frames.append((exc.filename, exc.lineno or 0, "<module>", (exc.text or "").strip()))
+    try:
+        frames += [(f.filename, f.lineno, f.name, f.line) for f in traceback.extract_tb(exc.__traceback__)]
+    except Exception:
+        pass
+    for filename, lineno, func, code in reversed(frames):
+        try:
+            path = Path(filename).resolve()
+            rel = path.relative_to(label_root)
+            path.relative_to(root)
+        except (ValueError, OSError):
+            continue
+        record["where"] = {"file": rel.as_posix(), "line": lineno or 0, "function": func, "code": (code or "")[:300]}
+        if record["kind"] == NOT_IMPLEMENTED:
+            todo = _todo_above(path, lineno or 1)
+            if todo:
+                record["where"]["line"], record["todo"] = todo
+        break
+    return record
+
+
+def _todo_above(path: Path, lineno: int):
+    """(line, text) of the `# TODO:` comment block right above a stub's raise, if any."""
+    lines = []
+    for n in range(lineno - 1, max(0, lineno - 30), -1):
+        text = linecache.getline(str(path), n).strip()
+        if not text.startswith("#"):
+            return None
+        lines.insert(0, text.lstrip("#").strip())
+        if text.startswith("# TODO"):
+            lines[0] = lines[0].removeprefix("TODO:").strip()
+            return n, " ".join(line for line in lines if line)
+    return None
+
+
+def _safe_str(exc: BaseException) -> str:
+    try:
+        return str(exc)[:2000]
+    except Exception:
+        return "<the exception could not be shown>"
+
+
+def run_exercise(target: Path, module_rel: str, check_module: types.ModuleType, send,
+                 own_dir: Path | None = None) -> None:
+    """Import the learner's module, then run every case; `send(record_dict)` after each.
+    `own_dir`, a writable folder of this process's own, makes the tree importable by interpreters it spawns."""
+    label = f"{target.resolve().name}/{module_rel}"
+    if not (target / module_rel).is_file():
+        send({"record": RECORD_IMPORT, "ok": False, "error": error_record(
+            "FileNotFoundError", f"{label} does not exist: the exercise's code goes there (restore the stub if it "
+            "was deleted)", MISSING)})
+        return
+    try:
+        mount(target)
+        if own_dir is not None:
+            importable_by_new_interpreters(target, own_dir)
+        module = importlib.import_module(f"{PACKAGE}." + module_rel.removesuffix(".py").replace("/", "."))
+    except BaseException as exc:  # noqa: BLE001 - anything the learner's import does is reported
+        send({"record": RECORD_IMPORT, "ok": False, "error": describe_exception(exc, target)})
+        return
+    learner = Learner(module, label)
+    for case in cases_of(check_module):
+        start = time.perf_counter()
+        try:
+            value = wire.to_plain(case(learner))
+            record = {"record": RECORD_CASE, "name": case.__name__, "ok": True, "value": value}
+        except wire.WireError as exc:
+            record = {"record": RECORD_CASE, "name": case.__name__, "ok": False,
+                      "error": error_record("WrongType", str(exc), WRONG_TYPE)}
+        except BaseException as exc:  # noqa: BLE001
+            record = {"record": RECORD_CASE, "name": case.__name__, "ok": False,
+                      "error": describe_exception(exc, target)}
+        record["duration_s"] = round(time.perf_counter() - start, 4)
+        send(record)

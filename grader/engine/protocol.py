@@ -1,0 +1,68 @@
+"""The worker <-> checker protocol in one place: frames, records, error kinds and statuses.
+
+Both ends import this module (it imports nothing heavy). Inside the worker, the learner's process
+sends each record to its supervisor-side reader as `RECORD_LENGTH(n) + payload` (n > 0), and
+`END_OF_RECORDS` once every case ran; a process of the grader's own that fails exits with
+`EXIT_INTERNAL`, and one that could not build the jail with `EXIT_NO_JAIL` (no learner code ran).
+The worker writes frames
+`HEADER(job, kind, length) + payload` to its channel, payloads made by `wire.pack`:
+  FRAME_INFO   once, job INFO_JOB: what the worker applied (limits) and preloaded
+  FRAME_CASE   a record from the learner's process: RECORD_IMPORT (the module failed to import)
+               or RECORD_CASE (one case's value, or the learner's error)
+  FRAME_END    the worker's word on how the job's process ended (a JOB_* status)
+An error record is {"type", "message", "kind" (ERROR_KINDS), "where", "todo"}: `where` locates
+the learner's own line ({"file", "line", "function", "code"}), `todo` is the stub's TODO text
+when the code is not written yet. Nothing reads meaning out of feedback text.
+"""
+from __future__ import annotations
+
+import struct
+
+HEADER = struct.Struct("<IcI")  # job number, frame kind, payload length
+MAX_BYTES = 64 * 2**20          # the most a frame (or a child's record) may hold; more ends the stream
+INFO_JOB = 2**32 - 1           # the job number of the worker's own info frame
+FRAME_CASE, FRAME_END, FRAME_INFO = b"C", b"X", b"I"
+RECORD_IMPORT, RECORD_CASE = "import", "case"
+RECORD_LENGTH = struct.Struct("<I")  # learner's process -> worker: each record's length, then the record
+END_OF_RECORDS = RECORD_LENGTH.pack(0)
+EXIT_INTERNAL = 70  # a process of the grader's own (supervisor, scheduler) failed
+EXIT_NO_JAIL = 71   # the exercise's jail could not be built: nothing of the learner's ran
+
+# What kind of error the learner's code raised (set by the probe in the learner's process).
+ERROR, NOT_IMPLEMENTED, MEMORY, EXIT, MISSING, WRONG_TYPE = "error", "not_implemented", "memory", "exit", "missing", "type"
+ERROR_KINDS = (ERROR, NOT_IMPLEMENTED, MEMORY, EXIT, MISSING, WRONG_TYPE)
+
+# How the job's process ended (set by the worker).
+JOB_OK, JOB_TIMEOUT, JOB_MEMORY, JOB_CRASHED, JOB_LOST = "ok", "timeout", "memory", "crashed", "lost"
+
+# Exercise/check statuses of the result schema, for a job that did not end normally ...
+STATUS_OF_JOB = {JOB_TIMEOUT: "timeout", JOB_MEMORY: "memory", JOB_CRASHED: "error", JOB_LOST: "error"}
+# ... and for a check whose case raised an error of a given kind (anything else: "error").
+STATUS_OF_ERROR_KIND = {NOT_IMPLEMENTED: "not_implemented", MEMORY: "memory"}
+
+
+def error_record(type_: str, message: str, kind: str = ERROR, where: dict | None = None,
+                 todo: str | None = None) -> dict:
+    return {"type": type_, "message": message, "kind": kind, "where": where, "todo": todo}
+
+
+def clean_error(error) -> dict:
+    """An error record from the learner's process, reduced to the fields and types feedback uses
+    (the process is untrusted: anything else it sends is dropped)."""
+    error = error if isinstance(error, dict) else {}
+    text = {k: str(error.get(k) or "")[:2000] for k in ("type", "message", "kind", "todo")}
+    where = error.get("where")
+    if isinstance(where, dict):
+        line = where.get("line")
+        where = {"file": str(where.get("file", ""))[:300], "line": line if isinstance(line, int) else 0,
+                 "function": str(where.get("function", ""))[:100], "code": str(where.get("code", ""))[:300]}
+    else:
+        where = None
+    kind = text["kind"] if text["kind"] in ERROR_KINDS else ERROR
+    return {**text, "kind": kind, "todo": text["todo"] or None, "where": where}
+
+
+def location(error: dict) -> str:
+    """`file:line` of the learner's line an error record points at, or ""."""
+    where = error.get("where") or {}
+    return f"{where.get('file')}:{where.get('line')}" if where.get("file") else ""
