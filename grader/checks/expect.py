@@ -26,20 +26,52 @@ def first_difference(got, expected):
     return None if len(got) == len(expected) else min(len(got), len(expected))
 
 
+def which_mistake(got, mistakes: dict | None, atol: float = 1e-5, rtol: float = 1e-4) -> str | None:
+    """The advice for the first known mistake `got` matches, or None. `mistakes` maps advice to what the
+    code gives with that mistake (computed here or, from the learner's own parts, in the worker); arrays
+    and numbers match within atol + rtol * |value|, anything else by equality; a value of None is skipped
+    (a variant the worker could not build)."""
+    for advice, value in (mistakes or {}).items():
+        if value is not None and _same(got, value, atol, rtol):
+            return advice
+    return None
+
+
+def _same(got, value, atol: float, rtol: float) -> bool:
+    if isinstance(got, np.ndarray) or isinstance(value, np.ndarray):
+        got, value = np.asarray(got), np.asarray(value)
+        return (got.shape == value.shape and got.dtype.kind in "biuf" and value.dtype.kind in "biuf"
+                and bool(np.allclose(got.astype(np.float64), value.astype(np.float64), atol=atol, rtol=rtol)))
+    if isinstance(got, bool) or isinstance(value, bool):
+        return got is value
+    if isinstance(got, (int, float)) and isinstance(value, (int, float)):
+        return abs(got - value) <= atol + rtol * abs(value)
+    return got == value
+
+
+def fail_if_mistake(got, mistakes: dict | None, what: str, atol: float = 1e-5, rtol: float = 1e-4) -> None:
+    """Fail with "`what`: <advice>" when `got` matches one of the known `mistakes` (see which_mistake)."""
+    advice = which_mistake(got, mistakes, atol, rtol)
+    if advice:
+        fail(f"{what}: {advice}")
+
+
 def expect_type(got, kinds, what: str):
     if not isinstance(got, kinds):
         names = kinds.__name__ if isinstance(kinds, type) else " or ".join(k.__name__ for k in kinds)
         fail(f"{what} should be a {names}, got {type(got).__name__}: {show(got)}")
 
 
-def expect_sequence(got, expected: list, what: str, item: str = "item"):
-    """Lists of tokens, ids or strings: length, then first differing position with context."""
+def expect_sequence(got, expected: list, what: str, item: str = "item", mistakes: dict | None = None):
+    """Lists of tokens, ids or strings: length, then first differing position with context; a known
+    mistake (`mistakes`, see which_mistake) is named first."""
     if isinstance(got, np.ndarray):
         got = got.tolist()
     expect_type(got, list, what)
     i = first_difference(got, expected)
     if i is None:
         return
+    fail_if_mistake(got, mistakes, what)
     lo = max(0, i - 3)
     context = (f"at position {i}: expected {show(expected[i]) if i < len(expected) else '(end)'}, "
                f"got {show(got[i]) if i < len(got) else '(end)'}")
@@ -61,9 +93,10 @@ def expect_dtype(got, torch_dtype: str, what: str):
         fail(f"{what} has dtype {actual}, expected {torch_dtype}")
 
 
-def expect_close(got, expected, what: str, atol: float = 1e-5, rtol: float = 1e-4):
-    """Shape first, then values within |got - expected| <= atol + rtol * |expected|,
-    reporting the largest difference and the first position that is off."""
+def expect_close(got, expected, what: str, atol: float = 1e-5, rtol: float = 1e-4, mistakes: dict | None = None):
+    """Shape first, then values within |got - expected| <= atol + rtol * |expected|, reporting the largest
+    difference and the first position that is off; a known mistake (`mistakes`, see which_mistake) that
+    the values match is named before the numbers."""
     expected = np.asarray(expected)
     if not isinstance(got, np.ndarray):
         if isinstance(got, (int, float, list)):
@@ -78,16 +111,28 @@ def expect_close(got, expected, what: str, atol: float = 1e-5, rtol: float = 1e-
         pos = tuple(int(i) for i in np.argwhere(np.isnan(got64))[0])
         fail(f"{what} contains NaN (first at index {list(pos)}); expected finite values")
     bad = ~np.isclose(got64, exp64, atol=atol, rtol=rtol, equal_nan=True)
+    if bad.any() and mistakes:
+        advice = which_mistake(got, mistakes, atol, rtol)
+        if advice:
+            fail(f"{advice}\n{_difference(what, got64, exp64, bad, atol, rtol)}")
     if bad.any():
-        diff = np.atleast_1d(np.abs(got64 - exp64))  # 0-d for plain numbers
-        diff[np.isnan(diff)] = np.inf
-        pos = tuple(int(i) for i in np.argwhere(bad)[0])
-        fail(f"{what} differs from the expected values: max |difference| = {np.nanmax(diff):.4g} "
-             f"(tolerance atol={atol:g}, rtol={rtol:g}); first at index {list(pos)}: "
-             f"expected {exp64[pos]:.6g}, got {got64[pos]:.6g}")
+        fail(_difference(what, got64, exp64, bad, atol, rtol))
 
 
-def expect_equal(got, expected, what: str):
+def _difference(what: str, got64, exp64, bad, atol: float, rtol: float) -> str:
+    """How far `got64` is from `exp64`: the largest difference and the first position off."""
+    diff = np.atleast_1d(np.abs(got64 - exp64))  # 0-d for plain numbers
+    diff[np.isnan(diff)] = np.inf
+    pos = tuple(int(i) for i in np.argwhere(bad)[0])
+    return (f"{what} differs from the expected values: max |difference| = {np.nanmax(diff):.4g} "
+            f"(tolerance atol={atol:g}, rtol={rtol:g}); first at index {list(pos)}: "
+            f"expected {exp64[pos]:.6g}, got {got64[pos]:.6g}")
+
+
+def expect_equal(got, expected, what: str, mistakes: dict | None = None):
+    """Exactly equal (arrays: shape, then the first differing index); a known mistake is named first."""
+    if not _same(got, expected, 0.0, 0.0):
+        fail_if_mistake(got, mistakes, what, 0.0, 0.0)
     if isinstance(got, np.ndarray) or isinstance(expected, np.ndarray):
         expected = np.asarray(expected)
         expect_shape(got, expected.shape, what)

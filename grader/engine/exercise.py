@@ -90,7 +90,7 @@ def learner_process(setup: Setup, job: dict, scratch: str, result_w: int, output
             write_all(result_w, RECORD_LENGTH.pack(len(data)) + data)
 
         probe.run_exercise(Path(job["target"]), job["module"], setup.checks[job["checks"]], send,
-                           Path.cwd())  # the scratch folder, or the jail's /tmp
+                           Path.cwd(), job.get("defines", []))  # cwd: the scratch folder, or the jail's /tmp
         write_all(result_w, END_OF_RECORDS)
     except BaseException:  # noqa: BLE001 - the child must never return into the scheduler
         traceback.print_exc()

@@ -5,6 +5,7 @@ collects the checks; `JobResult.wait()` blocks until that job's child has ended.
 """
 from __future__ import annotations
 
+import ast
 import functools
 import json
 import os
@@ -105,7 +106,8 @@ class Worker:
         first = len(self.results)
         self.results += [JobResult(ex, target) for target, ex in jobs]
         return [{"job": first + i, "target": str(r.target.resolve()), "exercise": r.exercise.id,
-                 "module": f"{r.exercise.chapter}/{r.exercise.file}", "checks": str(r.exercise.check_path(self.course.root)),
+                 "module": f"{r.exercise.chapter}/{r.exercise.file}", "defines": list(r.exercise.defines),
+                 "checks": str(r.exercise.check_path(self.course.root)),
                  "timeout_s": self.limits.get("timeout_s", r.exercise.timeout_s),
                  "memory_mb": self.limits.get("memory_mb", r.exercise.memory_mb)}
                 for i, r in enumerate(self.results[first:])]
@@ -226,12 +228,17 @@ def _hidden(course: Course, targets: list[Path]) -> list[str]:
 
 @functools.lru_cache(maxsize=None)
 def declared_cases(check_path: str) -> frozenset[str]:
-    """The names of the @case functions a check module declares, read from its source (not imported):
-    records for any other name are dropped."""
-    import ast
+    """The names of the cases a check module declares (`@case def name` and `name = case(...)`), read from its
+    source (not imported): records for any other name are dropped."""
     tree = ast.parse(Path(check_path).read_text(encoding="utf-8"))
-    return frozenset(node.name for node in tree.body if isinstance(node, ast.FunctionDef)
-                     and any(getattr(d, "id", getattr(d, "attr", None)) == "case" for d in node.decorator_list))
+
+    def is_case(node) -> bool:
+        return getattr(node, "id", getattr(node, "attr", None)) == "case"
+    decorated = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)
+                 and any(is_case(d) for d in node.decorator_list)}
+    assigned = {node.targets[0].id for node in tree.body if isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call) and is_case(node.value.func)}
+    return frozenset(decorated | assigned)
 
 
 def _outermost(paths: list[Path]) -> list[Path]:

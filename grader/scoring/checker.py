@@ -19,6 +19,8 @@ from ..core.manifest import Course, Exercise
 from ..engine import wire
 from ..engine.protocol import (
     JOB_OK,
+    MEMORY,
+    NOT_IMPLEMENTED,
     STATUS_OF_ERROR_KIND,
     STATUS_OF_JOB,
     error_record,
@@ -71,6 +73,18 @@ class Outputs:
 
     def __contains__(self, name: str) -> bool:
         return name in self._job.cases
+
+    def error(self, name: str, advice: dict[str, str] | None = None) -> dict | None:
+        """The error the learner's code raised in case `name` ({"type", "message", "where", ...}), or None when
+        it returned. With `advice` (exception type name -> what to do), an error of one of those types fails
+        the check at once with that advice: the one way a check judges an exception the learner raised."""
+        record = self._job.cases.get(name)
+        if record is None or record.get("ok"):
+            return None
+        error = record.get("error") or {}
+        if advice and error.get("type") in advice and error.get("kind") not in (NOT_IMPLEMENTED, MEMORY):
+            raise CheckFailed(f"{advice[error['type']]} ({error['type']}: {str(error.get('message', ''))[:200]})")
+        return error
 
 
 def load_snapshot(exercise: Exercise, root: Path) -> dict:
