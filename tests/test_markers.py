@@ -24,8 +24,9 @@ def test_stub_replaces_regions_with_todo_and_raise():
     stub = make_stub(SOLUTION)
     assert "x * 2" not in stub and "return 1" not in stub
     assert '    # TODO: return twice x.\n    #       Use multiplication, not addition.\n' \
-           "    raise NotImplementedError('return twice x. Use multiplication, not addition.')\n" in stub
-    assert "        # TODO: return one.\n        raise NotImplementedError('return one.')\n" in stub
+           "    raise NotImplementedError('f: not written yet, see the TODO above')\n" in stub
+    assert "        # TODO: return one.\n        raise NotImplementedError('A: not written yet, see the TODO above')\n" \
+        in stub
     assert '"""Double x."""' in stub and "class A:" in stub
     compile(stub, "stub.py", "exec")
 
@@ -33,7 +34,7 @@ def test_stub_replaces_regions_with_todo_and_raise():
 def test_stub_raises_not_implemented_when_called():
     namespace = {}
     exec(make_stub(SOLUTION), namespace)
-    with pytest.raises(NotImplementedError, match="return twice x"):
+    with pytest.raises(NotImplementedError, match="f: not written yet, see the TODO above"):
         namespace["f"](2)
 
 

@@ -10,7 +10,7 @@ def logistic_loss(x1, w1, b, y):
     All four arguments are tensors of shape (1,), as in the book; returns the loss, a 0-dim tensor."""
     # TODO: compute the net input z from x1, w1 and b, the activation a (a probability),
     #       and return the binary cross-entropy loss of a against y (section A.3).
-    raise NotImplementedError('compute the net input z from x1, w1 and b, the activation a (a probability), and return the binary cross-entropy loss of a against y (section A.3).')
+    raise NotImplementedError('logistic_loss: not written yet, see the TODO above')
 
 
 def loss_gradients(x1, w1, b, y):
@@ -20,4 +20,4 @@ def loss_gradients(x1, w1, b, y):
     so that calling this twice with the same tensors gives the same gradients."""
     # TODO: return (dloss/dw1, dloss/db) computed by autograd (section A.4), each of shape (1,).
     #       Track gradients on your own copies of w1 and b, not on the caller's tensors.
-    raise NotImplementedError("return (dloss/dw1, dloss/db) computed by autograd (section A.4), each of shape (1,). Track gradients on your own copies of w1 and b, not on the caller's tensors.")
+    raise NotImplementedError('loss_gradients: not written yet, see the TODO above')

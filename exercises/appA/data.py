@@ -11,11 +11,11 @@ class ToyDataset(Dataset):
 
     def __getitem__(self, index):
         # TODO: return example `index` as a tuple (its feature row, its label).
-        raise NotImplementedError('return example `index` as a tuple (its feature row, its label).')
+        raise NotImplementedError('ToyDataset: not written yet, see the TODO above')
 
     def __len__(self):
         # TODO: return the number of examples (not the number of features).
-        raise NotImplementedError('return the number of examples (not the number of features).')
+        raise NotImplementedError('ToyDataset: not written yet, see the TODO above')
 
 
 def make_loaders(train_ds, test_ds, batch_size=2):
@@ -25,4 +25,4 @@ def make_loaders(train_ds, test_ds, batch_size=2):
     order and every example."""
     # TODO: return (train_loader, test_loader), two DataLoaders with batch_size examples per batch:
     #       the training one shuffled, without a smaller last batch; the test one in order, complete (section A.6).
-    raise NotImplementedError('return (train_loader, test_loader), two DataLoaders with batch_size examples per batch: the training one shuffled, without a smaller last batch; the test one in order, complete (section A.6).')
+    raise NotImplementedError('make_loaders: not written yet, see the TODO above')

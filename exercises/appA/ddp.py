@@ -19,7 +19,7 @@ def ddp_setup(rank, world_size):
     listens: localhost, port 12345."""
     # TODO: set the environment variables MASTER_ADDR and MASTER_PORT to where rank 0 listens
     #       (localhost, 12345), then initialize the process group: gloo backend, this rank, world_size (A.9.3).
-    raise NotImplementedError('set the environment variables MASTER_ADDR and MASTER_PORT to where rank 0 listens (localhost, 12345), then initialize the process group: gloo backend, this rank, world_size (A.9.3).')
+    raise NotImplementedError('ddp_setup: not written yet, see the TODO above')
 
 
 def prepare_loader(train_ds, batch_size=2):
@@ -27,7 +27,7 @@ def prepare_loader(train_ds, batch_size=2):
     reshuffled every epoch; batch_size examples per batch, a smaller last batch dropped (A.9.3)."""
     # TODO: return a DataLoader over train_ds whose sampler is a DistributedSampler of train_ds,
     #       with batch_size examples per batch and no smaller last batch (the training loader of section A.9.3).
-    raise NotImplementedError('return a DataLoader over train_ds whose sampler is a DistributedSampler of train_ds, with batch_size examples per batch and no smaller last batch (the training loader of section A.9.3).')
+    raise NotImplementedError('prepare_loader: not written yet, see the TODO above')
 
 
 def main(rank, world_size, num_epochs, train_ds, initial_state, save_dir, lr=0.5, batch_size=2):
@@ -38,7 +38,7 @@ def main(rank, world_size, num_epochs, train_ds, initial_state, save_dir, lr=0.5
     # TODO: join the group, build the model from initial_state, and train it wrapped in DDP on this
     #       rank's loader as in section A.7, with a new shuffle every epoch. Then save the wrapped network's own
     #       state_dict to save_dir/model_rank{rank}.pth and leave the group (section A.9.3).
-    raise NotImplementedError("join the group, build the model from initial_state, and train it wrapped in DDP on this rank's loader as in section A.7, with a new shuffle every epoch. Then save the wrapped network's own state_dict to save_dir/model_rank{rank}.pth and leave the group (section A.9.3).")
+    raise NotImplementedError('main: not written yet, see the TODO above')
 
 
 def run_ddp(train_ds, initial_state, num_epochs, save_dir, world_size=2):
@@ -48,7 +48,7 @@ def run_ddp(train_ds, initial_state, num_epochs, save_dir, world_size=2):
     apiece). torch.multiprocessing.start_processes with start_method="fork" copies this process instead."""
     # TODO: start world_size processes that each run main with their own rank and the arguments
     #       (world_size, num_epochs, train_ds, initial_state, save_dir); wait until all of them are done (A.9.3).
-    raise NotImplementedError('start world_size processes that each run main with their own rank and the arguments (world_size, num_epochs, train_ds, initial_state, save_dir); wait until all of them are done (A.9.3).')
+    raise NotImplementedError('run_ddp: not written yet, see the TODO above')
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ def warmup_lrs(total_steps, warmup_steps, initial_lr, peak_lr):
     initial_lr at step 0, rising by the same amount each step, to peak_lr at step warmup_steps and after."""
     # TODO: one rate per global step 0, 1, ..., total_steps - 1: rising in equal steps from
     #       initial_lr at step 0 towards peak_lr, which step warmup_steps reaches; peak_lr from then on.
-    raise NotImplementedError('one rate per global step 0, 1, ..., total_steps - 1: rising in equal steps from initial_lr at step 0 towards peak_lr, which step warmup_steps reaches; peak_lr from then on.')
+    raise NotImplementedError('warmup_lrs: not written yet, see the TODO above')
 
 
 def cosine_lrs(total_steps, warmup_steps, initial_lr, peak_lr, min_lr):
@@ -20,7 +20,7 @@ def cosine_lrs(total_steps, warmup_steps, initial_lr, peak_lr, min_lr):
     # TODO: warmup as in warmup_lrs; afterwards the progress through the steps after warmup
     #       (0 at step warmup_steps, reaching 1 at total_steps) sets the rate on half a cosine between
     #       peak_lr (progress 0) and min_lr (progress 1).
-    raise NotImplementedError('warmup as in warmup_lrs; afterwards the progress through the steps after warmup (0 at step warmup_steps, reaching 1 at total_steps) sets the rate on half a cosine between peak_lr (progress 0) and min_lr (progress 1).')
+    raise NotImplementedError('cosine_lrs: not written yet, see the TODO above')
 
 
 def clip_gradients(model, max_norm=1.0):
@@ -30,7 +30,7 @@ def clip_gradients(model, max_norm=1.0):
     # TODO: the global norm is the square root of the sum of the squares of every gradient entry,
     #       over all parameters that have a gradient; if it is above max_norm, scale all of them in place by the
     #       same factor. Return the norm.
-    raise NotImplementedError('the global norm is the square root of the sum of the squares of every gradient entry, over all parameters that have a gradient; if it is above max_norm, scale all of them in place by the same factor. Return the norm.')
+    raise NotImplementedError('clip_gradients: not written yet, see the TODO above')
 
 
 def train_model(model, train_loader, val_loader, optimizer, device, n_epochs, eval_freq, eval_iter,
@@ -42,4 +42,4 @@ def train_model(model, train_loader, val_loader, optimizer, device, n_epochs, ev
     # TODO: train_model_simple's loop, where each step first sets every parameter group's "lr" to
     #       the step's rate of the schedule of D.2 (and records it), and clips the gradients between the
     #       backward pass and the optimizer's step from the end of the warmup on.
-    raise NotImplementedError('train_model_simple\'s loop, where each step first sets every parameter group\'s "lr" to the step\'s rate of the schedule of D.2 (and records it), and clips the gradients between the backward pass and the optimizer\'s step from the end of the warmup on.')
+    raise NotImplementedError('train_model: not written yet, see the TODO above')

@@ -12,11 +12,11 @@ class LoRALayer(torch.nn.Module):
         # TODO: create the trainable matrices self.A and self.B and keep alpha.
         #       A: (in_dim, rank), initialised like a Linear layer's weight (Kaiming-uniform with
         #       a = sqrt(5)); B: (rank, out_dim), all zeros, so the update starts at zero (section E.4).
-        raise NotImplementedError("create the trainable matrices self.A and self.B and keep alpha. A: (in_dim, rank), initialised like a Linear layer's weight (Kaiming-uniform with a = sqrt(5)); B: (rank, out_dim), all zeros, so the update starts at zero (section E.4).")
+        raise NotImplementedError('LoRALayer: not written yet, see the TODO above')
 
     def forward(self, x):
         # TODO: return the update for x, (..., in_dim) -> (..., out_dim), scaled by alpha.
-        raise NotImplementedError('return the update for x, (..., in_dim) -> (..., out_dim), scaled by alpha.')
+        raise NotImplementedError('LoRALayer: not written yet, see the TODO above')
 
 
 class LinearWithLoRA(torch.nn.Module):
@@ -26,18 +26,18 @@ class LinearWithLoRA(torch.nn.Module):
         super().__init__()
         # TODO: keep the given layer as self.linear and add self.lora, a LoRALayer of its shape.
         #       The LoRALayer maps linear's input features to its output features.
-        raise NotImplementedError("keep the given layer as self.linear and add self.lora, a LoRALayer of its shape. The LoRALayer maps linear's input features to its output features.")
+        raise NotImplementedError('LinearWithLoRA: not written yet, see the TODO above')
 
     def forward(self, x):
         # TODO: return the original layer's output plus the low-rank update.
-        raise NotImplementedError("return the original layer's output plus the low-rank update.")
+        raise NotImplementedError('LinearWithLoRA: not written yet, see the TODO above')
 
 
 def replace_linear_with_lora(model, rank, alpha):
     """Replace every torch.nn.Linear inside `model`, at any depth, by a LinearWithLoRA wrapping it (E.4)."""
     # TODO: walk the model's children; wrap each Linear child, descend into every other child.
     #       Replace a child with setattr on its parent, under the same name.
-    raise NotImplementedError("walk the model's children; wrap each Linear child, descend into every other child. Replace a child with setattr on its parent, under the same name.")
+    raise NotImplementedError('replace_linear_with_lora: not written yet, see the TODO above')
 
 
 def add_lora(model, rank, alpha):
@@ -45,10 +45,10 @@ def add_lora(model, rank, alpha):
     update, so that only the LoRA matrices train. Returns the model."""
     # TODO: freeze every existing parameter, then replace the Linear layers with LoRA ones.
     #       The order matters: what is created after the freeze stays trainable.
-    raise NotImplementedError('freeze every existing parameter, then replace the Linear layers with LoRA ones. The order matters: what is created after the freeze stays trainable.')
+    raise NotImplementedError('add_lora: not written yet, see the TODO above')
 
 
 def count_trainable_parameters(model):
     """The number of values in the parameters of `model` that require gradients."""
     # TODO: add up the sizes of the parameters that require gradients.
-    raise NotImplementedError('add up the sizes of the parameters that require gradients.')
+    raise NotImplementedError('count_trainable_parameters: not written yet, see the TODO above')

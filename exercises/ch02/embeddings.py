@@ -11,11 +11,11 @@ class InputEmbedding(torch.nn.Module):
         # TODO: create two trainable lookup tables of output_dim-dimensional vectors (section 2.7):
         #       self.token_embedding_layer, one vector per token id (vocab_size of them), and
         #       self.pos_embedding_layer, one vector per position (context_length of them).
-        raise NotImplementedError('create two trainable lookup tables of output_dim-dimensional vectors (section 2.7): self.token_embedding_layer, one vector per token id (vocab_size of them), and self.pos_embedding_layer, one vector per position (context_length of them).')
+        raise NotImplementedError('InputEmbedding: not written yet, see the TODO above')
 
     def forward(self, inputs):
         """inputs: token ids of shape [batch, seq_len] (seq_len <= context_length) -> [batch, seq_len, output_dim]."""
         # TODO: return the input embeddings, (batch, seq_len, output_dim): each token's vector plus
         #       the vector of its position 0 .. seq_len - 1, for any seq_len up to context_length
         #       (section 2.8).
-        raise NotImplementedError("return the input embeddings, (batch, seq_len, output_dim): each token's vector plus the vector of its position 0 .. seq_len - 1, for any seq_len up to context_length (section 2.8).")
+        raise NotImplementedError('InputEmbedding: not written yet, see the TODO above')

@@ -16,7 +16,7 @@ def softmax_naive(x):
     """Softmax of a 1-D tensor, written out from its definition (section 3.3.1)."""
     # TODO: return the softmax of the 1-D tensor x: a tensor of x's shape whose entries are
     #       positive, sum to 1 and keep the order of the scores (section 3.3.1).
-    raise NotImplementedError("return the softmax of the 1-D tensor x: a tensor of x's shape whose entries are positive, sum to 1 and keep the order of the scores (section 3.3.1).")
+    raise NotImplementedError('softmax_naive: not written yet, see the TODO above')
 
 
 def attention_scores(inputs):
@@ -25,18 +25,18 @@ def attention_scores(inputs):
     Row i holds the scores of query i; row 1 of the book's input is [0.9544, 1.4950, ...]."""
     # TODO: return the (num_tokens, num_tokens) tensor whose entry [i, j] is the dot product of rows
     #       i and j of inputs, all computed at once, without a Python loop (section 3.3.2).
-    raise NotImplementedError('return the (num_tokens, num_tokens) tensor whose entry [i, j] is the dot product of rows i and j of inputs, all computed at once, without a Python loop (section 3.3.2).')
+    raise NotImplementedError('attention_scores: not written yet, see the TODO above')
 
 
 def attention_weights(attn_scores):
     """Normalise each row of the scores with softmax so every row sums to 1 (section 3.3.2)."""
     # TODO: return a tensor of attn_scores' shape in which each row is the softmax of that row of
     #       scores: positive, summing to 1 (section 3.3.2).
-    raise NotImplementedError("return a tensor of attn_scores' shape in which each row is the softmax of that row of scores: positive, summing to 1 (section 3.3.2).")
+    raise NotImplementedError('attention_weights: not written yet, see the TODO above')
 
 
 def context_vectors(attn_weights, inputs):
     """Each token's context vector: the sum of all inputs weighted by that token's row of weights."""
     # TODO: return the (num_tokens, d_in) tensor whose row i is the sum over j of attn_weights[i, j]
     #       times input row j, all rows at once (section 3.3.2).
-    raise NotImplementedError('return the (num_tokens, d_in) tensor whose row i is the sum over j of attn_weights[i, j] times input row j, all rows at once (section 3.3.2).')
+    raise NotImplementedError('context_vectors: not written yet, see the TODO above')

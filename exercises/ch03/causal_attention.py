@@ -16,11 +16,11 @@ class CausalAttention(nn.Module):
         # TODO: register a buffer named "mask", (context_length, context_length), that marks with 1
         #       each pair (query i, key j) where j comes after i, and holds 0 elsewhere
         #       (section 3.5.3).
-        raise NotImplementedError('register a buffer named "mask", (context_length, context_length), that marks with 1 each pair (query i, key j) where j comes after i, and holds 0 elsewhere (section 3.5.3).')
+        raise NotImplementedError('CausalAttention: not written yet, see the TODO above')
 
     def forward(self, x):
         # TODO: x is (batch, num_tokens, d_in) with num_tokens <= context_length; return the context
         #       vectors, (batch, num_tokens, d_out): scaled dot-product attention in which no token
         #       attends to a later one, with self.dropout applied to the attention weights
         #       (sections 3.5.1 to 3.5.3).
-        raise NotImplementedError('x is (batch, num_tokens, d_in) with num_tokens <= context_length; return the context vectors, (batch, num_tokens, d_out): scaled dot-product attention in which no token attends to a later one, with self.dropout applied to the attention weights (sections 3.5.1 to 3.5.3).')
+        raise NotImplementedError('CausalAttention: not written yet, see the TODO above')

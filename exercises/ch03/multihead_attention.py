@@ -13,13 +13,13 @@ class MultiHeadAttentionWrapper(nn.Module):
         # TODO: create self.heads: num_heads separate CausalAttention heads, each d_in -> d_out with
         #       these context_length, dropout and qkv_bias, registered as submodules
         #       (section 3.6.1).
-        raise NotImplementedError('create self.heads: num_heads separate CausalAttention heads, each d_in -> d_out with these context_length, dropout and qkv_bias, registered as submodules (section 3.6.1).')
+        raise NotImplementedError('MultiHeadAttentionWrapper: not written yet, see the TODO above')
 
     def forward(self, x):
         # TODO: x is (batch, num_tokens, d_in); return (batch, num_tokens, num_heads * d_out): the
         #       outputs of all heads side by side, the first head's d_out features first
         #       (section 3.6.1).
-        raise NotImplementedError("x is (batch, num_tokens, d_in); return (batch, num_tokens, num_heads * d_out): the outputs of all heads side by side, the first head's d_out features first (section 3.6.1).")
+        raise NotImplementedError('MultiHeadAttentionWrapper: not written yet, see the TODO above')
 
 
 def two_dimensional_wrapper(d_in, context_length, dropout=0.0):
@@ -28,7 +28,7 @@ def two_dimensional_wrapper(d_in, context_length, dropout=0.0):
     For the book's batch (2 copies of the 6 x 3 input) its output has shape [2, 6, 2]."""
     # TODO: return a MultiHeadAttentionWrapper for inputs of d_in features with num_heads=2 whose
     #       output has 2 features per token (exercise 3.2, section 3.6.1).
-    raise NotImplementedError('return a MultiHeadAttentionWrapper for inputs of d_in features with num_heads=2 whose output has 2 features per token (exercise 3.2, section 3.6.1).')
+    raise NotImplementedError('two_dimensional_wrapper: not written yet, see the TODO above')
 
 
 class MultiHeadAttention(nn.Module):
@@ -52,18 +52,18 @@ class MultiHeadAttention(nn.Module):
         #       run by num_heads heads, each on its own head_dim slice of the projected queries,
         #       keys and values, the heads' outputs merged back in order and passed through
         #       self.out_proj (section 3.6.2).
-        raise NotImplementedError("x is (batch, num_tokens, d_in); return (batch, num_tokens, d_out): causal attention run by num_heads heads, each on its own head_dim slice of the projected queries, keys and values, the heads' outputs merged back in order and passed through self.out_proj (section 3.6.2).")
+        raise NotImplementedError('MultiHeadAttention: not written yet, see the TODO above')
 
 
 def gpt2_sized_attention():
     """Exercise 3.3: a MultiHeadAttention the size of GPT-2 small's (768 -> 768, 12 heads, 1024 tokens,
     no dropout, qkv_bias=False)."""
     # TODO: return a new MultiHeadAttention with the sizes of the docstring (exercise 3.3).
-    raise NotImplementedError('return a new MultiHeadAttention with the sizes of the docstring (exercise 3.3).')
+    raise NotImplementedError('gpt2_sized_attention: not written yet, see the TODO above')
 
 
 def count_parameters(model):
     """The number of trainable numbers (elements) in all of `model`'s parameters."""
     # TODO: return the total number of values (an int) in all of model's parameters; buffers such as
     #       the causal mask are not parameters (section 3.6.2).
-    raise NotImplementedError("return the total number of values (an int) in all of model's parameters; buffers such as the causal mask are not parameters (section 3.6.2).")
+    raise NotImplementedError('count_parameters: not written yet, see the TODO above')

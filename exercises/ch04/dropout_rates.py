@@ -30,11 +30,11 @@ class TransformerBlock(nn.Module):
         # TODO: create the parts of gpt.TransformerBlock under the same names, with the attention
         #       weights dropped at cfg["drop_rate_attn"] and the shortcut paths at
         #       cfg["drop_rate_shortcut"] (exercise 4.3).
-        raise NotImplementedError('create the parts of gpt.TransformerBlock under the same names, with the attention weights dropped at cfg["drop_rate_attn"] and the shortcut paths at cfg["drop_rate_shortcut"] (exercise 4.3).')
+        raise NotImplementedError('TransformerBlock: not written yet, see the TODO above')
 
     def forward(self, x):
         # TODO: x is (batch, num_tokens, emb_dim); return what gpt.TransformerBlock returns.
-        raise NotImplementedError('x is (batch, num_tokens, emb_dim); return what gpt.TransformerBlock returns.')
+        raise NotImplementedError('TransformerBlock: not written yet, see the TODO above')
 
 
 class GPTModel(nn.Module):
@@ -45,9 +45,9 @@ class GPTModel(nn.Module):
         # TODO: create the parts of gpt.GPTModel under the same names and in the same order, with
         #       this module's TransformerBlock and the embeddings dropped at cfg["drop_rate_emb"]
         #       (exercise 4.3).
-        raise NotImplementedError('create the parts of gpt.GPTModel under the same names and in the same order, with this module\'s TransformerBlock and the embeddings dropped at cfg["drop_rate_emb"] (exercise 4.3).')
+        raise NotImplementedError('GPTModel: not written yet, see the TODO above')
 
     def forward(self, in_idx):
         # TODO: in_idx is (batch, seq_len) token ids; return the logits as gpt.GPTModel does,
         #       (batch, seq_len, vocab_size).
-        raise NotImplementedError('in_idx is (batch, seq_len) token ids; return the logits as gpt.GPTModel does, (batch, seq_len, vocab_size).')
+        raise NotImplementedError('GPTModel: not written yet, see the TODO above')

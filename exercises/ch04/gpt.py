@@ -27,14 +27,14 @@ class LayerNorm(nn.Module):
         # TODO: create self.eps, the small constant 1e-5 that keeps the division safe, and the
         #       trainable vectors self.scale and self.shift of size emb_dim, which start as the
         #       identity: scale 1, shift 0 (section 4.2).
-        raise NotImplementedError('create self.eps, the small constant 1e-5 that keeps the division safe, and the trainable vectors self.scale and self.shift of size emb_dim, which start as the identity: scale 1, shift 0 (section 4.2).')
+        raise NotImplementedError('LayerNorm: not written yet, see the TODO above')
 
     def forward(self, x):
         # TODO: x is (..., emb_dim); return a tensor of the same shape: each vector along the last
         #       dimension normalized to mean 0 and variance 1 (the variance that divides by n, with
         #       self.eps added to it), then multiplied by self.scale and shifted by self.shift
         #       (section 4.2).
-        raise NotImplementedError('x is (..., emb_dim); return a tensor of the same shape: each vector along the last dimension normalized to mean 0 and variance 1 (the variance that divides by n, with self.eps added to it), then multiplied by self.scale and shifted by self.shift (section 4.2).')
+        raise NotImplementedError('LayerNorm: not written yet, see the TODO above')
 
 
 class GELU(nn.Module):
@@ -43,7 +43,7 @@ class GELU(nn.Module):
     def forward(self, x):
         # TODO: return GELU(x) elementwise, a tensor of x's shape, using the tanh approximation
         #       GPT-2 was trained with, not the exact form with erf (section 4.3).
-        raise NotImplementedError("return GELU(x) elementwise, a tensor of x's shape, using the tanh approximation GPT-2 was trained with, not the exact form with erf (section 4.3).")
+        raise NotImplementedError('GELU: not written yet, see the TODO above')
 
 
 class FeedForward(nn.Module):
@@ -54,11 +54,11 @@ class FeedForward(nn.Module):
         # TODO: create self.layers, the network of the docstring as one nn.Sequential: a linear
         #       layer from cfg["emb_dim"] to four times as many features, your GELU, and a linear
         #       layer back (section 4.3).
-        raise NotImplementedError('create self.layers, the network of the docstring as one nn.Sequential: a linear layer from cfg["emb_dim"] to four times as many features, your GELU, and a linear layer back (section 4.3).')
+        raise NotImplementedError('FeedForward: not written yet, see the TODO above')
 
     def forward(self, x):
         # TODO: x is (batch, num_tokens, emb_dim); return self.layers' output, the same shape.
-        raise NotImplementedError("x is (batch, num_tokens, emb_dim); return self.layers' output, the same shape.")
+        raise NotImplementedError('FeedForward: not written yet, see the TODO above')
 
 
 class TransformerBlock(nn.Module):
@@ -70,14 +70,14 @@ class TransformerBlock(nn.Module):
         #       self.att, your MultiHeadAttention from emb_dim to emb_dim set up by cfg; self.ff, a
         #       FeedForward; self.norm1 and self.norm2, two LayerNorms; self.drop_shortcut, dropout
         #       of cfg["drop_rate"] (section 4.5).
-        raise NotImplementedError('create the block\'s parts under the book\'s names, which chapter 5 loads weights by: self.att, your MultiHeadAttention from emb_dim to emb_dim set up by cfg; self.ff, a FeedForward; self.norm1 and self.norm2, two LayerNorms; self.drop_shortcut, dropout of cfg["drop_rate"] (section 4.5).')
+        raise NotImplementedError('TransformerBlock: not written yet, see the TODO above')
 
     def forward(self, x):
         # TODO: x is (batch, num_tokens, emb_dim); return the same shape: two pre-LayerNorm
         #       sublayers, attention (after norm1) then feed-forward (after norm2), each sublayer's
         #       output passed through self.drop_shortcut and wrapped in a shortcut connection
         #       (section 4.5).
-        raise NotImplementedError("x is (batch, num_tokens, emb_dim); return the same shape: two pre-LayerNorm sublayers, attention (after norm1) then feed-forward (after norm2), each sublayer's output passed through self.drop_shortcut and wrapped in a shortcut connection (section 4.5).")
+        raise NotImplementedError('TransformerBlock: not written yet, see the TODO above')
 
 
 class GPTModel(nn.Module):
@@ -89,13 +89,13 @@ class GPTModel(nn.Module):
         #       embeddings), self.drop_emb (dropout), self.trf_blocks (n_layers TransformerBlocks
         #       run one after the other), self.final_norm (a LayerNorm) and self.out_head (emb_dim
         #       -> vocab_size, no bias) (section 4.6).
-        raise NotImplementedError('create, in this order: self.tok_emb and self.pos_emb (token and position embeddings), self.drop_emb (dropout), self.trf_blocks (n_layers TransformerBlocks run one after the other), self.final_norm (a LayerNorm) and self.out_head (emb_dim -> vocab_size, no bias) (section 4.6).')
+        raise NotImplementedError('GPTModel: not written yet, see the TODO above')
 
     def forward(self, in_idx):
         # TODO: in_idx is (batch, seq_len) token ids, seq_len <= context_length; return the logits,
         #       (batch, seq_len, vocab_size): the input embeddings of chapter 2 through the modules
         #       above, in the order they were created (section 4.6).
-        raise NotImplementedError('in_idx is (batch, seq_len) token ids, seq_len <= context_length; return the logits, (batch, seq_len, vocab_size): the input embeddings of chapter 2 through the modules above, in the order they were created (section 4.6).')
+        raise NotImplementedError('GPTModel: not written yet, see the TODO above')
 
 
 def generate_text_simple(model, idx, max_new_tokens, context_size):
@@ -103,4 +103,4 @@ def generate_text_simple(model, idx, max_new_tokens, context_size):
     # TODO: return the ids of idx with max_new_tokens more appended to each row, chosen one at a
     #       time: each the id the model scores highest for the next position, given at most the last
     #       context_size ids. Compute no gradients (section 4.7).
-    raise NotImplementedError('return the ids of idx with max_new_tokens more appended to each row, chosen one at a time: each the id the model scores highest for the next position, given at most the last context_size ids. Compute no gradients (section 4.7).')
+    raise NotImplementedError('generate_text_simple: not written yet, see the TODO above')

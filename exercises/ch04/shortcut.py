@@ -15,13 +15,13 @@ class ExampleDeepNeuralNetwork(nn.Module):
         # TODO: create self.layers, a list of registered submodules: layer i maps layer_sizes[i]
         #       features to layer_sizes[i + 1] with a linear layer followed by your GELU
         #       (section 4.4).
-        raise NotImplementedError('create self.layers, a list of registered submodules: layer i maps layer_sizes[i] features to layer_sizes[i + 1] with a linear layer followed by your GELU (section 4.4).')
+        raise NotImplementedError('ExampleDeepNeuralNetwork: not written yet, see the TODO above')
 
     def forward(self, x):
         # TODO: x is (batch, layer_sizes[0]); return (batch, layer_sizes[-1]): the layers applied in
         #       turn, and, when self.use_shortcut is set, each layer's input added to its output
         #       wherever the two have the same shape (section 4.4).
-        raise NotImplementedError("x is (batch, layer_sizes[0]); return (batch, layer_sizes[-1]): the layers applied in turn, and, when self.use_shortcut is set, each layer's input added to its output wherever the two have the same shape (section 4.4).")
+        raise NotImplementedError('ExampleDeepNeuralNetwork: not written yet, see the TODO above')
 
 
 def gradient_means(model, x):
@@ -30,4 +30,4 @@ def gradient_means(model, x):
     # TODO: return a dict {parameter name: float} for the parameters whose name contains "weight":
     #       the mean absolute value of its gradient after backpropagating the mean squared error
     #       between model(x) and a target of zeros (section 4.4).
-    raise NotImplementedError('return a dict {parameter name: float} for the parameters whose name contains "weight": the mean absolute value of its gradient after backpropagating the mean squared error between model(x) and a target of zeros (section 4.4).')
+    raise NotImplementedError('gradient_means: not written yet, see the TODO above')

@@ -6,7 +6,7 @@ def count_parameters(module):
     """The number of trainable values (not tensors) in `module`'s parameters."""
     # TODO: return the total number of values (an int) in all of module's parameters; buffers are
     #       not parameters (section 4.6).
-    raise NotImplementedError("return the total number of values (an int) in all of module's parameters; buffers are not parameters (section 4.6).")
+    raise NotImplementedError('count_parameters: not written yet, see the TODO above')
 
 
 def block_parameter_counts(cfg):
@@ -14,7 +14,7 @@ def block_parameter_counts(cfg):
     .ff and .att. For the 124M configuration: 4,722,432 and 2,360,064."""
     # TODO: return {"feed_forward": int, "attention": int}, the parameter counts of the .ff and .att
     #       of a TransformerBlock built from cfg (exercise 4.1).
-    raise NotImplementedError('return {"feed_forward": int, "attention": int}, the parameter counts of the .ff and .att of a TransformerBlock built from cfg (exercise 4.1).')
+    raise NotImplementedError('block_parameter_counts: not written yet, see the TODO above')
 
 
 def get_config(base_config, model_name="gpt2-small"):
@@ -23,7 +23,7 @@ def get_config(base_config, model_name="gpt2-small"):
     # TODO: return a new dict: base_config's entries with emb_dim, n_layers and n_heads set for
     #       model_name as the docstring lists them; base_config itself stays as it was
     #       (exercise 4.2).
-    raise NotImplementedError("return a new dict: base_config's entries with emb_dim, n_layers and n_heads set for model_name as the docstring lists them; base_config itself stays as it was (exercise 4.2).")
+    raise NotImplementedError('get_config: not written yet, see the TODO above')
 
 
 def calculate_size(model):
@@ -33,5 +33,5 @@ def calculate_size(model):
     GPT-2 XL takes 6.5 GB; build it `with torch.device("meta"):` to count without allocating memory."""
     # TODO: return {"total": int, "tied": int, "size_mb": float} for the GPTModel `model`, as the
     #       docstring defines them (exercise 4.2).
-    raise NotImplementedError('return {"total": int, "tied": int, "size_mb": float} for the GPTModel `model`, as the docstring defines them (exercise 4.2).')
+    raise NotImplementedError('calculate_size: not written yet, see the TODO above')
 

@@ -20,7 +20,7 @@ def assign(left, right):
     shapes when they differ (section 5.5)."""
     # TODO: raise ValueError with both shapes when left and right differ in shape; otherwise
     #       return right as a trainable torch.nn.Parameter.
-    raise NotImplementedError('raise ValueError with both shapes when left and right differ in shape; otherwise return right as a trainable torch.nn.Parameter.')
+    raise NotImplementedError('assign: not written yet, see the TODO above')
 
 
 def load_weights_into_gpt(gpt, params):
@@ -30,7 +30,7 @@ def load_weights_into_gpt(gpt, params):
     #       the query, key and value weights and biases (c_attn holds the three side by side), the attention's
     #       output projection, both feed-forward layers and both norms; then the final norm and the output
     #       head, which GPT-2 shares with the token embedding. Weights stored (in, out) must become (out, in).
-    raise NotImplementedError("give every parameter of gpt its array from params: the embeddings, and in each block the query, key and value weights and biases (c_attn holds the three side by side), the attention's output projection, both feed-forward layers and both norms; then the final norm and the output head, which GPT-2 shares with the token embedding. Weights stored (in, out) must become (out, in).")
+    raise NotImplementedError('load_weights_into_gpt: not written yet, see the TODO above')
 
 
 def pretrained_losses(gpt, params, text, max_length=256, batch_size=2, train_ratio=0.90, device="cpu"):
@@ -39,7 +39,7 @@ def pretrained_losses(gpt, params, text, max_length=256, batch_size=2, train_rat
     tokens with stride max_length, the training loader shuffled and dropping its last incomplete batch."""
     # TODO: load the weights, put the model in evaluation mode on device, build the two loaders
     #       of section 5.1 from the two parts of the text, and return calc_loss_loader over all of each.
-    raise NotImplementedError('load the weights, put the model in evaluation mode on device, build the two loaders of section 5.1 from the two parts of the text, and return calc_loss_loader over all of each.')
+    raise NotImplementedError('pretrained_losses: not written yet, see the TODO above')
 
 
 def gpt2_config(model_name, base_config):
@@ -48,4 +48,4 @@ def gpt2_config(model_name, base_config):
     n_layers and n_heads, context_length 1024 and qkv_bias True, as section 5.5 builds NEW_CONFIG."""
     # TODO: look up the size's emb_dim, n_layers and n_heads (section 5.5 lists all four), and
     #       return a copy of base_config updated with them and with GPT-2's context length and qkv_bias.
-    raise NotImplementedError("look up the size's emb_dim, n_layers and n_heads (section 5.5 lists all four), and return a copy of base_config updated with them and with GPT-2's context length and qkv_bias.")
+    raise NotImplementedError('gpt2_config: not written yet, see the TODO above')

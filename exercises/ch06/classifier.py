@@ -20,7 +20,7 @@ def prepare_for_classification(model, emb_dim, num_classes=2):
     # TODO: freeze the model, give it a new classification head, then unfreeze what the book trains.
     #       The head maps emb_dim features to num_classes logits; trainable afterwards: the head, the
     #       last block of trf_blocks and final_norm, nothing else (section 6.5).
-    raise NotImplementedError('freeze the model, give it a new classification head, then unfreeze what the book trains. The head maps emb_dim features to num_classes logits; trainable afterwards: the head, the last block of trf_blocks and final_norm, nothing else (section 6.5).')
+    raise NotImplementedError('prepare_for_classification: not written yet, see the TODO above')
 
 
 def calc_accuracy_loader(data_loader, model, device, num_batches=None):
@@ -29,14 +29,14 @@ def calc_accuracy_loader(data_loader, model, device, num_batches=None):
     # TODO: count correct predictions over the first num_batches batches and return the fraction.
     #       Put the model in eval mode and compute the logits without gradients; the prediction of an
     #       example is the class with the largest logit at its last position (section 6.6).
-    raise NotImplementedError('count correct predictions over the first num_batches batches and return the fraction. Put the model in eval mode and compute the logits without gradients; the prediction of an example is the class with the largest logit at its last position (section 6.6).')
+    raise NotImplementedError('calc_accuracy_loader: not written yet, see the TODO above')
 
 
 def calc_loss_batch(input_batch, target_batch, model, device):
     """The cross-entropy of one batch's class labels, from the LAST token's logits (section 6.6)."""
     # TODO: return the mean cross-entropy between the last position's logits and the labels.
     #       Move both batches to device first; the logits of an example are those of its last token.
-    raise NotImplementedError("return the mean cross-entropy between the last position's logits and the labels. Move both batches to device first; the logits of an example are those of its last token.")
+    raise NotImplementedError('calc_loss_batch: not written yet, see the TODO above')
 
 
 def calc_loss_loader(data_loader, model, device, num_batches=None):
@@ -44,4 +44,4 @@ def calc_loss_loader(data_loader, model, device, num_batches=None):
     loader. The same as chapter 5's, here calling this chapter's calc_loss_batch."""
     # TODO: average calc_loss_batch over the first num_batches batches, as in chapter 5.
     #       num_batches None means every batch, and is never more than len(data_loader).
-    raise NotImplementedError('average calc_loss_batch over the first num_batches batches, as in chapter 5. num_batches None means every batch, and is never more than len(data_loader).')
+    raise NotImplementedError('calc_loss_loader: not written yet, see the TODO above')

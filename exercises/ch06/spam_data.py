@@ -28,7 +28,7 @@ def create_balanced_dataset(df):
     # TODO: return a DataFrame of every spam row and an equal number of ham rows.
     #       Pick the ham rows with pandas' sampling and random_state=123, as the book does; the
     #       sampled hams come first, then the spams.
-    raise NotImplementedError("return a DataFrame of every spam row and an equal number of ham rows. Pick the ham rows with pandas' sampling and random_state=123, as the book does; the sampled hams come first, then the spams.")
+    raise NotImplementedError('create_balanced_dataset: not written yet, see the TODO above')
 
 
 def random_split(df, train_frac, validation_frac):
@@ -36,4 +36,4 @@ def random_split(df, train_frac, validation_frac):
     # TODO: shuffle every row (pandas, random_state=123, a fresh 0..n-1 index), then cut it in three.
     #       The training set is the first train_frac of the rows and the validation set the next
     #       validation_frac, each size rounded down; the test set is the rest.
-    raise NotImplementedError('shuffle every row (pandas, random_state=123, a fresh 0..n-1 index), then cut it in three. The training set is the first train_frac of the rows and the validation set the next validation_frac, each size rounded down; the test set is the rest.')
+    raise NotImplementedError('random_split: not written yet, see the TODO above')

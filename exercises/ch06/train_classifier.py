@@ -37,7 +37,7 @@ def train_classifier_simple(model, train_loader, val_loader, optimizer, device, 
     #       examples (not tokens) and the steps. Every eval_freq steps, counting from the first, record
     #       evaluate_model's two losses; after each epoch, record calc_accuracy_loader on both loaders
     #       over eval_iter batches. Train in train mode: evaluation switches the model to eval mode.
-    raise NotImplementedError("train for num_epochs epochs, evaluating as train_model_simple does in chapter 5. Each batch: reset the gradients, calc_loss_batch, backward, optimizer step; count the examples (not tokens) and the steps. Every eval_freq steps, counting from the first, record evaluate_model's two losses; after each epoch, record calc_accuracy_loader on both loaders over eval_iter batches. Train in train mode: evaluation switches the model to eval mode.")
+    raise NotImplementedError('train_classifier_simple: not written yet, see the TODO above')
 
 
 def classify_review(text, model, tokenizer, device, max_length=None, pad_token_id=50256):
@@ -46,4 +46,4 @@ def classify_review(text, model, tokenizer, device, max_length=None, pad_token_i
     #       Truncate to max_length and to the model's context length (model.pos_emb.weight.shape[0]),
     #       pad with pad_token_id up to max_length, run the model in eval mode without gradients on a
     #       batch of one; class 1 is "spam", class 0 "not spam".
-    raise NotImplementedError('encode the text, truncate and pad it like SpamDataset, and classify its last token. Truncate to max_length and to the model\'s context length (model.pos_emb.weight.shape[0]), pad with pad_token_id up to max_length, run the model in eval mode without gradients on a batch of one; class 1 is "spam", class 0 "not spam".')
+    raise NotImplementedError('classify_review: not written yet, see the TODO above')

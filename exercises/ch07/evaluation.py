@@ -87,11 +87,11 @@ def judge_prompt(entry, response):
     prompt (format_input(entry)), the correct output and the response, and asks for a score from 0 to 100,
     100 the best, answered with the integer only."""
     # TODO: return the request described above as one string (section 7.8).
-    raise NotImplementedError('return the request described above as one string (section 7.8).')
+    raise NotImplementedError('judge_prompt: not written yet, see the TODO above')
 
 
 def generate_model_scores(json_data, json_key, judge=None):
     """The judge's scores (ints) of the responses stored under `json_key` in the entries of `json_data`, in
     order, leaving out the entries the judge could not score (None). `judge` defaults to OverlapJudge()."""
     # TODO: return the list of scores described above (section 7.8).
-    raise NotImplementedError('return the list of scores described above (section 7.8).')
+    raise NotImplementedError('generate_model_scores: not written yet, see the TODO above')

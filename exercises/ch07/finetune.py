@@ -16,14 +16,14 @@ def finetune_model(model, train_loader, val_loader, device, num_epochs, start_co
     Returns what train_model_simple returns: (train_losses, val_losses, tokens_seen)."""
     # TODO: create the optimizer described above, with lr and weight_decay, for every parameter of
     #       the model, and train with chapter 5's loop, handing every other argument on to it (section 7.6).
-    raise NotImplementedError("create the optimizer described above, with lr and weight_decay, for every parameter of the model, and train with chapter 5's loop, handing every other argument on to it (section 7.6).")
+    raise NotImplementedError('finetune_model: not written yet, see the TODO above')
 
 
 def extract_response(generated_text, input_text):
     """The model's answer in `generated_text`, the prompt `input_text` followed by what the model wrote:
     the part after the prompt, without the "### Response:" header and surrounding whitespace (section 7.7)."""
     # TODO: return the answer described above as a string (section 7.7).
-    raise NotImplementedError('return the answer described above as a string (section 7.7).')
+    raise NotImplementedError('extract_response: not written yet, see the TODO above')
 
 
 def generate_responses(model, data, tokenizer, device, context_size, max_new_tokens=256):
@@ -33,4 +33,4 @@ def generate_responses(model, data, tokenizer, device, context_size, max_new_tok
     at most max_new_tokens new tokens, stopping at the end-of-text token (END_OF_TEXT); decode, and
     keep extract_response of the text. Returns `data`, its entries updated in place."""
     # TODO: fill in entry["model_response"] for every entry as described above; the result is data.
-    raise NotImplementedError('fill in entry["model_response"] for every entry as described above; the result is data.')
+    raise NotImplementedError('generate_responses: not written yet, see the TODO above')

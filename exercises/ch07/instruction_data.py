@@ -21,7 +21,7 @@ def format_input(entry):
     The response part ("### Response:") is not included: the model writes it."""
     # TODO: return the prompt as a string: PREAMBLE, the instruction section, and the input
     #       section only for an entry whose "input" is not empty (section 7.2). Nothing follows the last line.
-    raise NotImplementedError('return the prompt as a string: PREAMBLE, the instruction section, and the input section only for an entry whose "input" is not empty (section 7.2). Nothing follows the last line.')
+    raise NotImplementedError('format_input: not written yet, see the TODO above')
 
 
 def split_data(data, train_frac=0.85, test_frac=0.1):
@@ -31,7 +31,7 @@ def split_data(data, train_frac=0.85, test_frac=0.1):
     and the rest validate: 935, 110 and 55 of 1,100 entries."""
     # TODO: return (train_data, test_data, val_data), three consecutive slices of data, in that order,
     #       of int(len * train_frac) entries, int(len * test_frac) entries and the rest (section 7.2).
-    raise NotImplementedError('return (train_data, test_data, val_data), three consecutive slices of data, in that order, of int(len * train_frac) entries, int(len * test_frac) entries and the rest (section 7.2).')
+    raise NotImplementedError('split_data: not written yet, see the TODO above')
 
 
 class InstructionDataset(Dataset):
@@ -41,15 +41,15 @@ class InstructionDataset(Dataset):
         self.data = data
         # TODO: set self.encoded_texts, one list of token ids per entry of data, in order:
         #       the tokenizer's encoding of the whole training text, prompt followed by response (section 7.3).
-        raise NotImplementedError("set self.encoded_texts, one list of token ids per entry of data, in order: the tokenizer's encoding of the whole training text, prompt followed by response (section 7.3).")
+        raise NotImplementedError('InstructionDataset: not written yet, see the TODO above')
 
     def __getitem__(self, index):
         # TODO: the list of token ids of entry number index.
-        raise NotImplementedError('the list of token ids of entry number index.')
+        raise NotImplementedError('InstructionDataset: not written yet, see the TODO above')
 
     def __len__(self):
         # TODO: the number of entries.
-        raise NotImplementedError('the number of entries.')
+        raise NotImplementedError('InstructionDataset: not written yet, see the TODO above')
 
 
 def custom_collate_fn(batch, pad_token_id=50256, ignore_index=-100, allowed_max_length=None, device="cpu"):
@@ -65,7 +65,7 @@ def custom_collate_fn(batch, pad_token_id=50256, ignore_index=-100, allowed_max_
     # TODO: return (inputs, targets) as described above: padded rows, targets shifted by one,
     #       the first pad of each target row kept and the later ones set to ignore_index, both cut to
     #       allowed_max_length when it is given, stacked and moved to device (section 7.3).
-    raise NotImplementedError('return (inputs, targets) as described above: padded rows, targets shifted by one, the first pad of each target row kept and the later ones set to ignore_index, both cut to allowed_max_length when it is given, stacked and moved to device (section 7.3).')
+    raise NotImplementedError('custom_collate_fn: not written yet, see the TODO above')
 
 
 def create_instruction_loaders(train_data, val_data, test_data, tokenizer, batch_size=8, device="cpu",
@@ -76,4 +76,4 @@ def create_instruction_loaders(train_data, val_data, test_data, tokenizer, batch
     shuffles and drops the last incomplete batch; the other two keep the order and every entry."""
     # TODO: return the three DataLoaders described above, each with batch_size and num_workers, and a
     #       collate_fn that is custom_collate_fn with device and allowed_max_length filled in (section 7.4).
-    raise NotImplementedError('return the three DataLoaders described above, each with batch_size and num_workers, and a collate_fn that is custom_collate_fn with device and allowed_max_length filled in (section 7.4).')
+    raise NotImplementedError('create_instruction_loaders: not written yet, see the TODO above')

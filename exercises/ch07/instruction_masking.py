@@ -10,11 +10,11 @@ class InstructionDataset(instruction_data.InstructionDataset):
     def __init__(self, data, tokenizer):
         super().__init__(data, tokenizer)   # sets self.data and self.encoded_texts
         # TODO: set self.instruction_lengths, the number of tokens of each entry's prompt alone, in order.
-        raise NotImplementedError("set self.instruction_lengths, the number of tokens of each entry's prompt alone, in order.")
+        raise NotImplementedError('InstructionDataset: not written yet, see the TODO above')
 
     def __getitem__(self, index):
         # TODO: the pair (instruction_length, token_ids) of entry number index.
-        raise NotImplementedError('the pair (instruction_length, token_ids) of entry number index.')
+        raise NotImplementedError('InstructionDataset: not written yet, see the TODO above')
 
 
 def custom_collate_fn(batch, pad_token_id=50256, ignore_index=-100, allowed_max_length=None, device="cpu"):
@@ -23,4 +23,4 @@ def custom_collate_fn(batch, pad_token_id=50256, ignore_index=-100, allowed_max_
     target that stays is the one predicting the first token after the prompt."""
     # TODO: return (inputs, targets): chapter 7's batch of the token_ids, with the targets that
     #       predict prompt tokens (the second to the last token of the prompt) set to ignore_index.
-    raise NotImplementedError("return (inputs, targets): chapter 7's batch of the token_ids, with the targets that predict prompt tokens (the second to the last token of the prompt) set to ignore_index.")
+    raise NotImplementedError('custom_collate_fn: not written yet, see the TODO above')

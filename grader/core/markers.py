@@ -7,7 +7,8 @@ the stub is the same file with each marked region replaced by a TODO and a raise
     ### END SOLUTION
 
 The TODO states the contract (inputs, outputs, shapes, the book section), never the code; the
-stub raises NotImplementedError carrying the whole TODO text. Where a raise cannot stand in for
+stub raises NotImplementedError naming the definition it stands in (the exercise's own name) and
+pointing at the TODO above it, which the grader quotes in its "not implemented" feedback. Where a raise cannot stand in for
 the code (a dict literal the learner fills in), the region may end with stub code of its own,
 written as comments after a `### STUB` line; the stub then holds that code instead of the raise:
 
@@ -27,6 +28,7 @@ MORE = re.compile(r"^[ \t]*###(?: (?P<text>.*))?$")
 END = re.compile(r"^[ \t]*### END SOLUTION\s*$")
 STUB = re.compile(r"^[ \t]*### STUB\s*$")
 ANY_MARKER = re.compile(r"###\s*(BEGIN|END)\s+SOLUTION")
+TOP_DEF = re.compile(r"^(?:async\s+def|def|class)\s+(?P<name>\w+)")
 
 
 class MarkerError(ValueError):
@@ -37,10 +39,12 @@ def make_stub(source: str, filename: str = "<solution>") -> str:
     """The stub for one solution file. Files without markers are copied as they are."""
     out: list[str] = []
     lines = source.splitlines(keepends=True)
-    i = 0
+    i, owner = 0, "this exercise"
     while i < len(lines):
         line = lines[i].rstrip("\r\n")
         begin = BEGIN.match(line)
+        if TOP_DEF.match(line):
+            owner = TOP_DEF.match(line)["name"]
         if begin is None:
             if END.match(line):
                 raise MarkerError(f"{filename}:{i + 1}: END SOLUTION without a BEGIN SOLUTION")
@@ -84,16 +88,11 @@ def make_stub(source: str, filename: str = "<solution>") -> str:
         out.append(f"{indent}# TODO: {todo[0]}\n")
         out.extend(f"{indent}#       {t}\n" if t else f"{indent}#\n" for t in todo[1:])
         if stub is None:
-            out.append(f"{indent}raise NotImplementedError({todo_text(todo)!r})\n")
+            out.append(f"{indent}raise NotImplementedError({owner + ': not written yet, see the TODO above'!r})\n")
         else:
             out.extend(line + "\n" for line in stub)
         i += 1
     return "".join(out)
-
-
-def todo_text(todo: list[str]) -> str:
-    """The whole TODO as one line, for the stub's NotImplementedError."""
-    return " ".join(t for t in todo if t)
 
 
 def _uncomment(line: str, indent: str, filename: str, lineno: int) -> str:

@@ -5,7 +5,7 @@ import time
 from pathlib import Path
 
 from ..core.manifest import Course, Exercise
-from ..engine.protocol import JOB_OK, STATUS_OF_JOB
+from ..engine.protocol import JOB_OK, STATUS_OF_JOB, location
 from ..engine.runner import JobResult, Worker
 from .feedback import format_error, job_message, not_implemented
 from .results import CheckResult, ExerciseResult, RunResult
@@ -117,6 +117,9 @@ def exercise_result(ex: Exercise, job: JobResult, checks: list[CheckResult]) -> 
         if place and ex.depends and f"{ex.chapter}/{ex.file}:" not in place:  # a TODO in an earlier exercise
             result.feedback += (f", in code this exercise builds on ({', '.join(ex.depends)}): "
                                 "finish that first")
+        todo = todo_at(job, place)
+        if todo:
+            result.feedback += f"\nTODO: {todo}"
     else:
         statuses = {c.status for c in lost}
         worst = next((s for s in ORDER if s in statuses and s != "not_implemented"), None)
@@ -128,6 +131,15 @@ def exercise_result(ex: Exercise, job: JobResult, checks: list[CheckResult]) -> 
             result.feedback += f"\n(+{len(more)} more failing check{'s' if len(more) > 1 else ''}: " \
                                f"grade {ex.id} -v shows all)"
     return result
+
+
+def todo_at(job: JobResult, place: str) -> str:
+    """The TODO text (the contract) of the stub at `place` (file:line), as the learner's process read it."""
+    for record in job.cases.values():
+        error = record.get("error") or {}
+        if error.get("todo") and location(error) == place:
+            return str(error["todo"])
+    return ""
 
 
 def blame_dependencies(ex: Exercise, by_id: dict[str, ExerciseResult]) -> None:
