@@ -13,6 +13,7 @@ import re
 import statistics
 from collections import Counter
 
+from ..core.manifest import CHAPTER_ID
 from ..core.points import fmt
 
 STYLE = """body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}
@@ -92,7 +93,7 @@ def _correlation(x: list[float], y: list[float]) -> float | None:
 def _normalise(message: str) -> str:
     first = message.strip().split("\n")[0]
     first = re.sub(r"-?\d+(\.\d+)?(e-?\d+)?", "#", first)
-    return re.sub(r"\S+/(ch\d\d/\S+?\.py)", r"\1", first)[:220]
+    return re.sub(rf"\S+/({CHAPTER_ID}/\S+?\.py)", r"\1", first)[:220]
 
 
 def _mistakes(results: list[dict], top: int = 15) -> list[str]:

@@ -82,7 +82,8 @@ def pick_target(course, solutions: bool, target: str | None) -> Path:
 def is_notebook_folder(target: str) -> bool:
     """A folder of notebooks: .ipynb files in it, and no chapter folders."""
     path = Path(target)
-    return path.is_dir() and any(path.glob("*.ipynb")) and not any(p.is_dir() for p in path.glob("ch[0-9][0-9]"))
+    chapters = {c.id for c in load_course().chapters}
+    return path.is_dir() and any(path.glob("*.ipynb")) and not any((path / c).is_dir() for c in chapters)
 
 
 def is_notebook_target(target: str | None) -> bool:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 MANIFEST = "course.toml"
 PACKAGE = "exercises"  # the learner's folder, and the package every graded tree is imported as
-ID_RE = re.compile(r"^(ch\d\d|app[A-Z])\.[a-z][a-z0-9_]*$")
+CHAPTER_ID = r"[a-z][A-Za-z0-9]*"  # ch02, appA, and the bonus chapters: bpe, kvcache, ...
+ID_RE = re.compile(rf"^({CHAPTER_ID})\.[a-z][a-z0-9_]*$")
 
 EXERCISE_FIELDS = {
     "id": "chapter and name, e.g. ch03.causal_attention",
@@ -95,6 +96,14 @@ class Course:
     @property
     def stubs(self) -> Path:
         return self.root / PACKAGE
+
+    def chapter_in_name(self, name: str) -> str | None:
+        """The id of the chapter a file name speaks of ("my-ch03.ipynb" -> "ch03"), or None: the longest
+        chapter id standing in `name` as a word of its own."""
+        for chapter in sorted(self.chapters, key=lambda c: -len(c.id)):
+            if re.search(rf"(?<![A-Za-z0-9]){re.escape(chapter.id)}(?![A-Za-z0-9])", name):
+                return chapter.id
+        return None
 
     def chapter(self, chapter_id: str) -> Chapter:
         for c in self.chapters:

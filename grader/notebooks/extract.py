@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..core.manifest import PACKAGE, Course
+from ..core.manifest import CHAPTER_ID, PACKAGE, Course
 from ..scoring.grading import grade
 from ..scoring.results import RunResult
 from . import layout, reader
@@ -28,7 +28,7 @@ PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun"}   # their body is Pyt
 MAGIC_LINE = re.compile(r"^(\s*)(?:[%!]|[\w.]+\s*=\s*[%!]|\?+\s*[\w.]|[\w.]+\?\??\s*$)")
 CONSTANT = re.compile(r"_*[A-Z][A-Z0-9_]*")
 KEPT = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Pass)
-LOCATION = re.compile(rf"\b{PACKAGE}/((?:ch\d\d|app[A-Z])/[\w/.-]+?\.py)(?::(\d+))?")
+LOCATION = re.compile(rf"\b{PACKAGE}/({CHAPTER_ID}/[\w/.-]+?\.py)(?::(\d+))?")
 NAME_ERROR = re.compile(r"NameError: name '(\w+)' is not defined")
 Origin = tuple[str, int, str, int]   # notebook file name, cell number, the cell's tag, line in the cell
 
@@ -143,14 +143,14 @@ def _collect(folder: Path, course: Course, ext: Extraction, strict: bool, ignore
     the one asked for) such a chapter is graded from exercises/ and a note says why."""
     found: dict[str, list[Notebook]] = {}
     for path in sorted(folder.glob("*.ipynb")):
-        named = reader.CHAPTER_IN_NAME.search(path.name)
+        named = course.chapter_in_name(path.name)
         try:
             nb = reader.read(path, course)
         except NotebookError as exc:
-            if named and named.group(1) in ignore:
+            if named in ignore:
                 continue
-            if strict and named and named.group(1) in {c.id for c in course.chapters}:
-                _block_chapter(course, named.group(1), str(exc), ext)
+            if strict and named:
+                _block_chapter(course, named, str(exc), ext)
             else:
                 ext.note("", f"{exc} (not used)")
             continue

@@ -15,7 +15,6 @@ from ..core.manifest import Course
 from .layout import NotebookError
 
 MAX_BYTES = 256 * 2**20
-CHAPTER_IN_NAME = re.compile(r"(ch\d\d|app[A-Z])")
 
 
 @dataclass
@@ -102,9 +101,9 @@ def chapter_of(doc: dict, cells: list[Cell], name: str, course: Course) -> str:
     stated = meta.get("course", {}).get("chapter") if isinstance(meta.get("course"), dict) else None
     if stated in known:
         return stated
-    found = CHAPTER_IN_NAME.search(name)
-    if found and found.group(1) in known:
-        return found.group(1)
+    named = course.chapter_in_name(name)
+    if named:
+        return named
     raise NotebookError(f"cannot tell which chapter {name} is for: none of its cells is tagged with an exercise id "
                         "(such as ch03.causal_attention); start from the course's notebook for the chapter")
 

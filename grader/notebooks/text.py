@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import re
 
 from ..core.points import count
 
@@ -22,9 +23,11 @@ GRADE_CELL = "grade_notebook()"
 
 def chapter_name(chapter_id: str) -> str:
     """"ch03" -> "Chapter 3", "appA" -> "Appendix A"."""
-    if chapter_id.startswith("app"):
+    if re.fullmatch(r"app[A-Z]", chapter_id):
         return f"Appendix {chapter_id[3:]}"
-    return f"Chapter {int(chapter_id[2:])}"
+    if re.fullmatch(r"ch\d\d", chapter_id):
+        return f"Chapter {int(chapter_id[2:])}"
+    return f"Bonus chapter {chapter_id}"
 
 
 
