@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 from grader.authoring import catalogue
+from grader.core import markers
 from grader.core.manifest import Course
 
 BODY = "    pieces = re.split(SPLIT_PATTERN, text)\n"
@@ -147,7 +148,7 @@ def _tree(course: Course, dest: Path, edits: list[catalogue.Entry] = (), stub_ch
         module.write_text(text, encoding="utf-8")
     for chapter in stub_chapters:
         shutil.rmtree(dest / chapter)
-        shutil.copytree(course.stubs / chapter, dest / chapter, ignore=shutil.ignore_patterns("__pycache__"))
+        handed_out(course, dest, chapter)
     return dest
 
 
@@ -213,3 +214,13 @@ def make_class(course: Course, dest: Path, work: Path, results: Path, honest: in
         _hand_in(honest_after, dest, "zz-honest-after", "course", chapters, "graded after the attacks")
         kinds["zz-honest-after"] = "solution"
     return kinds
+
+
+def handed_out(course: Course, dest: Path, chapter: str | None = None) -> Path:
+    """The stubs as handed out (generated from solutions/), not exercises/, which a maintainer or learner may
+    be solving: all of them, or one chapter's, written into the course-shaped tree `dest`."""
+    for rel, text in markers.stub_files(course.solutions).items():
+        if chapter is None or rel.parts[0] == chapter:
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            (dest / rel).write_text(text, encoding="utf-8")
+    return dest

@@ -161,7 +161,7 @@ def test_bulk_refuses_to_run_untrusted_code_without_isolation(course, tmp_path, 
 def test_a_killed_run_resumes_without_regrading(course, tmp_path):
     subs = tmp_path / "subs"
     for i in range(6):
-        shutil.copytree(course.solutions if i % 2 else course.stubs, subs / f"s{i}", ignore=shutil.ignore_patterns(
+        shutil.copytree(course.solutions if i % 2 else classroom.handed_out(course, tmp_path / "stubs"), subs / f"s{i}", ignore=shutil.ignore_patterns(
             "__pycache__"))
     out = tmp_path / "out"
     command = [sys.executable, "-m", "grader.cli", "bulk", str(subs), "--chapters", "ch02.split_text,ch02.build_vocab",

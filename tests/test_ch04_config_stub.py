@@ -5,11 +5,13 @@ from grader.scoring.grading import grade_trees
 
 
 @pytest.mark.slow  # runs the grading worker
-def test_unfilled_config_points_at_its_todo(course):
-    lines = (course.stubs / "ch04" / "gpt.py").read_text(encoding="utf-8").splitlines()
+def test_unfilled_config_points_at_its_todo(handed_out):
+    lines = (handed_out.stubs / "ch04" / "gpt.py").read_text(encoding="utf-8").splitlines()
     assignment = lines.index("GPT_CONFIG_124M = {")
     todo = max(n for n in range(assignment) if lines[n].startswith("# TODO:")) + 1
-    (run,) = grade_trees(course, [course.stubs], [course.exercise("ch04.gpt_config")])
+    (run,) = grade_trees(handed_out, [handed_out.stubs], [handed_out.exercise("ch04.gpt_config")])
     (result,) = run.exercises
     assert (result.status, result.score) == ("not_implemented", 0)
-    assert result.feedback == f"not implemented yet — exercises/ch04/gpt.py:{todo}"
+    first, contract = result.feedback.split("\n", 1)
+    assert first == f"not implemented yet — exercises/ch04/gpt.py:{todo}"
+    assert contract.startswith("TODO: ") and contract[6:].split()[0] in lines[todo - 1]

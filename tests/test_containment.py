@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+import classroom
+
 from grader.containment import cgroups
 from grader.core import manifest
 from grader.containment import sandbox
@@ -129,7 +131,7 @@ def graded(tmp_path_factory):
     (missing / "ch02" / "tokenizers.py").unlink()
     plan.append((missing, [SPLIT, VOCAB]))
     conftest = base / "conftest_trick"
-    shutil.copytree(COURSE.stubs, conftest, ignore=shutil.ignore_patterns("__pycache__"))
+    classroom.handed_out(COURSE, conftest)
     trick = ("import pytest\n@pytest.hookimpl(hookwrapper=True)\ndef pytest_runtest_makereport(item, call):\n"
              "    outcome = yield\n    outcome.get_result().outcome = 'passed'\n")
     for folder in (conftest, conftest / "ch02"):

@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def tree(course, tmp_path):
-    shutil.copytree(course.stubs, tmp_path / "exercises", ignore=shutil.ignore_patterns("__pycache__"))
+def tree(handed_out, tmp_path):
+    shutil.copytree(handed_out.stubs, tmp_path / "exercises", ignore=shutil.ignore_patterns("__pycache__"))
     return tmp_path / "exercises"
 
 

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ..core import markers
-from ..core.manifest import Course, Exercise
+from ..core import markers, state
+from ..core.files import in_sync
+from ..core.manifest import PACKAGE, Course, Exercise
 from ..core.points import fraction
 from ..engine import wire
 from ..engine.runner import Worker
@@ -33,8 +35,7 @@ def stub_problems(course: Course) -> list[Problem]:
     except markers.MarkerError as exc:
         return [Problem(str(exc), "fix the markers in the solution")]
     for rel, text in wanted.items():
-        stub = course.stubs / rel
-        if not stub.is_file() or stub.read_text(encoding="utf-8") != text:
+        if not in_sync(course.root, course.stubs / rel, text):
             problems.append(Problem(f"exercises/{rel.as_posix()} is out of date with solutions/{rel.as_posix()}",
                                     "run `grade sync`"))
     problems += [Problem(what, "run `grade sync`") for what in generate.drift(course)]
@@ -52,18 +53,18 @@ def stub_problems(course: Course) -> list[Problem]:
     return problems
 
 
-def write_stubs(course: Course, chapters: set[str] | None = None) -> list[Path]:
-    """Regenerate the stubs of `chapters` (all when None), plus the tree's top-level files."""
-    written = []
+def write_stubs(course: Course, chapters: set[str] | None = None) -> tuple[list[Path], list[tuple[Path, Path]]]:
+    """Regenerate the stubs of `chapters` (all when None), plus the tree's top-level files; returns (the files
+    written, (file, backup) for each file that held code of someone's own, kept in .grade/backups/)."""
+    written, kept = [], []
     for rel, text in markers.stub_files(course.solutions).items():
         if chapters is not None and len(rel.parts) > 1 and rel.parts[0] not in chapters:
             continue
         stub = course.stubs / rel
-        if not stub.is_file() or stub.read_text(encoding="utf-8") != text:
-            stub.parent.mkdir(parents=True, exist_ok=True)
-            stub.write_text(text, encoding="utf-8")
-            written.append(stub)
-    return written
+        changed, backup = state.regenerate(course.root, stub, f"{PACKAGE}/{rel.as_posix()}", text)
+        written += [stub] if changed else []
+        kept += [(stub, backup)] if backup else []
+    return written, kept
 
 
 def solution_outputs(course: Course, exercises: list[Exercise]) -> dict[str, dict]:
@@ -129,14 +130,15 @@ def snapshot_differences(old, new, where: str = "") -> list[str]:
     return [] if old == new and type(old) is type(new) else [f"{where}: value changed"]
 
 
-def sync(course: Course, exercises: list[Exercise]) -> tuple[list[Path], list[str]]:
+def sync(course: Course, exercises: list[Exercise]) -> tuple[list[Path], list[str], list[tuple[Path, Path]]]:
     """Regenerate stubs, notebooks and the snapshots of `exercises`; returns (stubs and notebooks written,
-    snapshots written)."""
-    stubs = write_stubs(course, {ex.chapter for ex in exercises})
-    stubs += generate.write(course, {ex.chapter for ex in exercises})
+    snapshots written, (file, backup) for every file that held someone's own code)."""
+    chapters = {ex.chapter for ex in exercises}
+    stubs, kept = write_stubs(course, chapters)
+    notebooks, kept_notebooks = generate.write(course, chapters)
     outputs = solution_outputs(course, exercises)
     written = [ex.id for ex in exercises if write_snapshot(course, ex, outputs[ex.id])]
-    return stubs, written
+    return stubs + notebooks, written, kept + kept_notebooks
 
 
 def check(course: Course, exercises: list[Exercise]) -> list[Problem]:
@@ -158,8 +160,12 @@ def check(course: Course, exercises: list[Exercise]) -> list[Problem]:
         if diffs:
             problems.append(Problem(f"{ex.id}: snapshot out of date ({'; '.join(diffs[:3])})",
                                     "run `grade sync` and review the change"))
-    # exercises/ was just found identical to what solutions/ generates, so it is the stubs to grade
-    solved, stubbed = grade_trees(course, [course.solutions, course.stubs], exercises)
+    with tempfile.TemporaryDirectory(prefix="grade-check-") as tmp:  # the stubs as handed out, whatever
+        handed_out = Path(tmp) / PACKAGE                                # exercises/ holds in a learner's clone
+        for rel, text in markers.stub_files(course.solutions).items():
+            (handed_out / rel).parent.mkdir(parents=True, exist_ok=True)
+            (handed_out / rel).write_text(text, encoding="utf-8")
+        solved, stubbed = grade_trees(course, [course.solutions, handed_out], exercises)
     for ex in solved.exercises:
         if ex.score < ex.max_score or ex.status != "passed":
             lost = next((c for c in ex.checks if not c.passed), None)

@@ -1,7 +1,9 @@
 """The `grade` command's one click group and what its commands share: exit codes, the console, the target."""
 from __future__ import annotations
 
+import difflib
 import enum
+import re
 import sys
 from pathlib import Path
 
@@ -14,6 +16,48 @@ class Exit(enum.IntEnum):
     FULL_MARKS = 0
     POINTS_LOST = 1
     USAGE = 2
+
+
+class Refusal(click.ClickException):
+    """A command refused: one message that says what is wrong and what to type instead (exit 2), without
+    the usage text of a command the learner may never have typed (`grade ch2` runs `grade run ch2`)."""
+
+    exit_code = Exit.USAGE
+
+
+def suggestions(word: str, choices: dict[str, str]) -> list[str]:
+    """What a mistyped `word` most likely meant (ch2 -> ch02, splittext -> ch02.split_text), best first;
+    `choices` maps each spelling accepted (an id, an exercise's short name) to what it stands for."""
+    padded = re.sub(r"^ch(\d)$", r"ch0\1", word)
+    by_lower = {k.lower(): v for k, v in choices.items()}
+    exact = [by_lower[w] for w in (padded.lower(), word.lower()) if w in by_lower]
+    close = difflib.get_close_matches(word.lower(), list(by_lower), n=5, cutoff=0.6)
+    return list(dict.fromkeys(exact or [by_lower[c] for c in close]))[:3]
+
+
+def unknown_ref(course, ref: str, exercises_only: bool = False) -> Refusal:
+    """The refusal for a chapter or exercise the course does not have, with the nearest ones."""
+    choices = {e.id: e.id for e in course.exercises} | {e.name: e.id for e in course.exercises}
+    if not exercises_only:
+        choices |= {c.id: c.id for c in course.chapters}
+    near = suggestions(ref, choices)
+    what = "exercise" if exercises_only else "chapter or exercise"
+    if near:
+        return Refusal(f"no {what} {ref!r}; did you mean {' or '.join(near)}?")
+    listing = "`grade list` shows every exercise" if exercises_only else \
+        f"chapters: {', '.join(c.id for c in course.chapters)} (or all); `grade list` shows every exercise"
+    return Refusal(f"no {what} {ref!r}; {listing}")
+
+
+def select(course, refs: list[str]):
+    """course.select(refs), or a Refusal naming the first unknown one with what was probably meant."""
+    for ref in refs:
+        if ref != "all" and not any(c.id == ref for c in course.chapters):
+            try:
+                course.exercise(ref)
+            except KeyError:
+                raise unknown_ref(course, ref) from None
+    return course.select(refs)
 
 
 def escape(text: str) -> str:

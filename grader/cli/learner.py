@@ -12,16 +12,8 @@ from pathlib import Path
 import click
 
 from ..core.points import count
-from .app import (
-    Exit,
-    console,
-    escape,
-    grade_notebook_target,
-    is_notebook_target,
-    load_course,
-    pick_target,
-    warm_up_reporting,
-)
+from .app import (Exit, console, escape, grade_notebook_target, is_notebook_target, load_course, pick_target,
+                  select, unknown_ref, warm_up_reporting)
 
 
 @click.command("run")
@@ -36,11 +28,7 @@ def run_cmd(chapters, solutions, target, json_path, verbose):
     """Grade CHAPTERS (ch02, ch02.split_text, or all)."""
     from ..scoring.grading import grade
     course = load_course()
-    try:
-        exercises = course.select(list(chapters))
-    except KeyError as exc:
-        known = ", ".join(c.id for c in course.chapters)
-        raise click.UsageError(f"unknown chapter or exercise {exc}; chapters: {known}, or all") from None
+    exercises = select(course, list(chapters))
     warm_up_reporting()
     if not solutions and is_notebook_target(target):
         run = grade_notebook_target(course, Path(target), exercises)
@@ -63,10 +51,7 @@ def watch_cmd(chapters, target):
     build on them, in fresh processes. Ctrl-C stops."""
     from .watch import Watcher, watch_loop
     course = load_course()
-    try:
-        exercises = course.select(list(chapters))
-    except KeyError as exc:
-        raise click.UsageError(f"unknown chapter or exercise {exc}") from None
+    exercises = select(course, list(chapters))
     if is_notebook_target(target):
         raise click.UsageError("grade watch follows .py files; grade a notebook with its last cell, "
                                f"grade_notebook(), or `grade CHAPTER --target {target}`")
@@ -116,8 +101,7 @@ def hint_cmd(exercise, more, tier):
     try:
         ex = course.exercise(exercise)
     except KeyError:
-        names = ", ".join(e.id for e in course.exercises)
-        raise click.UsageError(f"no exercise {exercise!r}; exercises: {names}") from None
+        raise unknown_ref(course, exercise, exercises_only=True) from None
     total = len(ex.hints)
     if tier is not None and not 1 <= tier <= total:
         raise click.UsageError(f"{ex.id} has hint tiers 1 to {total}")
@@ -135,6 +119,9 @@ def hint_cmd(exercise, more, tier):
     if last < total and not tier:
         console.print(f"\n[dim]Stuck still? `grade hint {ex.id}` again shows hint {last + 1}"
                       f"{' (with code)' if last + 1 == total else ''}.[/dim]")
+    elif not tier:
+        console.print(f"\n[dim]That was the last hint for {ex.id} ({total} of {total}): there are no more. "
+                      f"`grade hint {ex.id} --tier N` shows one of them again.[/dim]")
 
 
 @click.command("reset")
@@ -150,7 +137,7 @@ def reset_cmd(exercise, whole_file, target):
     try:
         ex = course.exercise(exercise)
     except KeyError:
-        raise click.UsageError(f"no exercise {exercise!r}; `grade list` shows them all") from None
+        raise unknown_ref(course, exercise, exercises_only=True) from None
     try:
         path, backup = reset(course, ex, pick_target(course, False, target), whole_file)
     except SourceError as exc:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from .app import Exit, console, escape, load_course, maintainers_course
+from .app import Exit, console, escape, load_course, maintainers_course, select
 
 
 @click.command("check")
@@ -22,7 +22,7 @@ def check_cmd(chapters):
     """Course CI gate: solutions full marks, stubs zero, stubs and snapshots in sync."""
     from ..authoring.sync import check
     course = maintainers_course()
-    problems = check(course, course.select(list(chapters)))
+    problems = check(course, select(course, list(chapters)))
     for p in problems:
         console.print(f"[red]✗[/red] {escape(p.what)}\n    fix: {escape(p.fix)}")
     if problems:
@@ -39,15 +39,18 @@ def sync_cmd(chapters):
     from ..notebooks.layout import NotebookError
     course = maintainers_course()
     try:
-        stubs, snapshots = sync(course, course.select(list(chapters)))
+        stubs, snapshots, kept = sync(course, select(course, list(chapters)))
     except NotebookError as exc:
         raise click.UsageError(str(exc)) from None
     for path in stubs:
         kind = "notebook" if path.suffix == ".ipynb" else "stub"
-        console.print(f"{kind:<9} {path.relative_to(course.root)}")
+        console.print(f"{kind:<9} {path.relative_to(course.root)}", markup=False)
     for ex_id in snapshots:
-        console.print(f"snapshot  {ex_id}")
-    console.print(f"{len(stubs)} stub(s) or notebook(s) and {len(snapshots)} snapshot(s) written")
+        console.print(f"snapshot  {ex_id}", markup=False)
+    console.print(f"{len(stubs)} stub(s) or notebook(s) and {len(snapshots)} snapshot(s) written", markup=False)
+    for path, backup in kept:
+        console.print(f"Your version of {path.relative_to(course.root)} held code of your own: it is kept in "
+                      f"{backup.relative_to(course.root)}", markup=False)
 
 
 @click.command("release")
@@ -99,10 +102,7 @@ def bulk_cmd(submissions, chapters, out, regrade, parallel, unsafe, dask):
     if missing and unsafe:
         console.print(f"[red]Warning:[/red] learner code runs without the jail (this machine lacks {escape(missing)}): "
                       "only the learner-mode containment applies. Grade only code you trust this way.")
-    try:
-        exercises = course.select([c.strip() for c in chapters.split(",") if c.strip()])
-    except KeyError as exc:
-        raise click.UsageError(f"unknown chapter or exercise {exc}") from None
+    exercises = select(course, [c.strip() for c in chapters.split(",") if c.strip()])
     from rich.console import Console
     from rich.progress import (
         BarColumn,

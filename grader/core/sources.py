@@ -6,11 +6,10 @@ each marked region of a solution lies inside one of them.
 from __future__ import annotations
 
 import ast
-import subprocess
-import time
 from pathlib import Path
 
 from . import markers, state
+from .files import committed
 from .manifest import Course, Exercise
 
 
@@ -66,9 +65,9 @@ def pristine_stub(course: Course, ex: Exercise) -> str:
     kept = course.root / "tests" / "stubs" / rel
     if kept.is_file():
         return kept.read_text(encoding="utf-8")
-    done = subprocess.run(["git", "show", f"HEAD:exercises/{rel}"], cwd=course.root, capture_output=True, text=True)
-    if done.returncode == 0:
-        return done.stdout
+    known = committed(course.root, f"exercises/{rel}")
+    if known is not None:
+        return known
     raise SourceError(f"no original of exercises/{rel} to reset from (no solutions/, tests/stubs/ or git history)")
 
 
@@ -82,17 +81,10 @@ def reset(course: Course, ex: Exercise, tree: Path, whole_file: bool = False) ->
         new = stub
     else:
         new = replace_definitions(current, stub, ex.defines, str(path))
-    backup = state.folder(course.root) / "backups" / ex.chapter / f"{ex.file}.{time.strftime('%Y%m%d-%H%M%S')}"
-    if current:
-        backup.parent.mkdir(parents=True, exist_ok=True)
-        n = 1
-        while backup.exists():
-            backup = backup.with_name(f"{backup.name.split('~')[0]}~{n}")
-            n += 1
-        backup.write_text(current, encoding="utf-8")
+    backup = state.backup(course.root, path, f"{ex.chapter}/{ex.file}") if current else None
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(new, encoding="utf-8")
-    return path, backup if current else None
+    return path, backup
 
 
 def replace_definitions(current: str, stub: str, names: tuple[str, ...], label: str) -> str:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import nbformat
 
+from ..core import state
+from ..core.files import in_sync
 from ..core.manifest import Course
 from . import text
 from .layout import (
@@ -77,15 +79,15 @@ def expected(course: Course, chapters: set[str] | None = None) -> dict[Path, str
     return found
 
 
-def write(course: Course, chapters: set[str] | None = None) -> list[Path]:
-    """Regenerate the notebooks of `chapters` (all when None); returns those that changed."""
-    written = []
+def write(course: Course, chapters: set[str] | None = None) -> tuple[list[Path], list[tuple[Path, Path]]]:
+    """Regenerate the notebooks of `chapters` (all when None); returns (those that changed, (notebook, backup)
+    for each that held someone's own work, kept in .grade/backups/)."""
+    written, kept = [], []
     for path, wanted in expected(course, chapters).items():
-        if not path.is_file() or path.read_text(encoding="utf-8") != wanted:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(wanted, encoding="utf-8")
-            written.append(path)
-    return written
+        changed, backup = state.regenerate(course.root, path, path.relative_to(course.root).as_posix(), wanted)
+        written += [path] if changed else []
+        kept += [(path, backup)] if backup else []
+    return written, kept
 
 
 def drift(course: Course) -> list[str]:
@@ -94,6 +96,7 @@ def drift(course: Course) -> list[str]:
         wanted = expected(course)
     except NotebookError as exc:
         return [str(exc)]
-    stale = [p for p, text in wanted.items() if not p.is_file() or p.read_text(encoding="utf-8") != text]
+    stale = [p for p, text in wanted.items() if not in_sync(course.root, p, text)]
     return [f"{p.relative_to(course.root).as_posix()} is out of date with "
             + ("solutions/" if REFERENCE_DIR.as_posix() in p.as_posix() else "the stubs") for p in stale]
+
