@@ -80,21 +80,26 @@ def test_hint_shows_one_more_tier_each_time_it_is_asked(runner, course, tmp_path
     for _ in tiers:
         last = runner.invoke(main, ["hint", "split_text", "--more"], terminal_width=200)
     assert tiers[-1] in " ".join(last.output.split()) and "again shows hint" not in last.output
+    assert "That was the last hint" in last.output and "there are no more" in last.output
     only = runner.invoke(main, ["hint", "split_text", "--tier", "2"], terminal_width=200)
     assert tiers[1] in " ".join(only.output.split()) and tiers[0] not in " ".join(only.output.split())
 
 
 @pytest.mark.parametrize("args, words", [
-    (["ch99"], "unknown chapter"),
+    (["ch99"], "no chapter or exercise 'ch99'; chapters: ch02"),
+    (["ch2"], "no chapter or exercise 'ch2'; did you mean ch02?"),
+    (["hint", "splittext"], "no exercise 'splittext'; did you mean ch02.split_text"),
     (["hint", "nope"], "no exercise"),
     (["ch02", "--target", "/nonexistent/folder"], "is not a folder"),
     (["ch02", "--solutions", "--target", "."], "either --solutions or --target"),
     (["run"], "Missing argument"),
 ])
 def test_usage_errors_exit_two(runner, args, words):
-    result = runner.invoke(main, args)
+    result = runner.invoke(main, args, terminal_width=200)
     assert result.exit_code == Exit.USAGE
     assert words in result.output
+    if args[0] != "run":  # a learner who typed `grade ch2` never typed `grade run`
+        assert "grade run" not in result.output
 
 
 def test_list_names_every_exercise(runner, course):
