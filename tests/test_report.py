@@ -28,11 +28,11 @@ def buggy_tree(course, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def runs(course, buggy_tree):
+def runs(course, handed_out, buggy_tree):
     """The stubs of ch03 and ch04 and the buggy ch03, graded once (one worker)."""
     from grader.scoring.grading import grade_jobs
     ch03, ch04 = course.chapter("ch03").exercises, course.chapter("ch04").exercises
-    stubs3, stubs4, bug = grade_jobs(course, [(course.stubs, list(ch03)), (course.stubs, list(ch04)),
+    stubs3, stubs4, bug = grade_jobs(course, [(handed_out.stubs, list(ch03)), (handed_out.stubs, list(ch04)),
                                               (buggy_tree, list(ch03))])
     return {"ch03": stubs3, "ch04": stubs4, "bug": bug}
 

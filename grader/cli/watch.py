@@ -8,7 +8,8 @@ code ends that exercise's child, not the watch; a worker that died is started ag
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+import textwrap
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.manifest import Course, Exercise
@@ -32,6 +33,7 @@ class Update:
     graded: list[str]
     run: RunResult
     seconds: float
+    titles: dict[str, str] = field(default_factory=dict)  # chapter id -> title
 
 
 class Watcher:
@@ -86,7 +88,8 @@ class Watcher:
         run = RunResult(display_path(self.target, self.course.root),
                         [self.latest[ex.id] for ex in self.exercises if ex.id in self.latest],
                         time.perf_counter() - start, list(self.worker.info.get("limits", [])))
-        return Update(changed, [ex.id for ex in exercises], run, run.duration_s)
+        return Update(changed, [ex.id for ex in exercises], run, run.duration_s,
+                      {c.id: c.title for c in self.course.chapters})
 
     def on_changes(self, paths: list[Path]) -> Update | None:
         exercises = self.affected(paths)
@@ -111,22 +114,66 @@ def changes(target: Path, stop_event=None, step_ms: int = 20):
 
 
 def render_update(update: Update, console, clear: bool) -> None:
-    """One screen: what was re-graded and how long it took, every watched exercise on one line,
-    and the feedback of the re-graded ones that do not pass yet."""
+    """One screen that fits the terminal (80 x 40 and up): a header line, the chapter the save touched (or
+    the first one not finished) with its exercises and the feedback of those that need it, one line on
+    every other chapter, and the total. What does not fit the height is cut from the feedback, never from
+    the saved chapter's rows."""
     from rich.text import Text
 
     if clear:
         console.clear()
-    run = update.run
+    run, width = update.run, console.width
+    chapter = focus_chapter(update)
+    shown = [e for e in run.exercises if e.chapter == chapter]
+    others = chapter_summary(run, exclude=chapter)
     when = time.strftime("%H:%M:%S")
-    what = f"saved {', '.join(update.changed)}: " if update.changed else ""
-    console.print(Text(f"grade watch · {run.target} · {when} · {what}{len(update.graded)} re-graded in "
-                       f"{update.seconds:.2f} s", style="dim"))
-    render_rows(run.exercises, console, marks=True, max_lines=12,
-                feedback=lambda ex: ex.feedback if ex.id in focus(update) else "")
+    what = f"saved {', '.join(update.changed)} · " if update.changed else ""
+    where = "" if run.target == "exercises" else f" · {run.target}"
+    console.print(Text(fit(f"grade watch · {when} · {what}{len(update.graded)} graded in {update.seconds:.1f} s"
+                           f"{where}", width), style="dim"))
+    console.print(Text(fit(f"{chapter} · {update.titles.get(chapter, '')}".rstrip(" ·"), width), style="bold"))
+    elsewhere = textwrap.wrap("elsewhere: " + others, width)[:2] if others else []
+    if len(textwrap.wrap("elsewhere: " + others, width)) > 2:
+        elsewhere[-1] = fit(elsewhere[-1] + " …", width)
+    fixed = 2 + len(shown) + len(elsewhere) + 1  # header, heading, rows, the other chapters, the total
+    room = max(3, (console.height or 40) - fixed - 1)
+    wanted = focus(update)
+    render_rows(shown, console, marks=True, max_lines=room,
+                feedback=lambda ex: ex.feedback if ex.id in wanted else "")
+    for line in elsewhere:
+        console.print(Text(line, style="dim"))
     done = sum(e.status == "passed" for e in run.exercises)
-    console.print(f"[bold]Total {fraction(run.score, run.max_score)}[/bold] · {done}/{len(run.exercises)} passed"
-                  " · save a file to re-grade, Ctrl-C to stop", highlight=False)
+    console.print(Text(fit(f"Total {fraction(run.score, run.max_score)} · {done}/{len(run.exercises)} passed · "
+                           "save to re-grade, Ctrl-C stops", width), style="bold"))
+
+
+def fit(text: str, width: int) -> str:
+    """One line of at most `width` columns (ellipsis at the end when cut)."""
+    return text if len(text) <= width else text[:max(0, width - 1)] + "…"
+
+
+def focus_chapter(update: Update) -> str:
+    """The chapter one screen shows: that of the first file saved, else the first one not passed yet."""
+    exercises = update.run.exercises
+    for rel in update.changed:
+        chapter = rel.split("/", 1)[0]
+        if any(e.chapter == chapter for e in exercises):
+            return chapter
+    graded = [e for e in exercises if e.id in update.graded and e.status != "passed"]
+    todo = graded[0] if graded else next((e for e in exercises if e.status != "passed"), exercises[0])
+    return todo.chapter
+
+
+def chapter_summary(run: RunResult, exclude: str) -> str:
+    """"ch02 15/15 ✓ · ch03 3/19 · ..." for every chapter but `exclude`, in course order."""
+    parts = []
+    for chapter in dict.fromkeys(e.chapter for e in run.exercises):
+        if chapter == exclude:
+            continue
+        mine = [e for e in run.exercises if e.chapter == chapter]
+        score, top = sum(e.score for e in mine), sum(e.max_score for e in mine)
+        parts.append(f"{chapter} {fraction(score, top).replace(' ', '')}" + (" ✓" if score >= top else ""))
+    return " · ".join(parts)
 
 
 def focus(update: Update, most: int = 3) -> set[str]:
@@ -135,7 +182,8 @@ def focus(update: Update, most: int = 3) -> set[str]:
     broken = [e.id for e in update.run.exercises if e.id in update.graded and e.status not in ("passed", "not_implemented")]
     if broken:
         return set(broken[:most])
-    todo = next((e.id for e in update.run.exercises if e.status != "passed"), None)
+    todo = next((e.id for e in update.run.exercises if e.status != "passed" and e.chapter == focus_chapter(update)),
+                None)
     return {todo} if todo else set()
 
 

@@ -138,7 +138,9 @@ def _render_table(exercises, title: str, console: Console, verbose: bool) -> Non
 
 def render_rows(exercises, console: Console, feedback, marks: bool = False, max_lines: int = 0) -> None:
     """Narrow screens, notebooks, logs and `grade watch`: one line per exercise (name, points,
-    status), its feedback(ex) indented on the lines below, using the whole width."""
+    status), its feedback(ex) indented on the lines below, using the whole width; `max_lines`, when
+    set, bounds the feedback lines printed in all."""
+    left = max_lines or None  # feedback lines left to print in all (`grade watch` fits one screen)
     points_w = max(len(fraction(e.score, e.max_score)) for e in exercises)
     status_w = max(len(status_label(e)[0]) for e in exercises)
     for ex in exercises:
@@ -150,7 +152,9 @@ def render_rows(exercises, console: Console, feedback, marks: bool = False, max_
         line.add_row(label, fraction(ex.score, ex.max_score), status_text(ex))
         console.print(line)
         lines = indented(printable(feedback(ex)), console.width)
-        for text in lines[:max_lines] if max_lines else lines:
+        if left is not None:
+            lines, left = lines[:left], max(0, left - len(lines))
+        for text in lines:
             console.print(Text(text), soft_wrap=True)
 
 
