@@ -35,16 +35,21 @@ def clone(course, tmp_path):
         pytest.skip("not a git checkout")
     copy = tmp_path / "course"
     git("clone", "-q", "--no-hardlinks", str(ROOT), str(copy), cwd=tmp_path)
-    for part in ("grader", "tests", "solutions", "exercises", "notebooks", "course.toml", "datasets"):
+    for part in ("grader", "tests", "solutions", "course.toml", "datasets"):
         source = ROOT / part
         if source.is_dir():
             shutil.rmtree(copy / part, ignore_errors=True)
             shutil.copytree(source, copy / part, ignore=shutil.ignore_patterns("__pycache__", ".grade"))
         else:
             shutil.copy2(source, copy / part)
+    handed_out = replace(course, root=copy)  # exercises/ and notebooks/ as handed out, whatever ROOT's hold
+    for rel, text in markers.stub_files(handed_out.solutions).items():
+        (handed_out.stubs / rel).write_text(text, encoding="utf-8")
+    for path, text in generate.expected(handed_out).items():
+        path.write_text(text, encoding="utf-8")
     git("add", "-A", cwd=copy)
     git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "as handed out", cwd=copy)
-    return replace(course, root=copy)
+    return handed_out
 
 
 def solve(course, chapter: str, file: str) -> str:

@@ -31,9 +31,9 @@ def test_every_marked_region_belongs_to_an_exercise_that_defines_it(course):
 
 
 @pytest.fixture
-def tree(course, tmp_path, monkeypatch):
+def tree(handed_out, tmp_path, monkeypatch):
     monkeypatch.setattr(state, "folder", lambda root: tmp_path / ".grade")
-    shutil.copytree(course.stubs, tmp_path / "exercises", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(handed_out.stubs, tmp_path / "exercises", ignore=shutil.ignore_patterns("__pycache__"))
     return tmp_path / "exercises"
 
 
@@ -56,7 +56,7 @@ def test_reset_restores_one_exercise_and_keeps_the_others(course, tree, tmp_path
     assert "kept in" in result.output
 
 
-def test_reset_adds_a_deleted_definition_and_refuses_a_broken_file(course, tree):
+def test_reset_adds_a_deleted_definition_and_refuses_a_broken_file(course, handed_out, tree):
     path = tree / "ch03" / "attention_basics.py"
     path.write_text(path.read_text().replace("def softmax_naive", "def renamed"))
     sources.reset(course, course.exercise("ch03.softmax_naive"), tree)
@@ -65,4 +65,4 @@ def test_reset_adds_a_deleted_definition_and_refuses_a_broken_file(course, tree)
     with pytest.raises(sources.SourceError, match="syntax error"):
         sources.reset(course, course.exercise("ch03.softmax_naive"), tree)
     sources.reset(course, course.exercise("ch03.softmax_naive"), tree, whole_file=True)
-    assert path.read_text() == (course.stubs / "ch03" / "attention_basics.py").read_text()
+    assert path.read_text() == (handed_out.stubs / "ch03" / "attention_basics.py").read_text()
