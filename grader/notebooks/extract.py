@@ -88,6 +88,9 @@ class Extraction:
         """The results of grading `tree`, told in terms of the notebooks."""
         for ex in run.exercises:
             ex.feedback = self.locate(ex.feedback)
+            if target is not None:  # `grade ID -v` would grade exercises/, not the notebook
+                ex.feedback = ex.feedback.replace(f"grade {ex.id} -v shows all", f"grade {ex.id} --target {target} -v "
+                                                                                  "shows all")
             for check in ex.checks:
                 check.feedback, check.location = self.locate(check.feedback), self.locate(check.location)
             if ex.id in self.blocked:

@@ -9,11 +9,14 @@ the chapter's modules.
 from __future__ import annotations
 
 import atexit
+import html
+import io
 import importlib
 import importlib.abc
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,15 +24,25 @@ import tempfile
 import types
 from pathlib import Path
 
+from rich.console import Console
+
 from ..core import manifest, state
 from ..core.manifest import PACKAGE
 from ..engine.probe import mount
-from ..scoring.report import render_html
+from ..scoring.report import render_html, render_run
 from ..scoring.results import RunResult
 from . import extract, reader
 from .layout import NotebookError
 
 _session: dict = {}
+
+
+class NotebookHelperError(Exception):
+    """What went wrong in use_course, grade_notebook or hint, told in one line: IPython shows an exception
+    with `_render_traceback_` as those lines instead of a traceback."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"\x1b[31m{self}\x1b[0m"]  # one line, in red as Jupyter shows errors
 
 
 class _Cells(types.ModuleType):
@@ -69,8 +82,8 @@ def use_course(chapter: str, folder: str | Path | None = None) -> None:
     folder = Path(folder or os.getcwd()).resolve()
     course = manifest.load(manifest.find_root(folder))
     if chapter not in {c.id for c in course.chapters}:
-        raise ValueError(f"no chapter {chapter!r} in the course at {course.root}; its chapters: "
-                         + ", ".join(c.id for c in course.chapters))
+        raise NotebookHelperError(f"no chapter {chapter!r} in the course at {course.root}; its chapters: "
+                                  + ", ".join(c.id for c in course.chapters))
     if _session.get("tree"):
         shutil.rmtree(_session["tree"], ignore_errors=True)
     tmp = tempfile.mkdtemp(prefix="course-notebook-")
@@ -108,8 +121,11 @@ def _this_notebook(chapter: str, folder: Path) -> Path:
     exact = [p for p in mine if p.name == f"{chapter}.ipynb"]
     if len(mine) == 1 or exact:
         return (exact or mine)[0]
-    raise FileNotFoundError(f"cannot tell which notebook in {folder} this is ({len(mine)} are for {chapter}): "
-                            'name it, e.g. grade_notebook(path="my-ch03.ipynb")')
+    if not mine:
+        raise NotebookHelperError(f"no saved notebook for {chapter} in {folder}: save this notebook first")
+    raise NotebookHelperError(f"{len(mine)} notebooks in {folder} are for {chapter} "
+                              f"({', '.join(p.name for p in mine)}) and none is named {chapter}.ipynb: say which "
+                              f'this is, e.g. grade_notebook(path="{mine[0].name}")')
 
 
 def _user_namespace() -> dict:
@@ -119,29 +135,49 @@ def _user_namespace() -> dict:
         return {}
 
 
-def grade_notebook(*exercises: str, path: str | Path | None = None) -> None:
-    """Grade this notebook as last saved (all its exercises, or the ones named) and show the results."""
-
+def grade_notebook(*exercises: str, path: str | Path | None = None, verbose: bool = False) -> None:
+    """Grade this notebook as last saved (all its exercises, or the ones named) and show the results;
+    `verbose=True` shows every check of each exercise, as `grade -v` does."""
     if "chapter" not in _session:
-        raise RuntimeError("run the notebook's first code cell (use_course) first")
+        raise NotebookHelperError("run the notebook's first code cell (use_course) first")
     chapter, folder = _session["chapter"], _session["folder"]
     notebook = Path(path).resolve() if path else _this_notebook(chapter, folder)
+    if not notebook.is_file():
+        raise NotebookHelperError(f"{notebook} does not exist")
     refs = [e if "." in e else f"{chapter}.{e}" for e in exercises] or [chapter]
     with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
         out = Path(tmp) / "results.json"
         done = subprocess.run([sys.executable, "-m", "grader.cli", *refs, "--target", str(notebook), "--json", str(out)],
                               cwd=_session["root"], capture_output=True, text=True)
         if not out.is_file():
-            print((done.stdout + done.stderr).strip() or f"grading stopped (exit {done.returncode})")
-            return
+            said = (done.stdout + done.stderr).strip().splitlines()
+            raise NotebookHelperError(said[-1].removeprefix("Error: ") if said else
+                                      f"grading stopped (exit {done.returncode})")
         run = RunResult.from_dict(json.loads(out.read_text(encoding="utf-8")))
+    for ex in run.exercises:  # in a notebook, the way to see every check is this function's verbose form
+        ex.feedback = MORE_CHECKS.sub(lambda m: f'grade_notebook("{m[1].split(".", 1)[1]}", verbose=True) shows all',
+                                      ex.feedback)
     saved = f"Graded {notebook.name} as saved at {_mtime(notebook)} (save first to grade your latest changes)."
+    show(run, saved, verbose)
+
+
+MORE_CHECKS = re.compile(r"grade ([\w.]+) (?:--target \S+ )?-v shows all")
+
+
+def show(run: RunResult, saved: str, verbose: bool) -> None:
+    """The report in both forms a notebook keeps, HTML and plain text: JupyterLab and VS Code show the table,
+    a text-only viewer (nbconvert to text, a terminal, GitHub's diff) the text."""
+    text = io.StringIO()
+    render_run(run, Console(file=text, width=88, force_terminal=False, force_jupyter=False, color_system=None,
+                            highlight=False), verbose)
+    plain = f"{saved}\n" + re.sub(r"`grade hint ([\w.]+)`", r'hint("\1")', text.getvalue())
     try:
-        from IPython.display import HTML, display
+        from IPython.display import display
     except ImportError:
-        print(saved + "\n" + done.stdout)
+        print(plain)
         return
-    display(HTML(f"<p style='color:#6e7781'>{saved}</p>" + render_html(run)))
+    display({"text/plain": plain,
+             "text/html": f"<p style='color:#6e7781'>{html.escape(saved)}</p>" + render_html(run, verbose)}, raw=True)
 
 
 def _mtime(path: Path) -> str:
@@ -158,11 +194,14 @@ def hint(exercise: str) -> None:
     try:
         ex = course.exercise(exercise if "." in exercise or not chapter else f"{chapter}.{exercise}")
     except KeyError:
-        raise KeyError(f"no exercise {exercise!r}; this chapter's: "
-                       + ", ".join(e.name for e in course.chapter(chapter).exercises)) from None
+        mine = course.chapter(chapter).exercises if chapter else course.exercises
+        raise NotebookHelperError(f"no exercise {exercise!r}; this chapter's: "
+                                  + ", ".join(e.name for e in mine)) from None
     shown = state.reveal_hint(course.root, ex.id, len(ex.hints))
     print(f"{ex.id} — {ex.title} (book §{ex.book})")
     for n in range(1, shown + 1):
         print(f"\nHint {n} of {len(ex.hints)}\n" + "\n\n".join(" ".join(p.split()) for p in ex.hints[n - 1].split("\n\n")))
     if shown < len(ex.hints):
         print(f"\nAsk again for hint {shown + 1}" + (" (with code)." if shown + 1 == len(ex.hints) else "."))
+    else:
+        print(f"\nThat was the last hint for {ex.id} ({shown} of {len(ex.hints)}): there are no more.")
