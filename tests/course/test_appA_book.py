@@ -77,7 +77,8 @@ def test_saved_state_dict_loads_into_a_new_network(tmp_path):
     assert torch.equal(loaded(x), model(x))
 
 
-@pytest.mark.slow
+@pytest.mark.worker  # two Python processes that import torch
+@pytest.mark.trains
 def test_ddp_script_on_two_cpu_processes():
     """`python -m solutions.appA.ddp`: the book's toy data on two gloo processes, in a network namespace of
     its own where the kernel allows (port 12345 then collides with nothing), and both accuracies 1.0."""

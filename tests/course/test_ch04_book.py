@@ -67,7 +67,6 @@ def test_transformer_block_keeps_shape(gpt):
     assert gpt.TransformerBlock(gpt.GPT_CONFIG_124M)(x).shape == (2, 4, 768)
 
 
-@pytest.mark.slow
 def test_greedy_generation_from_hello_i_am(gpt):
     torch.manual_seed(123)
     model = gpt.GPTModel(gpt.GPT_CONFIG_124M)

@@ -39,7 +39,6 @@ def test_text_to_token_ids_and_back():
     assert pt.token_ids_to_text(ids, get_encoding()) == "Every effort moves you"
 
 
-@pytest.mark.slow
 def test_untrained_model_loss_and_perplexity(untrained):
     loss = solution("pretraining").calc_loss_batch(torch.tensor(BOOK_INPUTS), torch.tensor(BOOK_TARGETS),
                                                     untrained, "cpu")

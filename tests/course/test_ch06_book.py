@@ -77,7 +77,7 @@ def test_lora_leaves_outputs_unchanged_until_trained():
     assert torch.equal(model(idx).detach(), before)
 
 
-@pytest.mark.slow
+@pytest.mark.trains
 def test_finetuning_learns_on_the_default_data(csvs):
     """Tiny but real: a 2-layer GPT, the last block and head trained for 2 epochs on 240 messages."""
     import tiktoken
