@@ -8,9 +8,9 @@ from grader.authoring import catalogue
 from grader.core import manifest
 from grader.scoring.grading import grade_jobs
 
-pytestmark = [pytest.mark.slow, pytest.mark.needs_solutions]  # deselect with -m "not slow" for a quick run
+pytestmark = pytest.mark.needs_solutions
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 COURSE = manifest.load(ROOT)
 ENTRIES = catalogue.load(COURSE)
 BUGS = [e for e in ENTRIES if e.kind == "bug"]
@@ -39,6 +39,7 @@ def result_of(graded, entry):
     return result
 
 
+@pytest.mark.worker
 @pytest.mark.parametrize("entry", BUGS, ids=[e.key for e in BUGS])
 def test_bug_is_caught_with_its_message(graded, entry):
     result = result_of(graded, entry)
@@ -53,6 +54,7 @@ def test_bug_is_caught_with_its_message(graded, entry):
         f"expected a message containing {entry.message!r}, got:\n{named.feedback}")
 
 
+@pytest.mark.worker
 @pytest.mark.parametrize("entry", ALTERNATIVES, ids=[e.key for e in ALTERNATIVES])
 def test_alternative_gets_full_marks(graded, entry):
     result = result_of(graded, entry)
@@ -64,6 +66,7 @@ def test_alternative_gets_full_marks(graded, entry):
                                                              f"got feedback {result.feedback!r}"
 
 
+@pytest.mark.worker
 def test_every_check_is_failed_by_some_catalogued_bug(graded):
     uncovered = []
     for ex in COURSE.exercises:

@@ -4,7 +4,7 @@ import pytest
 from grader.scoring.grading import grade_trees
 
 
-@pytest.mark.slow  # runs the grading worker
+@pytest.mark.worker
 def test_unfilled_config_points_at_its_todo(course):
     lines = (course.stubs / "ch04" / "gpt.py").read_text(encoding="utf-8").splitlines()
     assignment = lines.index("GPT_CONFIG_124M = {")

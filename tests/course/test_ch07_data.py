@@ -9,7 +9,6 @@ import pytest
 from course_data import instructions, sources
 from course_data.__main__ import main as cli_main
 from course_data.download import VerificationError
-from local_server import LocalServer
 
 
 @pytest.fixture
@@ -78,10 +77,10 @@ def test_book_file_is_described_as_in_the_book():
     assert source.sha256 == "7e09a9af353722ca15c18bc580f093f9c39d3178335a75177319cb1e1d163944"
 
 
-def test_download_is_verified_cached_and_parsed(cache):
+def test_download_is_verified_cached_and_parsed(cache, local_server):
     body = look_alike()
     digest = hashlib.sha256(body).hexdigest()
-    with LocalServer({"/instruction-data.json": (200, body)}) as server:
+    with local_server({"/instruction-data.json": (200, body)}) as server:
         url = server.url("/instruction-data.json")
         data = instructions.load_instruction_data(url=url, sha256=digest, size=len(body))
         again = instructions.load_instruction_data(url=url, sha256=digest, size=len(body))
@@ -91,18 +90,18 @@ def test_download_is_verified_cached_and_parsed(cache):
     assert (cache / "instruction-data.json").read_bytes() == body
 
 
-def test_wrong_file_is_not_kept(cache):
+def test_wrong_file_is_not_kept(cache, local_server):
     body = look_alike()
-    with LocalServer({"/instruction-data.json": (200, body[:-1] + b" ")}) as server:
+    with local_server({"/instruction-data.json": (200, body[:-1] + b" ")}) as server:
         with pytest.raises(VerificationError, match="sha256"):
             instructions.load_instruction_data(url=server.url("/instruction-data.json"),
                                                sha256=hashlib.sha256(body).hexdigest(), size=len(body))
     assert not (cache / "instruction-data.json").exists()
 
 
-def test_file_of_another_shape_is_refused(cache):
+def test_file_of_another_shape_is_refused(cache, local_server):
     body = json.dumps({"instruction": "not a list"}).encode()
-    with LocalServer({"/x.json": (200, body)}) as server:
+    with local_server({"/x.json": (200, body)}) as server:
         with pytest.raises(ValueError, match="instruction, input, output"):
             instructions.load_instruction_data(url=server.url("/x.json"), sha256=hashlib.sha256(body).hexdigest(),
                                                size=len(body))

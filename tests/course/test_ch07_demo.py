@@ -27,7 +27,7 @@ def small_world(monkeypatch):
     monkeypatch.setattr(instructions, "default_instruction_data", lambda: instructions.generated_instruction_data(20))
 
 
-@pytest.mark.slow
+@pytest.mark.trains
 @pytest.mark.needs_solutions
 def test_demo_runs_on_the_reference_code(small_world, tmp_path):
     result = CliRunner().invoke(main, ["demo", "ch07", "--solutions", "--epochs", "1", "--max-new-tokens", "4",

@@ -6,7 +6,6 @@ import socket
 import pytest
 
 import support
-from local_server import LocalServer
 
 ENTRY = {"instruction": "Give the plural form of the word.", "input": "mouse", "output": "mice"}
 
@@ -43,8 +42,8 @@ def test_default_judge_needs_no_network(evaluation, monkeypatch):
     assert evaluation.generate_model_scores(data, "model_response") == [100, 0]
 
 
-def test_ollama_judge_asks_and_reads_the_score(evaluation):
-    with LocalServer({"/api/chat": (200, chat_reply("8", "5"))}) as server:
+def test_ollama_judge_asks_and_reads_the_score(evaluation, local_server):
+    with local_server({"/api/chat": (200, chat_reply("8", "5"))}) as server:
         judge = evaluation.OllamaJudge(model="llama3", url=server.url("/api/chat"))
         assert judge.score(ENTRY, "mice") == 85
         method, path, body = server.requests[0]
@@ -55,14 +54,14 @@ def test_ollama_judge_asks_and_reads_the_score(evaluation):
 
 
 @pytest.mark.parametrize("reply", ["eighty", "Score: 85", "150", ""])
-def test_unreadable_scores_are_none(evaluation, reply):
-    with LocalServer({"/api/chat": (200, chat_reply(reply))}) as server:
+def test_unreadable_scores_are_none(evaluation, local_server, reply):
+    with local_server({"/api/chat": (200, chat_reply(reply))}) as server:
         assert evaluation.OllamaJudge(url=server.url("/api/chat")).score(ENTRY, "mice") is None
 
 
-def test_scores_with_the_llm_judge_skip_what_it_cannot_score(evaluation):
+def test_scores_with_the_llm_judge_skip_what_it_cannot_score(evaluation, local_server):
     replies = iter([chat_reply("90"), chat_reply("no idea"), chat_reply("10")])
-    with LocalServer({}) as server:
+    with local_server({}) as server:
         class Routes(dict):
             def get(self, path, default=None):
                 return (200, next(replies)) if path == "/api/chat" else default
@@ -81,13 +80,13 @@ def test_unreachable_judge_says_what_to_do(evaluation):
         evaluation.OllamaJudge(url=f"http://127.0.0.1:{port}/api/chat", timeout=5).score(ENTRY, "mice")
 
 
-def test_missing_model_says_what_to_do(evaluation):
-    with LocalServer({"/api/chat": (404, b'{"error": "model not found"}')}) as server:
+def test_missing_model_says_what_to_do(evaluation, local_server):
+    with local_server({"/api/chat": (404, b'{"error": "model not found"}')}) as server:
         with pytest.raises(evaluation.JudgeUnavailable, match="ollama pull llama3"):
             evaluation.OllamaJudge(url=server.url("/api/chat")).score(ENTRY, "mice")
 
 
-def test_wrong_protocol_is_named(evaluation):
-    with LocalServer({"/api/chat": (200, b"<html>hello</html>\n")}) as server:
+def test_wrong_protocol_is_named(evaluation, local_server):
+    with local_server({"/api/chat": (200, b"<html>hello</html>\n")}) as server:
         with pytest.raises(evaluation.JudgeUnavailable, match="Ollama's chat format"):
             evaluation.OllamaJudge(url=server.url("/api/chat")).score(ENTRY, "mice")

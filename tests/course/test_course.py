@@ -7,7 +7,7 @@ from grader.authoring import sync as course_ops
 pytestmark = pytest.mark.needs_solutions
 
 
-@pytest.mark.slow
+@pytest.mark.worker
 def test_course_is_consistent(course):
     problems = course_ops.check(course, list(course.exercises))
     assert not problems, "\n".join(f"{p.what}\n    fix: {p.fix}" for p in problems)

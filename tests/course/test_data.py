@@ -8,7 +8,6 @@ import pytest
 from course_data import download, sources, text, verdict
 from course_data.__main__ import main as cli_main
 from course_data.download import DownloadError, VerificationError, fetch
-from local_server import LocalServer
 
 PAYLOAD = bytes(range(256)) * 40 + b"the end\n"  # 10,248 bytes
 SHA = hashlib.sha256(PAYLOAD).hexdigest()
@@ -16,8 +15,8 @@ STORY = b"It had always been so, he said -- and nobody argued.\n" * 20
 
 
 @pytest.fixture(scope="module")
-def running_server():
-    with LocalServer({"/file.bin": (200, PAYLOAD), "/story.txt": (200, STORY), "/broken": (500, b"oops")}) as s:
+def running_server(local_server):
+    with local_server({"/file.bin": (200, PAYLOAD), "/story.txt": (200, STORY), "/broken": (500, b"oops")}) as s:
         yield s
 
 

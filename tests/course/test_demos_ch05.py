@@ -17,7 +17,7 @@ def tiny_demo(monkeypatch):
     monkeypatch.setattr(ch05, "SMALL_GPT_CONFIG", TINY)
 
 
-@pytest.mark.slow
+@pytest.mark.trains
 def test_ch05_demo_trains_saves_and_plots(tiny_demo, tmp_path):
     result = CliRunner().invoke(main, ["demo", "ch05", "--solutions", "--steps", "2", "--eval-freq", "1",
                                        "--eval-iter", "1", "--out", str(tmp_path)], terminal_width=120)

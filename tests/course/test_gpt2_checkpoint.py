@@ -11,7 +11,7 @@ from course_data import gpt2_checkpoint as ckpt
 from course_data.tf_checkpoint import CheckpointFormatError, read_checkpoint, write_checkpoint
 
 torch = pytest.importorskip("torch")
-FIXTURE = Path(__file__).parent / "data" / "openai-gpt2-tiny"   # written by TensorFlow itself
+FIXTURE = Path(__file__).resolve().parents[1] / "data" / "openai-gpt2-tiny"   # written by TensorFlow itself
 SETTINGS = {"n_vocab": 64, "n_ctx": 8, "n_embd": 16, "n_head": 2, "n_layer": 2}
 
 
@@ -133,7 +133,6 @@ def test_both_layouts_give_the_same_model(tmp_path):
     assert torch.equal(a, b)
 
 
-@pytest.mark.slow
 def test_logits_equal_hugging_face_gpt2(tmp_path):
     transformers = pytest.importorskip("transformers")
     config = transformers.GPT2Config(vocab_size=64, n_positions=8, n_embd=16, n_layer=2, n_head=2, resid_pdrop=0.0,

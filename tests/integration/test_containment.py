@@ -10,9 +10,9 @@ from grader.core import manifest
 from grader.containment import sandbox
 from grader.scoring.grading import grade_jobs
 
-pytestmark = [pytest.mark.slow, pytest.mark.needs_solutions]  # deselect with -m "not slow" for a quick run
+pytestmark = pytest.mark.needs_solutions
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 COURSE = manifest.load(ROOT)
 SPLIT = COURSE.exercise("ch02.split_text")
 VOCAB = COURSE.exercise("ch02.build_vocab")
@@ -29,8 +29,9 @@ VARIANTS = {
     "segfault": "    import ctypes; ctypes.string_at(0)\n",
     "kill_self": "    import os, signal; os.kill(os.getpid(), signal.SIGSEGV)\n",
     "stray_prints": "    print('x' * 1000000); import sys; print('noise', file=sys.stderr)\n" + BODY,
-    "fake_checks": "    import grader.checks as c, numpy; c.fail = lambda m: None; numpy.array_equal = lambda *a: True\n"
-                   "    raise NotImplementedError('nothing')\n",
+    "fake_checks": "    import grader.checks as c, numpy\n    for name in ('fail', 'expect_sequence', 'expect_type'):\n"
+                   "        getattr(c, name).__code__ = (lambda *a, **k: None).__code__\n"
+                   "    numpy.array_equal = lambda *a: True\n    return ['wrong']\n",
     "always_equal": "    class Liar(str):\n        def __eq__(self, other): return True\n        __hash__ = str.__hash__\n"
                     "    return [Liar('x')] * 3\n",
     "child_process": "    import subprocess; subprocess.Popen(['sleep', '120'])\n" + BODY,
@@ -199,8 +200,11 @@ def test_each_exercise_has_its_own_loopback(graded):
 
 
 def test_monkeypatching_the_grader_in_the_worker_scores_nothing(graded):
+    """A wrong answer after silencing fail() and expect_*(): had that reached the checks, it would pass them."""
     split = graded["fake_checks"]["ch02.split_text"]
-    assert split.score == 0 and split.status == "not_implemented"
+    checks = {c.name: c for c in split.checks}
+    assert split.status == "failed" and split.score < split.max_score, split.feedback
+    assert not checks["test_sample_tokens"].passed and not checks["test_longer_text"].passed, split.feedback
 
 
 def test_course_files_cannot_be_rewritten(graded):
@@ -244,18 +248,3 @@ def test_solutions_are_out_of_reach(graded):
 def test_a_deflate_bomb_on_the_result_pipe_is_refused_unread(graded):
     split = graded["deflate_bomb"]["ch02.split_text"]
     assert split.score == 0 and split.status == "not_implemented", split.feedback
-
-
-def test_a_course_kept_under_tmp_is_still_bound_into_the_jail():
-    import tempfile
-
-    from grader.containment import jail
-
-    with tempfile.TemporaryDirectory(dir="/tmp") as folder:  # the jail's /tmp is its own tmpfs
-        root = Path(folder) / "course"
-        for part in ("tests/checks", "datasets", "solutions", "tests/snapshots"):
-            (root / part).mkdir(parents=True)
-        binds = jail.binds_for(root)
-        assert str(root / "tests" / "checks") in binds and str(root / "datasets") in binds
-        assert not {str(root), str(root / "solutions"), str(root / "tests" / "snapshots"), str(root / "tests")} & set(binds)
-        assert not {"/tmp", "/proc", "/dev", jail.HOME} & set(binds)

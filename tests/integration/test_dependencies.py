@@ -1,10 +1,11 @@
-import pytest
 """Chapter 4 runs the learner's own chapter-3 attention; when that is broken, feedback says so first."""
 import shutil
 
+import pytest
+
 from grader.scoring.grading import grade
 
-pytestmark = [pytest.mark.slow, pytest.mark.needs_solutions]  # runs the grading worker; deselect with -m "not slow"
+pytestmark = pytest.mark.needs_solutions
 
 SCALED = "attn_scores / keys.shape[-1] ** 0.5"
 

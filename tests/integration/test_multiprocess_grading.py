@@ -64,7 +64,6 @@ def test_loopback_is_up_private_and_alone():
     assert result == {"entered": True, "talks": True, "reaches_out": False}
 
 
-@pytest.mark.slow
 @pytest.mark.needs_solutions
 def test_spawned_interpreters_import_the_learners_tree(course, tmp_path):
     """torch.multiprocessing.spawn, the book's DDP launcher, starts a new Python that imports the learner's

@@ -1,5 +1,5 @@
 """`grade release OUT`: the learner's copy has no solution text and no hidden check, passes its own quick
-tests, grades its stubs zero, and says "N more checks run at grading" where checks are hidden."""
+tests (-m "not worker"), grades its stubs zero, and says "N more checks run at grading" where checks are hidden."""
 import json
 import os
 import re
@@ -14,7 +14,7 @@ from grader.core import manifest
 from grader.authoring import release
 from grader.cli import Exit, main
 
-pytestmark = [pytest.mark.slow, pytest.mark.needs_solutions]
+pytestmark = pytest.mark.needs_solutions
 
 HIDDEN = '''
 
@@ -58,6 +58,12 @@ def out(instructor_course, tmp_path_factory):
     return target
 
 
+def own_tests(out):
+    """The release's own test code (its test modules, conftest and helpers), not the checks or the stubs."""
+    tests = out / "tests"
+    return [p for p in tests.rglob("*.py") if p.relative_to(tests).parts[0] not in ("checks", "stubs")]
+
+
 def in_release(out, *args, **kw):
     """Run python in the course folder `out` with that folder's own grader and data code."""
     env = {k: v for k, v in os.environ.items() if k not in ("COURSE_ROOT", "COLUMNS")}
@@ -75,7 +81,9 @@ def test_no_solutions_catalogue_or_hidden_check_in_the_release(course, out):
     assert "large_scores" not in check and "HIDDEN_CHECKS = 1" in check
     snapshot = json.loads((out / "tests" / "snapshots" / "ch03" / "softmax_naive.json").read_text())
     assert set(snapshot["cases"]) == {"book", "other"}
-    kept_tests = " ".join(p.read_text() for p in (out / "tests").glob("*.py"))
+    kept = own_tests(out)
+    assert {p.parent.name for p in kept if p.name.startswith("test_")} == {"unit", "course", "integration"}
+    kept_tests = " ".join(p.read_text() for p in kept)
     assert "needs_solutions" not in kept_tests and "import support" not in kept_tests
     readme = (out / "README.md").read_text()
     assert readme.count("```bash\npython3.11 -m venv .venv") == 1 and "course only" not in readme
@@ -107,18 +115,20 @@ def test_the_release_grades_its_stubs_zero_with_its_own_grader(out):
 
 
 def test_the_release_passes_its_own_quick_tests(out):
-    done = in_release(out, "-m", "pytest", "-q", "-m", "not slow", "-p", "no:cacheprovider")
+    done = in_release(out, "-m", "pytest", "-q", "-m", "not worker", "-p", "no:cacheprovider")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert re.search(r"\d+ passed", done.stdout)
 
 
-def test_slow_tests_kept_in_the_release_do_not_read_solutions(out):
-    """The release's slow tests run in its own CI, not here: none may read solutions/ or the catalogue."""
-    for path in (out / "tests").glob("test_*.py"):
-        text = path.read_text()
-        if "mark.slow" in text:
-            found = re.findall(r"(?<![-\w])solutions\b|catalogue\.|\bsupport\.", text)
-            assert not found, f"{path.name} uses {found}: mark those tests @pytest.mark.needs_solutions"
+def test_worker_tests_kept_in_the_release_do_not_read_solutions(out):
+    """The release's worker tests (all of tests/integration/, and those marked worker) run in its own CI, not here:
+    none may read solutions/ or the catalogue."""
+    worker_tests = [p for p in own_tests(out) if p.name.startswith("test_")
+                    and (p.parent.name == "integration" or "mark.worker" in p.read_text())]
+    assert worker_tests, "no worker test kept in the release: this test checks nothing"
+    for path in worker_tests:
+        found = re.findall(r"(?<![-\w])solutions\b|catalogue\.|\bsupport\.", path.read_text())
+        assert not found, f"{path.relative_to(out)} uses {found}: mark those tests @pytest.mark.needs_solutions"
 
 
 def test_hidden_checks_run_in_full_grading_and_are_counted_in_the_release(instructor_course, out, tmp_path):

@@ -8,7 +8,7 @@ from pathlib import Path
 import grimp
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ENTRY_POINTS = {"__init__.py", "__main__.py", "jupyter.py"}
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 

@@ -9,15 +9,15 @@ import sys, tiktoken, tiktoken.registry
 from course_data import gpt2
 gpt2.use_offline()
 text = "Hello, do you like tea? <|endoftext|> In the sunlit terraces of someunknownPlace. Akwirw ier\\n\\t  x"
-slow = tiktoken.get_encoding("gpt2").encode(text, allowed_special={"<|endoftext|>"})
+built = tiktoken.get_encoding("gpt2").encode(text, allowed_special={"<|endoftext|>"})
 tiktoken.registry.ENCODINGS.pop("gpt2")
 from grader.engine import preload
 preload.gpt2()   # first call may build and save the rank cache
 tiktoken.registry.ENCODINGS.pop("gpt2")
 preload.gpt2()   # second call loads it
 fast = tiktoken.get_encoding("gpt2")
-assert fast.encode(text, allowed_special={"<|endoftext|>"}) == slow, "fast encoding differs"
-assert fast.n_vocab == 50257 and fast.decode(slow) == text
+assert fast.encode(text, allowed_special={"<|endoftext|>"}) == built, "fast encoding differs"
+assert fast.n_vocab == 50257 and fast.decode(built) == text
 print("ok")
 """
 
@@ -37,7 +37,6 @@ def test_corrupt_rank_cache_is_ignored(tmp_path):
 
 
 def test_a_rewritten_rank_cache_with_its_hash_recomputed_is_not_used(tmp_path, monkeypatch):
-    import base64
     import hashlib
 
     from grader.engine import preload
@@ -46,9 +45,9 @@ def test_a_rewritten_rank_cache_with_its_hash_recomputed_is_not_used(tmp_path, m
     cache = tmp_path / "tiktoken" / "gpt2-ranks.b64"
     preload.gpt2()  # writes the cache from the hash-checked BPE files
     assert preload._load(cache) is not None
-    tokens = cache.read_bytes().split(b"\n", 1)[1].split(b"\n")
+    original = cache.read_bytes().split(b"\n", 1)[1]
+    tokens = original.split(b"\n")
     tokens[0], tokens[1] = tokens[1], tokens[0]  # two ranks swapped: encodings would change
-    body = b"\n".join(tokens)
-    cache.write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
-    assert preload._load(cache) is None
-    assert base64.b64decode(tokens[0]) != b"!"
+    for body, used in ((b"\n".join(tokens), False), (original, True)):   # the same rewrite, unswapped, is used
+        cache.write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+        assert (preload._load(cache) is not None) == used

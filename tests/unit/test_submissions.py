@@ -1,11 +1,13 @@
-"""Bulk grading's intake: only the manifest's files are taken; hostile archives and folders get notes."""
+"""Bulk grading's intake: only the manifest's files are taken; hostile archives and folders get notes; nothing
+is graded where the jail is missing unless the instructor asks."""
 import os
 import stat
 import zipfile
 
 import pytest
 
-from grader.classroom import submissions
+from grader.classroom import bulk, submissions
+from grader.notebooks import layout
 
 WANTED = {"ch02/tokenizers.py", "ch02/bpe.py", "ch03/causal_attention.py"}
 GOOD = b"def split_text(text):\n    return text.split()\n"
@@ -114,10 +116,18 @@ def test_a_notebook_submission_becomes_the_chapter_modules(course, tmp_path):
     ((student, path),) = submissions.discover(tmp_path)
     sub = submissions.read(student, path, wanted, course)
     assert student == "nina" and sub.status == "ok" and set(sub.files) == wanted
-    solved = (course.solutions / "ch02" / "tokenizers.py").read_text()
+    solved = layout.solved_files(course)   # the reference modules, markers taken out
+    assert {rel: text.decode() for rel, text in sub.files.items()} == {rel: solved[rel] for rel in wanted}
     assert "return [piece.strip() for piece in pieces if piece.strip()]" in sub.files["ch02/tokenizers.py"].decode()
-    assert "BEGIN SOLUTION" not in sub.files["ch02/tokenizers.py"].decode() and solved
+    assert "BEGIN SOLUTION" not in sub.files["ch02/tokenizers.py"].decode()
     broken = tmp_path / "broken.ipynb"
     broken.write_text('{"cells": [')
     bad = submissions.read("broken", broken, wanted, course)
     assert bad.status == "corrupt" and "broken.ipynb" in bad.notes[0]
+
+
+def test_bulk_refuses_to_run_untrusted_code_without_isolation(course, tmp_path, monkeypatch):
+    monkeypatch.setattr(bulk, "isolation_available", lambda: "root, to run learner code as uids of its own")
+    (tmp_path / "subs" / "alice").mkdir(parents=True)
+    with pytest.raises(bulk.IsolationMissing, match="--unsafe-no-isolation"):
+        bulk.grade_class(course, tmp_path / "subs", list(course.chapter("ch02").exercises), tmp_path / "out")
