@@ -154,22 +154,25 @@ def _write(course: Course, release: Release) -> None:
 
 
 def _tests(folder: Path, release: Release) -> None:
-    """The test modules that run without solutions/ (see release_test), and the helper modules beside them
-    that one of those imports (support.py, which imports the solutions, goes with the book tests)."""
-    for test in sorted(folder.glob("test_*.py")):
+    """The test modules, in tests/ and its folders, that run without solutions/ (see release_test), and the helper
+    modules beside them that one of those or a conftest.py imports (support.py, which imports the solutions, goes
+    with the book tests)."""
+    folders = {folder, *(test.parent for test in folder.rglob("test_*.py"))}
+    for test in sorted(folder.rglob("test_*.py")):
+        name = test.relative_to(folder).as_posix()
         text = release_test(test.read_text(encoding="utf-8"))
         if text is None:
             test.unlink()
-            release.left_out_tests.append(test.name)
+            release.left_out_tests.append(name)
         else:
             if text != test.read_text(encoding="utf-8"):
-                release.left_out_tests.append(f"{test.name} (some tests)")
+                release.left_out_tests.append(f"{name} (some tests)")
             test.write_text(text, encoding="utf-8")
-    imported = _imports([*folder.glob("test_*.py"), *folder.glob("conftest.py")])
-    for helper in sorted(folder.glob("*.py")):
+    imported = _imports([*folder.rglob("test_*.py"), *folder.rglob("conftest.py")])
+    for helper in sorted(p for f in folders for p in f.glob("*.py")):
         if not helper.name.startswith("test_") and helper.name != "conftest.py" and helper.stem not in imported:
             helper.unlink()
-            release.left_out_tests.append(f"{helper.name} (a helper of those)")
+            release.left_out_tests.append(f"{helper.relative_to(folder).as_posix()} (a helper of those)")
 
 
 def _imports(paths: list[Path]) -> set[str]:
@@ -239,7 +242,7 @@ def _public_code(out: Path) -> dict[str, str]:
 def scan(course: Course, out: Path) -> tuple[list[str], list[str]]:
     """(problems, overlaps). A problem is a line of a solution, found in a file of `out`, that neither a stub
     nor the course's own code contains: generated files (stubs, notebooks), the README and the manifest
-    (all but its hint tiers: only the last may show code, tests/test_course.py holds the others to that)
+    (all but its hint tiers: only the last may show code, tests/course/test_course.py holds the others to that)
     must hold none. An overlap is a solution line that the course's own code shipped in `out` contains
     too (an idiom such as `with torch.no_grad():`, or a check building a reference): listed for review."""
     handed_out = _squeezed("".join(markers.stub_files(course.solutions).values()))

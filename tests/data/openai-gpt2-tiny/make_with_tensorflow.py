@@ -1,5 +1,5 @@
 """How the files beside this script were made: with TensorFlow 2.21 (not a dependency of the course), run once as
-`python make_with_tensorflow.py .`. tests/test_gpt2_checkpoint.py reads them without TensorFlow."""
+`python make_with_tensorflow.py .`. tests/course/test_gpt2_checkpoint.py reads them without TensorFlow."""
 import json, sys, numpy as np, tensorflow as tf
 tf.compat.v1.disable_eager_execution()
 d, v, c, L, H = 4, 10, 5, 2, 2

@@ -1,0 +1,92 @@
+"""Chapter 7's judges: the offline default, and the book's LLM judge spoken to over Ollama's chat API,
+tested against a local fake server (never the internet)."""
+import json
+import socket
+
+import pytest
+
+import support
+
+ENTRY = {"instruction": "Give the plural form of the word.", "input": "mouse", "output": "mice"}
+
+
+@pytest.fixture(scope="module")
+def evaluation():
+    return support.solution("ch07", "evaluation")
+
+
+@pytest.fixture(autouse=True)
+def no_proxy(monkeypatch):
+    for var in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+
+
+def chat_reply(*pieces: str) -> bytes:
+    """What Ollama streams back: one JSON object a line, the text in message.content."""
+    lines = [{"model": "llama3", "message": {"role": "assistant", "content": p}, "done": False} for p in pieces]
+    lines.append({"model": "llama3", "message": {"role": "assistant", "content": ""}, "done": True})
+    return b"".join(json.dumps(line).encode() + b"\n" for line in lines)
+
+
+@pytest.mark.parametrize("response, score", [("mice", 100), ("Mice.", 100), ("", 0), ("mouses", 0),
+                                             ("The plural is mice", 40), ("mice mice", 67)])
+def test_overlap_judge(evaluation, response, score):
+    assert evaluation.OverlapJudge().score(ENTRY, response) == score
+
+
+def test_default_judge_needs_no_network(evaluation, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the default judge must not open a connection")
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    data = [dict(ENTRY, model_response="mice"), dict(ENTRY, model_response="mouses")]
+    assert evaluation.generate_model_scores(data, "model_response") == [100, 0]
+
+
+def test_ollama_judge_asks_and_reads_the_score(evaluation, local_server):
+    with local_server({"/api/chat": (200, chat_reply("8", "5"))}) as server:
+        judge = evaluation.OllamaJudge(model="llama3", url=server.url("/api/chat"))
+        assert judge.score(ENTRY, "mice") == 85
+        method, path, body = server.requests[0]
+    request = json.loads(body)
+    assert (method, path, request["model"]) == ("POST", "/api/chat", "llama3")
+    assert request["messages"] == [{"role": "user", "content": evaluation.judge_prompt(ENTRY, "mice")}]
+    assert request["options"]["temperature"] == 0 and request["options"]["seed"] == 123
+
+
+@pytest.mark.parametrize("reply", ["eighty", "Score: 85", "150", ""])
+def test_unreadable_scores_are_none(evaluation, local_server, reply):
+    with local_server({"/api/chat": (200, chat_reply(reply))}) as server:
+        assert evaluation.OllamaJudge(url=server.url("/api/chat")).score(ENTRY, "mice") is None
+
+
+def test_scores_with_the_llm_judge_skip_what_it_cannot_score(evaluation, local_server):
+    replies = iter([chat_reply("90"), chat_reply("no idea"), chat_reply("10")])
+    with local_server({}) as server:
+        class Routes(dict):
+            def get(self, path, default=None):
+                return (200, next(replies)) if path == "/api/chat" else default
+        server.routes = Routes()
+        judge = evaluation.OllamaJudge(url=server.url("/api/chat"))
+        data = [dict(ENTRY, model_response=r) for r in ("mice", "mouse", "mouses")]
+        assert evaluation.generate_model_scores(data, "model_response", judge) == [90, 10]
+        assert len(server.requests) == 3
+
+
+def test_unreachable_judge_says_what_to_do(evaluation):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(evaluation.JudgeUnavailable, match="ollama serve"):
+        evaluation.OllamaJudge(url=f"http://127.0.0.1:{port}/api/chat", timeout=5).score(ENTRY, "mice")
+
+
+def test_missing_model_says_what_to_do(evaluation, local_server):
+    with local_server({"/api/chat": (404, b'{"error": "model not found"}')}) as server:
+        with pytest.raises(evaluation.JudgeUnavailable, match="ollama pull llama3"):
+            evaluation.OllamaJudge(url=server.url("/api/chat")).score(ENTRY, "mice")
+
+
+def test_wrong_protocol_is_named(evaluation, local_server):
+    with local_server({"/api/chat": (200, b"<html>hello</html>\n")}) as server:
+        with pytest.raises(evaluation.JudgeUnavailable, match="Ollama's chat format"):
+            evaluation.OllamaJudge(url=server.url("/api/chat")).score(ENTRY, "mice")
