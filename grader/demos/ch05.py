@@ -99,9 +99,9 @@ def _train(code, text, epochs, steps, eval_freq, eval_iter, lr, out: Path, sampl
     history = {"train": [], "val": [], "tokens": [], "step": []}
     tokens_seen, step, start = 0, 0, time.perf_counter()
     columns = (TextColumn("[bold]epoch {task.fields[epoch]}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("{task.fields[speed]:>6,.0f} tokens/s  loss {task.fields[loss]:.3f}"), TimeRemainingColumn())
+               TextColumn("{task.fields[speed]:>6,.0f} tokens/s  loss {task.fields[loss]}"), TimeRemainingColumn())
     with Progress(*columns, console=console) as progress:
-        bar = progress.add_task("train", total=total, epoch=1, speed=0.0, loss=float("nan"))
+        bar = progress.add_task("train", total=total, epoch=1, speed=0.0, loss="  –  ")  # none before the first step
         for epoch in range(epochs):
             model.train()
             for input_batch, target_batch in train_loader:
@@ -112,7 +112,7 @@ def _train(code, text, epochs, steps, eval_freq, eval_iter, lr, out: Path, sampl
                 loss.backward()
                 optimizer.step()
                 tokens_seen += input_batch.numel()
-                progress.update(bar, advance=1, epoch=epoch + 1, loss=loss.item(),
+                progress.update(bar, advance=1, epoch=epoch + 1, loss=f"{loss.item():.3f}",
                                 speed=tokens_seen / (time.perf_counter() - start))
                 if step % eval_freq == 0 or step == total - 1:
                     train_loss, val_loss = pt.evaluate_model(model, train_loader, val_loader, "cpu", eval_iter)

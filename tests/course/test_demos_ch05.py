@@ -29,10 +29,21 @@ def test_ch05_demo_trains_saves_and_plots(tiny_demo, tmp_path):
     assert sorted(checkpoint) == ["model_state_dict", "optimizer_state_dict"]
 
 
-def test_ch05_demo_on_unfinished_code_says_what_is_missing(tiny_demo, tmp_path):
+def test_ch05_demo_on_unfinished_code_names_the_exercise_file_and_line(tiny_demo, handed_out, tmp_path, monkeypatch):
+    """In a learner's copy (the stubs, no solutions/): the first unfinished exercise by id, file and TODO line,
+    the message wrapped at word boundaries, and no --solutions (there are none to run)."""
+    monkeypatch.setenv("COURSE_ROOT", str(handed_out.root))
+    monkeypatch.setenv("COLUMNS", "80")
     result = CliRunner().invoke(main, ["demo", "ch05", "--steps", "1", "--out", str(tmp_path)])
-    assert result.exit_code == 1
-    assert "not implemented yet" in result.output and "--solutions" in result.output
+    assert result.exit_code == 1, result.output
+    stub = (handed_out.stubs / "ch02" / "dataloader.py").read_text(encoding="utf-8").splitlines()
+    todo = next(n for n, line in enumerate(stub, 1) if line.strip().startswith("# TODO") and n > next(
+        i for i, text in enumerate(stub, 1) if text.startswith("def create_dataloader_v1")))
+    words = " ".join(result.output.split())
+    assert "ch02.create_dataloader" in words and f"exercises/ch02/dataloader.py:{todo}" in words, result.output
+    assert "--solutions" not in result.output and max(map(len, result.output.splitlines())) <= 80
+    without = CliRunner().invoke(main, ["demo", "ch05", "--solutions", "--steps", "1", "--out", str(tmp_path)])
+    assert without.exit_code == 2 and "no reference solutions" in without.output
 
 
 def test_ch05_demo_loads_gpt2_weights(tmp_path):
