@@ -16,7 +16,7 @@ from .app import (Exit, console, escape, grade_notebook_target, is_notebook_targ
                   select, unknown_ref, warm_up_reporting)
 
 
-@click.command("run")
+@click.command("run", short_help="Grade chapters or exercises (grade ch02 is grade run ch02).")
 @click.argument("chapters", nargs=-1, required=True)
 @click.option("--solutions", is_flag=True, help="Grade the reference solutions instead of exercises/.")
 @click.option("--target", metavar="PATH", help="Grade another course-shaped folder (PATH/ch02/...), a notebook "
@@ -41,7 +41,7 @@ def run_cmd(chapters, solutions, target, json_path, verbose):
     sys.exit(Exit.FULL_MARKS if run.score >= run.max_score else Exit.POINTS_LOST)
 
 
-@click.command("watch")
+@click.command("watch", short_help="Re-grade what each save touches, on one screen.")
 @click.argument("chapters", nargs=-1)
 @click.option("--target", metavar="PATH", help="Watch another course-shaped folder instead of exercises/.")
 def watch_cmd(chapters, target):
@@ -87,7 +87,7 @@ def hint_paragraphs(text: str) -> list[str]:
     return paragraphs
 
 
-@click.command("hint")
+@click.command("hint", short_help="The next hint for an exercise (code only in the last).")
 @click.argument("exercise")
 @click.option("--more", is_flag=True, help="Show the next tier (what asking again does).")
 @click.option("--tier", type=int, metavar="N", help="Show tier N only, without counting it as seen.")
@@ -124,7 +124,7 @@ def hint_cmd(exercise, more, tier):
                       f"`grade hint {ex.id} --tier N` shows one of them again.[/dim]")
 
 
-@click.command("reset")
+@click.command("reset", short_help="Put an exercise's stub back; your file is backed up.")
 @click.argument("exercise")
 @click.option("--whole-file", is_flag=True, help="Restore the exercise's whole file, not just its definitions.")
 @click.option("--target", metavar="PATH", help="A course-shaped folder other than exercises/.")
@@ -148,7 +148,7 @@ def reset_cmd(exercise, whole_file, target):
         console.print(f"Your version is kept in {backup}", markup=False, highlight=False)
 
 
-@click.command("doctor")
+@click.command("doctor", short_help="Check Python, torch, the tokenizer, containment, offline.")
 def doctor_cmd():
     """Check that everything grading needs is in place (offline): Python, torch, the tokenizer and
     data caches, what containment this OS gives, and your exercises/ folder."""
@@ -168,14 +168,19 @@ def doctor_cmd():
     console.print("[green]All set.[/green]" + (f" ({warnings} warning(s): grading works, with less)" if warnings else ""))
 
 
-@click.command("list")
+@click.command("list", short_help="Every exercise with its book section, points and file.")
 def list_cmd():
-    """List every exercise of the course with its file and points."""
+    """List every exercise of the course with its book section, points and file (under exercises/)."""
+    from ..scoring.report import book_label
     course = load_course()
+    ids = max(len(ex.name) for ex in course.exercises)
+    books = max(len(book_label(ex.book)) for ex in course.exercises)
+    console.print(f"[dim]  {'exercise':<{ids}} {'book':<{books}} points file (in exercises/)[/dim]")
     for chapter in course.chapters:
         console.print(f"[bold]{chapter.id}[/bold] {escape(chapter.title)} ({count(chapter.points)})")
         for ex in chapter.exercises:
-            console.print(f"  {ex.id:<34} §{ex.book:<5} {ex.points:>3g} pt  exercises/{ex.chapter}/{ex.file}")
+            console.print(f"  {ex.name:<{ids}} {book_label(ex.book):<{books}} {ex.points:>3g} pt {ex.chapter}/{ex.file}",
+                          markup=False, overflow="ellipsis", no_wrap=True)
 
 
 class DemoGroup(click.Group):
@@ -190,7 +195,7 @@ class DemoGroup(click.Group):
         return command(name)
 
 
-@click.group("demo", cls=DemoGroup)
+@click.group("demo", cls=DemoGroup, short_help="Run a chapter's demo on your own code (grade demo ch05).")
 def demo_group():
     """Run a chapter's demo on your own code (e.g. `grade demo ch05` trains your GPT)."""
 

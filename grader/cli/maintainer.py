@@ -16,7 +16,7 @@ import click
 from .app import Exit, console, escape, load_course, maintainers_course, select
 
 
-@click.command("check")
+@click.command("check", short_help="Maintainers: the CI gate (solutions full, stubs zero, in sync).")
 @click.argument("chapters", nargs=-1)
 def check_cmd(chapters):
     """Course CI gate: solutions full marks, stubs zero, stubs and snapshots in sync."""
@@ -31,7 +31,7 @@ def check_cmd(chapters):
     console.print("[green]✓ course is consistent: solutions full marks, stubs zero, stubs and snapshots in sync[/green]")
 
 
-@click.command("sync")
+@click.command("sync", short_help="Maintainers: regenerate stubs, notebooks and snapshots.")
 @click.argument("chapters", nargs=-1)
 def sync_cmd(chapters):
     """Maintainers: regenerate exercises/, the notebooks and the snapshots from solutions/."""
@@ -53,7 +53,7 @@ def sync_cmd(chapters):
                       f"{backup.relative_to(course.root)}", markup=False)
 
 
-@click.command("release")
+@click.command("release", short_help="Instructors: write the learner's copy of the course.")
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
 def release_cmd(out):
     """Instructors: write the learner's copy of the course to the new folder OUT.
@@ -79,7 +79,7 @@ def release_cmd(out):
             console.print(f"  {overlap}", markup=False, highlight=False)
 
 
-@click.command("bulk")
+@click.command("bulk", short_help="Instructors: grade a class of submissions, contained.")
 @click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--chapters", required=True, metavar="CH[,CH...]", help="Chapters or exercises to grade, e.g. ch02,ch03.")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),

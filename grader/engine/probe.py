@@ -9,6 +9,7 @@ import ast
 import importlib
 import importlib.util
 import linecache
+import re
 import sys
 import time
 import traceback
@@ -136,6 +137,8 @@ def describe_exception(exc: BaseException, target: Path) -> dict:
             path.relative_to(root)
         except (ValueError, OSError):
             continue
+        if func == "<module>":  # a syntax error, or a top-level line: the definition it stands in, if any
+            func = _enclosing_definition(path, lineno or 0) or func
         record["where"] = {"file": rel.as_posix(), "line": lineno or 0, "function": func, "code": (code or "")[:300]}
         if record["kind"] == NOT_IMPLEMENTED:
             todo = _todo_above(path, lineno or 1)
@@ -143,6 +146,18 @@ def describe_exception(exc: BaseException, target: Path) -> dict:
                 record["where"]["line"], record["todo"] = todo
         break
     return record
+
+
+def _enclosing_definition(path: Path, lineno: int) -> str | None:
+    """The top-level def or class whose lines hold `lineno` (read as text: the file may not parse)."""
+    found = None
+    for n in range(1, lineno + 1):
+        text = linecache.getline(str(path), n)
+        if re.match(r"(?:async\s+def|def|class)\s+\w+", text):
+            found = re.match(r"(?:async\s+def|def|class)\s+(\w+)", text)[1]
+        elif text.strip() and not text[0].isspace() and not text.startswith(("#", "@", ")", "]", "}")):
+            found = None  # top-level code after the definition ended
+    return found
 
 
 def _todo_above(path: Path, lineno: int):

@@ -67,8 +67,29 @@ def score_jobs(course: Course, per_target: list[dict[str, JobResult]],
     exercise id -> ExerciseResult (dependencies not yet blamed)."""
     from .checker import run_checks  # pytest loads while the worker imports torch
     checked = run_checks(course, per_target, json_report)
-    return [{ex_id: exercise_result(course.exercise(ex_id), jobs[ex_id], checks[ex_id]) for ex_id in jobs}
-            for jobs, checks in zip(per_target, checked)]
+    results = [{ex_id: exercise_result(course.exercise(ex_id), jobs[ex_id], checks[ex_id]) for ex_id in jobs}
+               for jobs, checks in zip(per_target, checked)]
+    for jobs, by_id in zip(per_target, results):
+        share_import_errors(course, jobs, by_id)
+    return results
+
+
+def share_import_errors(course: Course, jobs: dict[str, JobResult], by_id: dict[str, ExerciseResult]) -> None:
+    """A module that does not import fails every exercise of its file: the error is told once, under the
+    exercise whose definition holds the failing line (else the file's first), and the others point at it."""
+    failed: dict[tuple, list[str]] = {}
+    for ex_id, job in jobs.items():
+        error = job.import_error
+        if error and by_id[ex_id].status == "error" and job.status in (JOB_OK, None):
+            failed.setdefault((location(error), error.get("type"), error.get("message")), []).append(ex_id)
+    for ids, error in ((ids, jobs[ids[0]].import_error) for ids in failed.values() if len(ids) > 1):
+        function = (error.get("where") or {}).get("function")
+        owner = next((i for i in ids if function in course.exercise(i).defines), ids[0])
+        for ex_id in ids:
+            if ex_id != owner:
+                by_id[ex_id].feedback = (f"{course.exercise(ex_id).file} does not import, because of the "
+                                         f"{error.get('type') or 'error'} told under {owner} "
+                                         f"({location(error) or 'its file'}): fix that first")
 
 
 def display_path(target: Path, root: Path) -> str:

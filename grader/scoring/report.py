@@ -57,7 +57,8 @@ def feedback_text(ex, verbose: bool) -> str:
     if not verbose:
         return ex.feedback
     lines = [f"· {c.name}: {c.feedback}" if c.status == "skipped" else
-             f"{'✓' if c.passed else ('·' if c.tip else '✗')} {c.name} ({fraction(c.points, c.max_points)})"
+             f"{'✓' if c.passed else ('·' if c.tip else '✗')} {c.name} "
+             f"({'tip, no points' if c.tip else fraction(c.points, c.max_points)})"
              + (f": {c.feedback}" if c.feedback and not c.passed else "") for c in ex.checks]
     if ex.output:
         lines.append(f"your code printed:\n{ex.output[:400]}")

@@ -51,10 +51,21 @@ def test_usage_errors_exit_two(runner, args, words):
         assert "grade run" not in result.output
 
 
-def test_list_names_every_exercise(runner, course):
-    result = runner.invoke(main, ["list"], terminal_width=200)
+def test_list_names_every_exercise_and_fits_80_columns(runner, course):
+    result = runner.invoke(main, ["list"], terminal_width=80)
     assert result.exit_code == 0
-    assert all(ex.id in result.output for ex in course.exercises)
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= 80 and "…" not in result.output, result.output
+    for chapter in course.chapters:
+        section = lines[lines.index(next(line for line in lines if line.startswith(f"{chapter.id} "))):]
+        for ex in chapter.exercises:
+            assert any(line.split()[:1] == [ex.name] and line.endswith(f"{ex.chapter}/{ex.file}") for line in section)
+
+
+def test_help_fits_80_columns_and_cuts_no_description(runner):
+    result = runner.invoke(main, ["--help"], terminal_width=80)
+    commands = result.output.split("Commands:")[1].splitlines()
+    assert all(len(line) <= 80 and not line.rstrip().endswith(("...", "(e.g.")) for line in commands), result.output
 
 
 def test_control_characters_from_learner_code_do_not_reach_the_terminal():

@@ -89,3 +89,18 @@ def test_a_todo_left_in_an_earlier_exercise_is_named_as_what_this_one_builds_on(
                                "(ch04.gpt_model, ch05.train_model_simple): finish that first")
     own = [CheckResult("test_a", 0.0, 1.0, "not_implemented", "anything", location="exercises/ch07/finetune.py:9")]
     assert exercise_result(finetune, job(finetune), own).feedback == "not implemented yet — exercises/ch07/finetune.py:9"
+
+
+def test_an_import_error_is_told_once_under_the_exercise_whose_definition_holds_it(course):
+    from grader.scoring.grading import share_import_errors
+    ids = ["ch02.split_text", "ch02.build_vocab", "ch02.simple_tokenizer_v1"]
+    error = {"type": "SyntaxError", "message": "invalid syntax", "kind": "error", "todo": None,
+             "where": {"file": "exercises/ch02/tokenizers.py", "line": 23, "function": "build_vocab", "code": "x"}}
+    jobs = {i: job(course.exercise(i), import_error=error) for i in ids}
+    by_id = {i: exercise_result(course.exercise(i), jobs[i], [check("error", "e")]) for i in ids}
+    share_import_errors(course, jobs, by_id)
+    assert "SyntaxError: invalid syntax" in by_id["ch02.build_vocab"].feedback
+    for other in ("ch02.split_text", "ch02.simple_tokenizer_v1"):
+        assert by_id[other].feedback == ("tokenizers.py does not import, because of the SyntaxError told under "
+                                         "ch02.build_vocab (exercises/ch02/tokenizers.py:23): fix that first")
+        assert by_id[other].status == "error" and by_id[other].score == 0
