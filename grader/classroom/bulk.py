@@ -22,6 +22,7 @@ from pathlib import Path
 from ..containment.isolation import IsolationMissing, isolation_available
 from ..core.files import atomic_write
 from ..core.manifest import Course, Exercise
+from ..scoring.cache import grader_version
 from ..scoring.grading import with_dependencies
 from . import flags, outputs, scaleout, submissions
 from .pool import Templates, given_lines, score_submission
@@ -48,16 +49,6 @@ class Progress:
         graded = self.done - self.cached
         left = self.total - self.done
         return (time.perf_counter() - self.started) / graded * left if graded else None
-
-
-def grader_version(course: Course) -> str:
-    """A hash of everything that decides a score: the grader, the manifest, the checks and snapshots."""
-    h = hashlib.sha256()
-    files = [course.root / "course.toml", *Path(__file__).parents[1].rglob("*.py"),  # the whole grader
-             *(course.root / "tests" / "checks").rglob("*.py"), *(course.root / "tests" / "snapshots").rglob("*")]
-    for path in sorted(p for p in files if p.is_file() and "__pycache__" not in p.parts):
-        h.update(path.relative_to(course.root).as_posix().encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
 
 
 def grade_class(course: Course, folder: Path, exercises: list[Exercise], out: Path, parallel: int | None = None,

@@ -64,13 +64,28 @@ def watch_cmd(chapters, target):
 
 @click.command("progress", hidden=True)
 def progress_cmd():
-    """Progress over every chapter (what a bare `grade` does)."""
+    """Progress over every chapter (what a bare `grade` does): exercises unchanged since the last overview
+    keep their results (grader/scoring/cache.py); only what changed is graded."""
+    import time
+
+    from ..scoring.cache import ResultCache
     from ..scoring.grading import grade
+    from ..scoring.results import RunResult
+    start = time.perf_counter()
     course = load_course()
-    warm_up_reporting()
-    run = grade(course, course.stubs, list(course.exercises))
+    cache = ResultCache(course, course.stubs)
+    reused, todo = cache.split(list(course.exercises))
+    if todo:
+        warm_up_reporting()
+        fresh = grade(course, course.stubs, todo)
+        cache.store(fresh)
+        by_id = {**reused, **{e.id: e for e in fresh.exercises}}
+        limits = fresh.limits
+    else:
+        by_id, limits = reused, []
+    run = RunResult("exercises", [by_id[ex.id] for ex in course.exercises], time.perf_counter() - start, limits)
     from ..scoring.report import render_progress
-    render_progress(course, run, console)
+    render_progress(course, run, console, reused=len(reused))
     sys.exit(Exit.FULL_MARKS if run.score >= run.max_score else Exit.POINTS_LOST)
 
 

@@ -167,8 +167,9 @@ def indented(text: str, width: int, indent: int = 4) -> list[str]:
             for piece in (textwrap.wrap(line, room, break_long_words=True, break_on_hyphens=False) or [""])]
 
 
-def render_progress(course: Course, run: RunResult, console: Console) -> None:
-    """`grade` with no chapter: one line per chapter of the manifest."""
+def render_progress(course: Course, run: RunResult, console: Console, reused: int = 0) -> None:
+    """`grade` with no chapter: one line per chapter of the manifest; `reused` results were kept from an
+    earlier run because nothing they depend on changed."""
     table = Table(title="Progress", title_justify="left")
     for col, kw in (("Chapter", {}), ("Title", {}), ("Passed", {"justify": "right"}),
                     ("Points", {"justify": "right"})):
@@ -182,6 +183,10 @@ def render_progress(course: Course, run: RunResult, console: Console) -> None:
                       Text(fraction(score, chapter.points), style=style))
     console.print(table)
     console.print(f"[bold]Total {fraction(run.score, run.max_score)}[/bold] · {run.duration_s:.1f} s")
+    if reused:
+        graded = len(run.exercises) - reused
+        console.print(f"[dim]{reused} result{'s' if reused != 1 else ''} reused (their files unchanged since the last "
+                      f"`grade`), {graded} graded now; `grade all` grades everything again.[/dim]")
     todo = next((e for e in run.exercises if e.status != "passed"), None)
     if todo:
         console.print(f"Next: [bold]{todo.id}[/bold] ({todo.title}) — run `grade {todo.chapter}` "
