@@ -8,7 +8,8 @@ import types
 import numpy as np
 import pytest
 
-from grader.checks import CheckFailed, case, declared_cases, expect_close, expect_equal, expect_sequence, which_mistake
+from grader.checks import (CheckFailed, case, declared_cases, expect_close, expect_equal, expect_sequence, which_error,
+                           which_mistake)
 from grader.engine import probe
 from grader.engine.runner import JobResult, declared_cases as declared_in_source
 from grader.scoring.checker import LearnerError, Outputs
@@ -99,6 +100,19 @@ def test_out_error_gives_the_learners_exception_and_fails_with_advice_for_known_
     assert out.error("stub", {"NotImplementedError": "never said"})["kind"] == "not_implemented"  # a stub stays one
     with pytest.raises(LearnerError):
         out["empty"]
+
+
+def test_advice_for_an_error_names_its_type_and_words_of_its_message():
+    advice = {"KeyError: :'": "glued to a colon", "KeyError": "not in the vocabulary", "Exception: MASTER_PORT": "port"}
+    assert which_error("KeyError", "'asked:'", advice) == "glued to a colon"
+    assert which_error("KeyError", "'walrus'", advice) == "not in the vocabulary"
+    assert which_error("ValueError", "environment variable MASTER_PORT expected", advice) == "port"
+    assert which_error("ValueError", "something else", advice) is None and which_error("KeyError", "x", None) is None
+    out = Outputs(job_with({"encode": {"ok": False, "error": {"type": "KeyError", "message": "'asked:'",
+                                                               "kind": "error"}}}))
+    with pytest.raises(CheckFailed, match="glued to a colon"):
+        out.error("encode", advice)
+    assert out.error("encode", {"KeyError: ;'": "a semicolon"})["type"] == "KeyError"   # words not there: no advice
 
 
 STUBBED = '''

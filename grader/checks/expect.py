@@ -49,6 +49,18 @@ def _same(got, value, atol: float, rtol: float) -> bool:
     return got == value
 
 
+def which_error(error_type: str, message: str, advice: dict | None) -> str | None:
+    """The advice for the first key of `advice` that describes an error the learner's code raised: a key is an
+    exception's type name ("KeyError"), optionally with words its message contains ("KeyError: ':'"), and
+    "Exception" stands for any type ("Exception: MASTER_PORT"); the error of another process, a traceback as
+    text, is judged by its words the same way."""
+    for key, text in (advice or {}).items():
+        kind, _, words = key.partition(": ")
+        if kind in (error_type, "Exception") and words in message:
+            return text
+    return None
+
+
 def fail_if_mistake(got, mistakes: dict | None, what: str, atol: float = 1e-5, rtol: float = 1e-4) -> None:
     """Fail with "`what`: <advice>" when `got` matches one of the known `mistakes` (see which_mistake)."""
     advice = which_mistake(got, mistakes, atol, rtol)
