@@ -80,6 +80,9 @@ def test_expectations_name_a_known_mistake_before_the_numbers():
     expect_close(expected, expected, "same", mistakes={"zeros": expected})  # a match that is right passes
     assert "first position" in message(expect_sequence, [1, 2], [2, 3], "tokens", mistakes={"first position": [1, 2]})
     assert "sum, not mean" in message(expect_equal, 6, 2, "loss", mistakes={"sum, not mean": 6})
+    masked = np.array([[np.nan, np.nan], [0.5, 0.5]])   # a row masked entirely: NaN where the mistake gives NaN
+    assert message(expect_close, masked, np.full((2, 2), 0.5), "weights", mistakes={"hides itself": masked}).startswith(
+        "hides itself\nweights contains NaN")
 
 
 def job_with(cases: dict) -> JobResult:

@@ -41,7 +41,8 @@ def _same(got, value, atol: float, rtol: float) -> bool:
     if isinstance(got, np.ndarray) or isinstance(value, np.ndarray):
         got, value = np.asarray(got), np.asarray(value)
         return (got.shape == value.shape and got.dtype.kind in "biuf" and value.dtype.kind in "biuf"
-                and bool(np.allclose(got.astype(np.float64), value.astype(np.float64), atol=atol, rtol=rtol)))
+                and bool(np.allclose(got.astype(np.float64), value.astype(np.float64), atol=atol, rtol=rtol,
+                                     equal_nan=True)))  # NaN where the mistake gives NaN (a row masked entirely)
     if isinstance(got, bool) or isinstance(value, bool):
         return got is value
     if isinstance(got, (int, float)) and isinstance(value, (int, float)):
@@ -119,16 +120,16 @@ def expect_close(got, expected, what: str, atol: float = 1e-5, rtol: float = 1e-
     if got.dtype.kind not in "biuf":
         fail(f"{what} should hold numbers, got dtype {got.dtype}")
     got64, exp64 = got.astype(np.float64), expected.astype(np.float64)
+    bad = ~np.isclose(got64, exp64, atol=atol, rtol=rtol, equal_nan=True)
+    if not bad.any():
+        return
     if np.isnan(got64).any() and not np.isnan(exp64).any():
         pos = tuple(int(i) for i in np.argwhere(np.isnan(got64))[0])
-        fail(f"{what} contains NaN (first at index {list(pos)}); expected finite values")
-    bad = ~np.isclose(got64, exp64, atol=atol, rtol=rtol, equal_nan=True)
-    if bad.any() and mistakes:
-        advice = which_mistake(got, mistakes, atol, rtol)
-        if advice:
-            fail(f"{advice}\n{_difference(what, got64, exp64, bad, atol, rtol)}")
-    if bad.any():
-        fail(_difference(what, got64, exp64, bad, atol, rtol))
+        text = f"{what} contains NaN (first at index {list(pos)}); expected finite values"
+    else:
+        text = _difference(what, got64, exp64, bad, atol, rtol)
+    advice = which_mistake(got, mistakes, atol, rtol)
+    fail(f"{advice}\n{text}" if advice else text)
 
 
 def _difference(what: str, got64, exp64, bad, atol: float, rtol: float) -> str:
