@@ -1,7 +1,7 @@
 """Checks for appA.toy_dataset: ToyDataset's length and items, alone and batched by a DataLoader."""
 import numpy as np
 
-from grader.checks import case, expect_close, fail, sibling
+from grader.checks import case, expect_close, fail, fail_if_mistake, sibling
 
 ref = sibling(__file__, "appa_reference")
 WIDE = (3, 7)   # fewer examples than features: the length is not the number of features
@@ -37,11 +37,12 @@ def batches(learner):
 
 def test_length(out):
     got = out["lengths"]
-    for key, n, shape in (("book", 5, "(5, 2)"), ("wide", WIDE[0], str(WIDE))):
+    for key, n, features, shape in (("book", 5, 2, "(5, 2)"), ("wide", WIDE[0], WIDE[1], str(WIDE))):
         if got[key] != n:
-            hint = (": that is the number of features; count the examples (labels.shape[0])"
-                    if got[key] in (2, WIDE[1]) else "")
-            fail(f"len(ToyDataset(X, y)) for X of shape {shape} is {got[key]}, expected {n}{hint}")
+            what = f"len(ToyDataset(X, y)) for X of shape {shape} is {got[key]}, expected {n}"
+            fail_if_mistake(got[key], {"that is the number of features; count the examples (labels.shape[0])":
+                                       features}, what, atol=0, rtol=0)
+            fail(what)
 
 
 def test_items(out):
