@@ -51,10 +51,10 @@ def test_items(out):
         if not isinstance(item, list) or len(item) != 2:
             fail(f"{what} should be a pair (features, label), got {type(item).__name__}")
         x, y = item
-        if isinstance(x, np.ndarray) and x.shape == () and isinstance(y, np.ndarray) and y.shape == (2,):
-            fail(f"{what} is (label, features); return the features first: (self.features[index], self.labels[index])")
-        if isinstance(x, np.ndarray) and x.shape == (5, 2):
-            fail(f"{what} returns every row of features; return row `index` only: self.features[index]")
+        fail_if_mistake([list(np.shape(x)), list(np.shape(y))], {   # the shapes of the pair with each mistake
+            "it is (label, features); return the features first: (self.features[index], self.labels[index])": [[], [2]],
+            "it returns every row of features; return row `index` only: self.features[index]": [[5, 2], []],
+        }, what)
         expect_close(x, np.array(ref.X_TRAIN[i], np.float32), f"the features of {what}", atol=1e-6, rtol=0)
         expect_close(y, np.array(ref.Y_TRAIN[i]), f"the label of {what}", atol=0, rtol=0)
 
