@@ -111,6 +111,7 @@ def test_advice_for_an_error_names_its_type_and_words_of_its_message():
     assert which_error("KeyError", "'walrus'", advice) == "not in the vocabulary"
     assert which_error("ValueError", "environment variable MASTER_PORT expected", advice) == "port"
     assert which_error("ValueError", "something else", advice) is None and which_error("KeyError", "x", None) is None
+    assert which_error("SystemExit", "MASTER_PORT", advice) is None   # as `except Exception` lets it by
     out = Outputs(job_with({"encode": {"ok": False, "error": {"type": "KeyError", "message": "'asked:'",
                                                                "kind": "error"}}}))
     with pytest.raises(CheckFailed, match="glued to a colon"):

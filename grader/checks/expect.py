@@ -50,14 +50,18 @@ def _same(got, value, atol: float, rtol: float) -> bool:
     return got == value
 
 
+NOT_AN_EXCEPTION = ("SystemExit", "KeyboardInterrupt", "GeneratorExit")   # what `except Exception` lets by
+
+
 def which_error(error_type: str, message: str, advice: dict | None) -> str | None:
     """The advice for the first key of `advice` that describes an error the learner's code raised: a key is an
     exception's type name ("KeyError"), optionally with words its message contains ("KeyError: ':'"), and
-    "Exception" stands for any type ("Exception: MASTER_PORT"); the error of another process, a traceback as
-    text, is judged by its words the same way."""
+    "Exception" stands for any type ("Exception: MASTER_PORT"), as `except Exception` does; the error of another
+    process, a traceback as text, is judged by its words the same way."""
     for key, text in (advice or {}).items():
         kind, _, words = key.partition(": ")
-        if kind in (error_type, "Exception") and words in message:
+        any_type = kind == "Exception" and error_type not in NOT_AN_EXCEPTION
+        if (kind == error_type or any_type) and words in message:
             return text
     return None
 
