@@ -41,12 +41,29 @@ def _same(got, value, atol: float, rtol: float) -> bool:
     if isinstance(got, np.ndarray) or isinstance(value, np.ndarray):
         got, value = np.asarray(got), np.asarray(value)
         return (got.shape == value.shape and got.dtype.kind in "biuf" and value.dtype.kind in "biuf"
-                and bool(np.allclose(got.astype(np.float64), value.astype(np.float64), atol=atol, rtol=rtol)))
+                and bool(np.allclose(got.astype(np.float64), value.astype(np.float64), atol=atol, rtol=rtol,
+                                     equal_nan=True)))  # NaN where the mistake gives NaN (a row masked entirely)
     if isinstance(got, bool) or isinstance(value, bool):
         return got is value
     if isinstance(got, (int, float)) and isinstance(value, (int, float)):
         return abs(got - value) <= atol + rtol * abs(value)
     return got == value
+
+
+NOT_AN_EXCEPTION = ("SystemExit", "KeyboardInterrupt", "GeneratorExit")   # what `except Exception` lets by
+
+
+def which_error(error_type: str, message: str, advice: dict | None) -> str | None:
+    """The advice for the first key of `advice` that describes an error the learner's code raised: a key is an
+    exception's type name ("KeyError"), optionally with words its message contains ("KeyError: ':'"), and
+    "Exception" stands for any type ("Exception: MASTER_PORT"), as `except Exception` does; the error of another
+    process, a traceback as text, is judged by its words the same way."""
+    for key, text in (advice or {}).items():
+        kind, _, words = key.partition(": ")
+        any_type = kind == "Exception" and error_type not in NOT_AN_EXCEPTION
+        if (kind == error_type or any_type) and words in message:
+            return text
+    return None
 
 
 def fail_if_mistake(got, mistakes: dict | None, what: str, atol: float = 1e-5, rtol: float = 1e-4) -> None:
@@ -107,16 +124,16 @@ def expect_close(got, expected, what: str, atol: float = 1e-5, rtol: float = 1e-
     if got.dtype.kind not in "biuf":
         fail(f"{what} should hold numbers, got dtype {got.dtype}")
     got64, exp64 = got.astype(np.float64), expected.astype(np.float64)
+    bad = ~np.isclose(got64, exp64, atol=atol, rtol=rtol, equal_nan=True)
+    if not bad.any():
+        return
     if np.isnan(got64).any() and not np.isnan(exp64).any():
         pos = tuple(int(i) for i in np.argwhere(np.isnan(got64))[0])
-        fail(f"{what} contains NaN (first at index {list(pos)}); expected finite values")
-    bad = ~np.isclose(got64, exp64, atol=atol, rtol=rtol, equal_nan=True)
-    if bad.any() and mistakes:
-        advice = which_mistake(got, mistakes, atol, rtol)
-        if advice:
-            fail(f"{advice}\n{_difference(what, got64, exp64, bad, atol, rtol)}")
-    if bad.any():
-        fail(_difference(what, got64, exp64, bad, atol, rtol))
+        text = f"{what} contains NaN (first at index {list(pos)}); expected finite values"
+    else:
+        text = _difference(what, got64, exp64, bad, atol, rtol)
+    advice = which_mistake(got, mistakes, atol, rtol)
+    fail(f"{advice}\n{text}" if advice else text)
 
 
 def _difference(what: str, got64, exp64, bad, atol: float, rtol: float) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ..checks import CheckFailed
+from ..checks import CheckFailed, which_error
 from ..core.manifest import Course, Exercise
 from ..engine import wire
 from ..engine.protocol import (
@@ -76,14 +76,17 @@ class Outputs:
 
     def error(self, name: str, advice: dict[str, str] | None = None) -> dict | None:
         """The error the learner's code raised in case `name` ({"type", "message", "where", ...}), or None when
-        it returned. With `advice` (exception type name -> what to do), an error of one of those types fails
-        the check at once with that advice: the one way a check judges an exception the learner raised."""
+        it returned. With `advice` (exception type name -> what to do; a key may add words of the message,
+        "KeyError: ':'", see grader.checks.which_error), an error it describes fails the check at once with
+        that advice: the one way a check judges an exception the learner raised."""
         record = self._job.cases.get(name)
         if record is None or record.get("ok"):
             return None
         error = record.get("error") or {}
-        if advice and error.get("type") in advice and error.get("kind") not in (NOT_IMPLEMENTED, MEMORY):
-            raise CheckFailed(f"{advice[error['type']]} ({error['type']}: {str(error.get('message', ''))[:200]})")
+        message = str(error.get("message", ""))
+        said = which_error(str(error.get("type", "")), message, advice)
+        if said and error.get("kind") not in (NOT_IMPLEMENTED, MEMORY):
+            raise CheckFailed(f"{said} ({error.get('type')}: {message[:200]})")
         return error
 
 

@@ -1,4 +1,5 @@
 """The book's appendix-A figures, reproduced by the reference solutions in solutions/appA."""
+import shutil
 import subprocess
 import sys
 
@@ -75,6 +76,31 @@ def test_saved_state_dict_loads_into_a_new_network(tmp_path):
     loaded = training.load_model(tmp_path / "model.pth", 2, 2)
     x = torch.tensor(X_TRAIN)
     assert torch.equal(loaded(x), model(x))
+
+
+A9_SIGNATURE = "def compute_accuracy(model, dataloader, device):"
+
+
+@pytest.mark.worker
+def test_compute_accuracy_as_printed_in_section_a9_gets_full_marks(tmp_path):
+    """Section A.9 (the DDP script) prints compute_accuracy with a third parameter, device, and no default;
+    section A.7's form has no device. The checks call either on the CPU, so both score full marks."""
+    from grader.core import manifest
+    from grader.scoring.grading import grade_jobs
+
+    course = manifest.load(support.ROOT)
+    tree = tmp_path / "tree"
+    shutil.copytree(course.solutions, tree, ignore=shutil.ignore_patterns("__pycache__"))
+    training = tree / "appA" / "training.py"
+    source = training.read_text(encoding="utf-8")
+    assert source.count('def compute_accuracy(model, dataloader, device="cpu"):') == 1
+    training.write_text(source.replace('def compute_accuracy(model, dataloader, device="cpu"):', A9_SIGNATURE),
+                        encoding="utf-8")
+    exercise = next(ex for ex in course.exercises if ex.id == "appA.compute_accuracy")
+    [run] = grade_jobs(course, [(tree, [exercise])], dependencies=False)
+    result = run.exercises[0]
+    assert result.score == result.max_score, [f"{c.name}: {c.feedback}" for c in result.checks if not c.passed]
+    assert result.max_score > 0
 
 
 @pytest.mark.worker  # two Python processes that import torch

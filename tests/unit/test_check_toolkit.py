@@ -8,7 +8,8 @@ import types
 import numpy as np
 import pytest
 
-from grader.checks import CheckFailed, case, declared_cases, expect_close, expect_equal, expect_sequence, which_mistake
+from grader.checks import (CheckFailed, case, declared_cases, expect_close, expect_equal, expect_sequence, which_error,
+                           which_mistake)
 from grader.engine import probe
 from grader.engine.runner import JobResult, declared_cases as declared_in_source
 from grader.scoring.checker import LearnerError, Outputs
@@ -79,6 +80,9 @@ def test_expectations_name_a_known_mistake_before_the_numbers():
     expect_close(expected, expected, "same", mistakes={"zeros": expected})  # a match that is right passes
     assert "first position" in message(expect_sequence, [1, 2], [2, 3], "tokens", mistakes={"first position": [1, 2]})
     assert "sum, not mean" in message(expect_equal, 6, 2, "loss", mistakes={"sum, not mean": 6})
+    masked = np.array([[np.nan, np.nan], [0.5, 0.5]])   # a row masked entirely: NaN where the mistake gives NaN
+    assert message(expect_close, masked, np.full((2, 2), 0.5), "weights", mistakes={"hides itself": masked}).startswith(
+        "hides itself\nweights contains NaN")
 
 
 def job_with(cases: dict) -> JobResult:
@@ -99,6 +103,20 @@ def test_out_error_gives_the_learners_exception_and_fails_with_advice_for_known_
     assert out.error("stub", {"NotImplementedError": "never said"})["kind"] == "not_implemented"  # a stub stays one
     with pytest.raises(LearnerError):
         out["empty"]
+
+
+def test_advice_for_an_error_names_its_type_and_words_of_its_message():
+    advice = {"KeyError: :'": "glued to a colon", "KeyError": "not in the vocabulary", "Exception: MASTER_PORT": "port"}
+    assert which_error("KeyError", "'asked:'", advice) == "glued to a colon"
+    assert which_error("KeyError", "'walrus'", advice) == "not in the vocabulary"
+    assert which_error("ValueError", "environment variable MASTER_PORT expected", advice) == "port"
+    assert which_error("ValueError", "something else", advice) is None and which_error("KeyError", "x", None) is None
+    assert which_error("SystemExit", "MASTER_PORT", advice) is None   # as `except Exception` lets it by
+    out = Outputs(job_with({"encode": {"ok": False, "error": {"type": "KeyError", "message": "'asked:'",
+                                                               "kind": "error"}}}))
+    with pytest.raises(CheckFailed, match="glued to a colon"):
+        out.error("encode", advice)
+    assert out.error("encode", {"KeyError: ;'": "a semicolon"})["type"] == "KeyError"   # words not there: no advice
 
 
 STUBBED = '''

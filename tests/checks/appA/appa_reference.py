@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from grader.checks import which_error
 from grader.checks.weights import pattern
 
 # The book's toy data (section A.6): five training and two test examples, two features, two classes.
@@ -44,19 +45,27 @@ def mlp_forward(weights: dict, x: np.ndarray, relu_after=None, prefix: str = "la
     return h
 
 
+def flat(params: dict, names: list[str]):
+    """The parameters `names` of a state (name -> array) as one vector, to match against a known mistake's
+    (grader.checks.which_mistake); None when one is missing."""
+    if any(not isinstance(params.get(n), np.ndarray) for n in names):
+        return None
+    return np.concatenate([params[n].astype(np.float64).ravel() for n in names])
+
+
 def softmax(x: np.ndarray) -> np.ndarray:
     e = np.exp(x - x.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def run_in_thread(fn, seconds: float) -> dict:
+def run_in_thread(fn, seconds: float) -> bool:
     """Worker side: fn() in a daemon thread, for at most `seconds`; for code that may block inside C++
     (a rendezvous waiting for ranks that never come), where no signal handler would run. Never for code
     that forks: a process forked while another thread runs Python may inherit a lock that thread held.
-    Returns {"finished", "error"}; see _outcome."""
+    Whether fn() returned in time; what it raised is raised again here, the learner's own exception."""
     import threading
 
-    outcome = {"finished": False, "error": None, "stub": None}
+    outcome = {"finished": False, "raised": None}
 
     def target():
         _outcome(fn, outcome)
@@ -64,9 +73,9 @@ def run_in_thread(fn, seconds: float) -> dict:
     thread = threading.Thread(target=target, daemon=True)
     thread.start()
     thread.join(seconds)
-    if outcome["stub"] is not None:
-        raise outcome["stub"]
-    return {"finished": outcome["finished"], "error": outcome["error"]}
+    if outcome["raised"] is not None:
+        raise outcome["raised"]
+    return outcome["finished"]
 
 
 class GiveUp(BaseException):
@@ -95,10 +104,11 @@ def run_with_alarm(fn, seconds: float, processes: int, done=None) -> dict:
     import multiprocessing.process
     import signal
     import time
+    import traceback
 
     start = time.monotonic()
     state = {"stop": False, "started": 0, "short": None, "done_since": None}
-    outcome = {"finished": False, "error": None, "stub": None}
+    outcome = {"finished": False, "raised": None}
     process_start = multiprocessing.process.BaseProcess.start
 
     def counted_start(self):
@@ -148,55 +158,54 @@ def run_with_alarm(fn, seconds: float, processes: int, done=None) -> dict:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
         multiprocessing.process.BaseProcess.start = process_start
-    if outcome["stub"] is not None:
-        raise outcome["stub"]
-    return {"finished": outcome["finished"], "error": outcome["error"],
-            "processes": None if outcome["finished"] else state["short"]}
+    raised = outcome["raised"]
+    if isinstance(raised, NotImplementedError):   # a stub in this process reads as not implemented
+        raise raised
+    return {"finished": outcome["finished"], "processes": None if outcome["finished"] else state["short"],
+            "error": None if raised is None else
+            "".join(traceback.format_exception_only(type(raised), raised)).strip()[-3000:]}
 
 
 def _outcome(fn, outcome: dict) -> None:
-    """fn() into `outcome`: "finished", the error's text (or None), and a NotImplementedError kept under
-    "stub" to be raised again, so a stub reads as not implemented. GiveUp passes through."""
-    import traceback
+    """fn() into `outcome`: "finished", and under "raised" what it raised (for run_in_thread to raise again
+    in the case; run_with_alarm keeps the text of a launcher's error, which reports the processes'
+    errors). GiveUp passes through."""
     try:
         fn()
-    except NotImplementedError as exc:
-        outcome["stub"] = exc
     except GiveUp:
         raise
-    except BaseException as exc:  # noqa: BLE001 - the learner's error becomes data for the check
-        outcome["error"] = "".join(traceback.format_exception_only(type(exc), exc)).strip()[-3000:]
+    except BaseException as exc:  # noqa: BLE001 - handed back to the thread that asked
+        outcome["raised"] = exc
     outcome["finished"] = True
 
 
 NO_GPU = ("there is no GPU here: leave out torch.cuda.set_device(rank), and don't move the model or batches "
           "with .to(rank) (a number means a GPU); everything stays on the CPU")
-ADVICE = (  # (words in a torch.distributed error, what to change), first match wins
-    ("NCCL", "the nccl backend needs NVIDIA GPUs; on CPU, init_process_group(backend=\"gloo\", ...)"),
-    ("not compiled with CUDA", NO_GPU),
-    ("_cuda_", NO_GPU),
-    ("accelerator device", NO_GPU),
-    ("device_ids", "for a model on the CPU, wrap it as DDP(model), without device_ids"),
-    ("has no attribute 'set_epoch'", "the loader's sampler has no set_epoch: give the DataLoader "
-                                     "sampler=DistributedSampler(train_ds), which hands each rank its own share"),
-    ("MASTER_ADDR", "set os.environ[\"MASTER_ADDR\"] = \"localhost\" before init_process_group"),
-    ("MASTER_PORT", "set os.environ[\"MASTER_PORT\"] = \"12345\" before init_process_group"),
-    ("mutually exclusive", "a DataLoader with a sampler must not shuffle itself: shuffle=False, the "
-                           "DistributedSampler shuffles"),
-    ("NotImplementedError", "part of it is still a stub (NotImplementedError): finish main, prepare_loader and "
-                            "ddp_setup"),
-)
+ADVICE = {  # known torch.distributed errors, by words of their message (grader.checks.which_error): what to change
+    "Exception: NCCL": "the nccl backend needs NVIDIA GPUs; on CPU, init_process_group(backend=\"gloo\", ...)",
+    "Exception: not compiled with CUDA": NO_GPU,
+    "Exception: _cuda_": NO_GPU,
+    "Exception: accelerator device": NO_GPU,
+    "Exception: device_ids": "for a model on the CPU, wrap it as DDP(model), without device_ids",
+    "Exception: has no attribute 'set_epoch'": "the loader's sampler has no set_epoch: give the DataLoader "
+                                               "sampler=DistributedSampler(train_ds), which hands each rank its own "
+                                               "share",
+    "Exception: MASTER_ADDR": "set os.environ[\"MASTER_ADDR\"] = \"localhost\" before init_process_group",
+    "Exception: MASTER_PORT": "set os.environ[\"MASTER_PORT\"] = \"12345\" before init_process_group",
+    "Exception: mutually exclusive": "a DataLoader with a sampler must not shuffle itself: shuffle=False, the "
+                                     "DistributedSampler shuffles",
+    "Exception: NotImplementedError": "part of it is still a stub (NotImplementedError): finish main, prepare_loader "
+                                      "and ddp_setup",
+}
 
 
 def explain_error(text: str) -> str:
-    """A learner-facing sentence for an error raised in a DDP process: the advice for a known error, or its
-    last line, and the learner's line it came from (a process's traceback comes back as text)."""
+    """A learner-facing sentence for an error raised in a DDP process, which comes back as the text of its
+    traceback: the ADVICE for a known error, or its last line, and the learner's line it came from."""
     import re
 
     last = next((line for line in reversed(text.strip().splitlines()) if line.strip()), text)[:300]
     frames = re.findall(r'File "[^"]*?/(appA/[^"/]+\.py)", line (\d+), in (\w+)', text)
     where = f" (in {frames[-1][0]}:{frames[-1][1]}, {frames[-1][2]})" if frames else ""
-    for words, advice in ADVICE:
-        if words in text:
-            return f"{advice}. The error was: {last}{where}"
-    return f"it raised {last}{where}"
+    advice = which_error("", text, ADVICE)
+    return f"{advice}. The error was: {last}{where}" if advice else f"it raised {last}{where}"

@@ -2,7 +2,7 @@
 example (the last batch is smaller), as a Python float."""
 import numpy as np
 
-from grader.checks import case, fail, sibling
+from grader.checks import case, fail, fail_if_mistake, sibling
 from grader.checks.weights import pattern
 
 ref = sibling(__file__, "appa_reference")
@@ -56,16 +56,31 @@ def _mistake(kind):
             "full_batches": correct / (batches * BATCH)}[kind]
 
 
+def _accuracy(learner, model, loader):
+    """compute_accuracy as printed in section A.7, (model, dataloader), or as in A.9's DDP script, (model,
+    dataloader, device) with device required: on the CPU either way."""
+    import inspect
+
+    try:
+        takes_device = "device" in inspect.signature(learner.compute_accuracy).parameters
+    except (TypeError, ValueError):   # no signature to read: call it as A.7 does
+        takes_device = False
+    if takes_device:
+        return learner.compute_accuracy(model, loader, device="cpu")
+    return learner.compute_accuracy(model, loader)
+
+
 @case
 def accuracy(learner):
-    return {"in_train_mode": learner.compute_accuracy(_model().train(), _loader()),
-            "in_eval_mode": learner.compute_accuracy(_model().eval(), _loader()),
-            "all_right": learner.compute_accuracy(_model().eval(), _loader(6))}
+    return {"in_train_mode": _accuracy(learner, _model().train(), _loader()),
+            "in_eval_mode": _accuracy(learner, _model().eval(), _loader()),
+            "all_right": _accuracy(learner, _model().eval(), _loader(6))}
 
 
 @case
 def mistakes(learner):
-    return {kind: _mistake(kind) for kind in ("no_eval", "dim0", "per_batch", "full_batches")}
+    """What the usual wrong versions of compute_accuracy return here (they need nothing of the learner's)."""
+    return {kind: _mistake(kind) for kind in ADVICE}
 
 
 ADVICE = {"no_eval": "call model.eval() first; otherwise the model stays in training mode, where dropout, "
@@ -77,22 +92,16 @@ ADVICE = {"no_eval": "call model.eval() first; otherwise the model stays in trai
                           "len(labels) of every batch"}
 
 
-def _value(got, what):
+def _judge(got, expected, what, mistakes):
+    """`got` against `expected` within 1e-6, naming the known mistake (kind -> its value) it matches."""
     if isinstance(got, np.ndarray):
         fail(f"{what} is a tensor; return a Python float with .item()")
     if isinstance(got, bool) or not isinstance(got, (int, float)):
         fail(f"{what} should be a float between 0 and 1, got {type(got).__name__}")
-    return float(got)
-
-
-def _judge(got, expected, what, mistakes):
-    value = _value(got, what)
-    if abs(value - expected) <= 1e-6:
-        return
-    for kind, wrong in mistakes.items():
-        if abs(value - wrong) <= 1e-6 and abs(wrong - expected) > 1e-6:
-            fail(f"{what} is {value:.4f}, expected {expected:.4f}: {ADVICE[kind]}")
-    fail(f"{what} is {value:.4f}, expected {expected:.4f} (correct predictions / examples)")
+    if abs(got - expected) > 1e-6:
+        fail_if_mistake(got, {ADVICE[kind]: value for kind, value in mistakes.items()},
+                        f"{what} is {got:.4f}, expected {expected:.4f}", atol=1e-6, rtol=0)
+        fail(f"{what} is {got:.4f}, expected {expected:.4f} (correct predictions / examples)")
 
 
 def test_counts_every_example(out, snap):

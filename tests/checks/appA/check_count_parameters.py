@@ -1,5 +1,5 @@
 """Checks for appA.count_parameters (exercise A.3): trainable parameters only, every element counted."""
-from grader.checks import case, fail
+from grader.checks import case, fail, fail_if_mistake
 
 ARCHITECTURES = {"2->2": [2, 30, 20, 2], "50->3": [50, 30, 20, 3]}   # the book's: 752 and 2,213
 
@@ -52,13 +52,11 @@ def _judge(out, snap, names):
             fail(f"{what} should be an int, got {type(value).__name__}: {value!r}"[:200])
         if value == fact["trainable"]:
             continue
-        if value == fact["tensors"]:
-            fail(f"{what} is {value}, the number of parameter tensors; count their elements, p.numel()")
-        if value == fact["weights"]:
-            fail(f"{what} is {value}, the weights only: the biases are trainable parameters too")
-        if value == fact["all"]:
-            fail(f"{what} is {value:,}, which includes frozen parameters; count only those with "
-                 f"p.requires_grad ({fact['trainable']:,})")
+        fail_if_mistake(value, {
+            "the number of parameter tensors; count their elements, p.numel()": fact["tensors"],
+            "the weights only: the biases are trainable parameters too": fact["weights"],
+            f"which includes frozen parameters; count only those with p.requires_grad ({fact['trainable']:,})":
+                fact["all"]}, f"{what} is {value:,}", atol=0, rtol=0)
         fail(f"{what} is {value:,}, expected {fact['trainable']:,}")
 
 

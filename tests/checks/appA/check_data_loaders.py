@@ -1,6 +1,6 @@
 """Checks for appA.data_loaders: the training loader shuffles and drops an incomplete last batch, the
 test loader keeps every example in order; judged by behaviour, not by the RNG's draws."""
-from grader.checks import case, fail
+from grader.checks import case, fail, fail_if_mistake
 
 N_TRAIN, N_TEST, BATCH = 10, 5, 4
 
@@ -32,10 +32,9 @@ def loaders(learner):
 def test_training_batches_are_full(out):
     sizes = out["loaders"]["train_sizes"]
     what = f"the training loader over {N_TRAIN} examples with batch_size={BATCH}"
-    if sizes and sizes[-1] < BATCH and sizes[:-1] == [BATCH] * (len(sizes) - 1):
-        fail(f"{what} ends with a batch of {sizes[-1]}: drop it (drop_last=True), so every step sees "
-             f"{BATCH} examples")
     if sizes != [BATCH, BATCH]:
+        fail_if_mistake(sizes, {f"it ends with a batch of {N_TRAIN % BATCH}: drop it (drop_last=True), so every step "
+                                f"sees {BATCH} examples": [BATCH, BATCH, N_TRAIN % BATCH]}, what)
         fail(f"{what} gives batches of sizes {sizes}, expected [{BATCH}, {BATCH}] (batch_size examples each, "
              "the incomplete last batch dropped)")
 

@@ -8,7 +8,7 @@ Known start (initial_state), 8 examples in a ToyDataset, batches of 2 per rank, 
 here, so no check depends on the order torch's RNG happens to draw."""
 import numpy as np
 
-from grader.checks import case, expect_close, expect_names, fail, sibling
+from grader.checks import case, expect_close, expect_names, fail, fail_if_mistake, sibling
 
 WORKER_PRELOAD = ("optimizers",)   # torch.optim and DDP import torch._dynamo: once, in the worker
 ref = sibling(__file__, "appa_reference")
@@ -187,9 +187,9 @@ def test_equals_single_process_training(out, snap):
              "book's NeuralNetwork(2, 2)")
     worst = {n: float(np.abs(got[n] - v).max()) if got[n].shape == v.shape else np.inf for n, v in live["book"].items()}
     if max(worst.values()) > 1e-5:
-        for kind, advice in ADVICE.items():
-            if all(np.allclose(got[n], v, atol=1e-5) for n, v in live[kind].items()):
-                fail(f"{what}: {advice}")
+        names = list(live["book"])
+        fail_if_mistake(ref.flat(got, names), {advice: ref.flat(live[kind], names) for kind, advice in ADVICE.items()},
+                        what, atol=1e-5, rtol=1e-5)
         name = max(worst, key=worst.get)
         fail(f"{what} (max |difference| {worst[name]:.3g} in {name}, tolerance 1e-5): with DDP every step is the "
              "step one process takes on all the processes' batches. Look for a missing sampler.set_epoch(epoch), "

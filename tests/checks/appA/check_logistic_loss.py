@@ -1,7 +1,7 @@
 """Checks for appA.logistic_loss: binary cross-entropy of sigmoid(x1 * w1 + b), checked against the formula."""
 import numpy as np
 
-from grader.checks import case, fail
+from grader.checks import case, fail, fail_if_mistake
 
 # (x1, w1, b, y); the first is the book's (section A.3), whose loss is 0.0852
 INPUTS = [(1.1, 2.2, 0.0, 1.0), (-0.5, 1.5, 0.3, 0.0), (2.0, -1.0, 0.5, 1.0), (0.4, 0.2, -0.1, 0.0)]
@@ -39,12 +39,11 @@ def test_matches_the_formula(out):
         expected = _bce(a, y)
         if abs(loss - expected) <= 1e-5:
             continue
-        if abs(loss - _bce(_sigmoid(a), y)) <= 1e-5:
-            fail(f"{what} applies the sigmoid twice: binary_cross_entropy_with_logits expects z, not the "
-                 "probability a; give F.binary_cross_entropy the probability a = sigmoid(z)")
-        if abs(loss + expected) <= 1e-5:
-            fail(f"{what} is {loss:.4f}, the negative of the loss: cross-entropy is -(y log a + (1 - y) log(1 - a))")
-        if y == 0 and abs(loss) <= 1e-7:
-            fail(f"{what} is 0: for a label y = 0 the loss is -log(1 - a), the (1 - y) log(1 - a) term")
+        fail_if_mistake(loss, {
+            "applies the sigmoid twice: binary_cross_entropy_with_logits expects z, not the probability a; give "
+            "F.binary_cross_entropy the probability a = sigmoid(z)": _bce(_sigmoid(a), y),
+            f"{loss:.4f} is the negative of the loss: cross-entropy is -(y log a + (1 - y) log(1 - a))": -expected,
+            "0: for a label y = 0 the loss is -log(1 - a), the (1 - y) log(1 - a) term": 0.0 if y == 0 else None,
+        }, what, atol=1e-5, rtol=0)
         fail(f"{what} is {loss:.5f}, expected {expected:.5f}: the binary cross-entropy of "
              "a = sigmoid(x1 * w1 + b) against y")

@@ -2,7 +2,7 @@
 (a - y) * x1 and a - y, twice on the same tensors (gradients must not pile up in .grad)."""
 import numpy as np
 
-from grader.checks import case, fail
+from grader.checks import case, fail, fail_if_mistake
 
 # (x1, w1, b, y); the first is the book's (section A.4): gradients -0.0898 and -0.0817
 INPUTS = [(1.1, 2.2, 0.0, 1.0), (-0.5, 1.5, 0.3, 0.0), (2.0, -1.0, 0.5, 1.0)]
@@ -54,11 +54,11 @@ def test_gradients_match_the_derivatives(out):
         expected = _by_hand(*args)
         if np.allclose(got, expected, atol=TOL):
             continue
-        if np.allclose(got, expected[::-1], atol=TOL):
-            fail(f"{what} returns the gradients in the wrong order: (grad_w1, grad_b), the gradient for w1 first")
-        if np.allclose(got, [-e for e in expected], atol=TOL):
-            fail(f"{what} has the wrong sign: the loss decreases along the negative gradient; "
-                 "dL/db = a - y, not y - a")
+        fail_if_mistake(np.array(got), {
+            "the gradients come in the wrong order: (grad_w1, grad_b), the gradient for w1 first":
+                np.array(expected[::-1]),
+            "the gradients have the wrong sign: the loss decreases along the negative gradient; dL/db = a - y, "
+            "not y - a": -np.array(expected)}, what, atol=TOL, rtol=0)
         fail(f"{what} gives ({got[0]:.5f}, {got[1]:.5f}), expected ({expected[0]:.5f}, {expected[1]:.5f}) = "
              "((a - y) * x1, a - y): the derivatives of logistic_loss with respect to w1 and b")
 
@@ -69,9 +69,9 @@ def test_same_gradients_when_called_again(out):
         a, b = _pair(first, what), _pair(second, what + " called a second time")
         if np.allclose(a, b, atol=TOL):
             continue
-        if np.allclose(b, [2 * v for v in a], atol=TOL):
-            fail(f"{what} called twice on the same tensors returns twice the gradients the second time: "
-                 "backward() adds to .grad. Track gradients on fresh copies (w1.detach().clone()."
-                 "requires_grad_()), or use torch.autograd.grad, which leaves .grad alone")
+        fail_if_mistake(np.array(b), {
+            "called twice on the same tensors, it returns twice the gradients the second time: backward() adds to "
+            ".grad. Track gradients on fresh copies (w1.detach().clone().requires_grad_()), or use "
+            "torch.autograd.grad, which leaves .grad alone": 2 * np.array(a)}, what, atol=TOL, rtol=0)
         fail(f"{what} gives different gradients when called again with the same tensors: ({a[0]:.5f}, {a[1]:.5f}) "
              f"then ({b[0]:.5f}, {b[1]:.5f}); leave the caller's tensors unchanged")

@@ -72,12 +72,11 @@ def test_logits(out, snap):
     if np.allclose(got, ref.softmax(expected), atol=1e-5) or np.allclose(got.sum(axis=-1), 1.0, atol=1e-5):
         fail(f"{what} returns probabilities (each row sums to 1): forward returns the logits, the output "
              "layer's values; softmax comes later, where probabilities are needed (F.cross_entropy applies it itself)")
-    for relu_after, missing in (((), "both ReLUs"), ((0,), "the ReLU after the second hidden layer"),
-                                ((1,), "the ReLU after the first hidden layer")):
-        if np.allclose(got, ref.mlp_forward(WEIGHTS, X, relu_after), atol=1e-4):
-            fail(f"{what} gives the output of a network without {missing}: each hidden Linear layer is followed "
-                 "by nn.ReLU(); the output layer is not")
-    expect_close(got, snap["logits"]["batch"], what, atol=1e-4, rtol=1e-4)
+    expect_close(got, snap["logits"]["batch"], what, atol=1e-4, rtol=1e-4, mistakes={
+        f"this is the output of a network without {missing}: each hidden Linear layer is followed by nn.ReLU(); the "
+        "output layer is not": ref.mlp_forward(WEIGHTS, X, relu_after)
+        for relu_after, missing in (((), "both ReLUs"), ((0,), "the ReLU after the second hidden layer"),
+                                    ((1,), "the ReLU after the first hidden layer"))})
     expect_close(out["logits"]["one"], snap["logits"]["one"], f"NeuralNetwork{SIZES} on a batch of one example",
                  atol=1e-4, rtol=1e-4)
 

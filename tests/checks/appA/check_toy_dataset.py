@@ -1,7 +1,7 @@
 """Checks for appA.toy_dataset: ToyDataset's length and items, alone and batched by a DataLoader."""
 import numpy as np
 
-from grader.checks import case, expect_close, fail, sibling
+from grader.checks import case, expect_close, fail, fail_if_mistake, sibling
 
 ref = sibling(__file__, "appa_reference")
 WIDE = (3, 7)   # fewer examples than features: the length is not the number of features
@@ -37,11 +37,12 @@ def batches(learner):
 
 def test_length(out):
     got = out["lengths"]
-    for key, n, shape in (("book", 5, "(5, 2)"), ("wide", WIDE[0], str(WIDE))):
+    for key, n, features, shape in (("book", 5, 2, "(5, 2)"), ("wide", WIDE[0], WIDE[1], str(WIDE))):
         if got[key] != n:
-            hint = (": that is the number of features; count the examples (labels.shape[0])"
-                    if got[key] in (2, WIDE[1]) else "")
-            fail(f"len(ToyDataset(X, y)) for X of shape {shape} is {got[key]}, expected {n}{hint}")
+            what = f"len(ToyDataset(X, y)) for X of shape {shape} is {got[key]}, expected {n}"
+            fail_if_mistake(got[key], {"that is the number of features; count the examples (labels.shape[0])":
+                                       features}, what, atol=0, rtol=0)
+            fail(what)
 
 
 def test_items(out):
@@ -50,10 +51,10 @@ def test_items(out):
         if not isinstance(item, list) or len(item) != 2:
             fail(f"{what} should be a pair (features, label), got {type(item).__name__}")
         x, y = item
-        if isinstance(x, np.ndarray) and x.shape == () and isinstance(y, np.ndarray) and y.shape == (2,):
-            fail(f"{what} is (label, features); return the features first: (self.features[index], self.labels[index])")
-        if isinstance(x, np.ndarray) and x.shape == (5, 2):
-            fail(f"{what} returns every row of features; return row `index` only: self.features[index]")
+        fail_if_mistake([list(np.shape(x)), list(np.shape(y))], {   # the shapes of the pair with each mistake
+            "it is (label, features); return the features first: (self.features[index], self.labels[index])": [[], [2]],
+            "it returns every row of features; return row `index` only: self.features[index]": [[5, 2], []],
+        }, what)
         expect_close(x, np.array(ref.X_TRAIN[i], np.float32), f"the features of {what}", atol=1e-6, rtol=0)
         expect_close(y, np.array(ref.Y_TRAIN[i]), f"the label of {what}", atol=0, rtol=0)
 

@@ -2,7 +2,7 @@
 no shuffling), the usual wrong loops recognised, training mode on, losses kept as floats."""
 import numpy as np
 
-from grader.checks import case, expect_close, fail, sibling
+from grader.checks import case, expect_close, fail, fail_if_mistake, sibling
 
 WORKER_PRELOAD = ("optimizers",)   # torch.optim and DDP import torch._dynamo: once, in the worker
 ref = sibling(__file__, "appa_reference")
@@ -87,13 +87,12 @@ MISTAKES = {
 def test_parameters_after_training(out, snap):
     got, variants = out["training"]["params"], out["references"]
     what = f"the parameters after train_model ({EPOCHS} epochs of {N // BATCH} batches, SGD lr={LR}, known start)"
-    if all(np.allclose(got[n], WEIGHTS[n]) for n in WEIGHTS if n in got):
-        fail(f"{what} are the initial ones: each step needs loss.backward() then optimizer.step(), with "
-             "optimizer.zero_grad() before backward() (between backward() and step() it wipes the gradients)")
-    for kind, advice in MISTAKES.items():
-        variant = variants[kind]["params"]
-        if all(n in got and np.allclose(got[n], variant[n], atol=1e-5) for n in variant):
-            fail(f"{what}: {advice}")
+    names = list(snap["references"]["book"]["params"])
+    fail_if_mistake(ref.flat(got, names), {
+        "they are the initial ones: each step needs loss.backward() then optimizer.step(), with optimizer.zero_grad() "
+        "before backward() (between backward() and step() it wipes the gradients)": ref.flat(WEIGHTS, names),
+        **{advice: ref.flat(variants[kind]["params"], names) for kind, advice in MISTAKES.items()}},
+        what, atol=1e-5, rtol=1e-5)
     for name, expected in snap["references"]["book"]["params"].items():
         expect_close(got.get(name), expected, f"{what}: {name}", atol=1e-5, rtol=1e-4)
 

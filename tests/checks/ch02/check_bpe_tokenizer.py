@@ -1,4 +1,6 @@
 """Checks for ch02.bpe_tokenizer: GPT-2's BPE through tiktoken, <|endoftext|> allowed, exact decoding."""
+from course_data import text as corpus
+
 from grader.checks import case, expect_sequence, expect_type, fail, show
 
 WORKER_PRELOAD = ("gpt2",)
@@ -6,19 +8,16 @@ WITH_END = "Mara kept the key. <|endoftext|> Theo painted the harbour at dawn."
 UNICODE = "Café crème -- a naïve señor, 3 µm wide; “quoted” twice ✓"
 END_AS_TEXT = [91, 437, 1659, 5239, 91, 29]   # "|endoftext|>" as ordinary text ("<" joins the space before it)
 END_ID = 50256
-
-
-def _story():
-    from course_data.text import story
-    return story(2, seed=4)
+STORY = corpus.story(2, seed=4)
+REFUSED = {"ValueError: disallowed special token": "tiktoken refused \"<|endoftext|>\" in the text: pass "
+           "allowed_special={\"<|endoftext|>\"} to encode, so it becomes the special id " + str(END_ID)}
 
 
 @case
 def encode_story(learner):
     from course_data.gpt2 import get_encoding
-    enc = get_encoding()
-    words = [i for word in _story().split() for i in enc.encode(word)]
-    return {"ids": learner.bpe_encode(_story()), "word_by_word": words}
+    words = [i for word in STORY.split() for i in get_encoding().encode(word)]
+    return {"ids": learner.bpe_encode(STORY), "word_by_word": words}
 
 
 @case
@@ -26,46 +25,34 @@ def encode_with_end(learner):
     return learner.bpe_encode(WITH_END)
 
 
-@case
-def decode_story(learner):
+def decode(learner, text):
     from course_data.gpt2 import get_encoding
-    return {"text": _story(), "decoded": learner.bpe_decode(get_encoding().encode(_story()))}
+    return learner.bpe_decode(get_encoding().encode(text))
 
 
-@case
-def decode_unicode(learner):
-    from course_data.gpt2 import get_encoding
-    return learner.bpe_decode(get_encoding().encode(UNICODE))
-
-
-def _ids(out, name):
-    """out[name]; tiktoken's refusal of <|endoftext|> gets a hint."""
-    try:
-        return out[name]
-    except Exception as exc:  # the learner's exception, as the checker reports it
-        if "disallowed special token" in str(exc):
-            fail("tiktoken refused \"<|endoftext|>\" in the text: pass allowed_special={\"<|endoftext|>\"} "
-                 f"to encode, so it becomes the special id {END_ID}.\n  your code raised: {exc}")
-        raise
+decode_story = case(decode, STORY)
+decode_unicode = case(decode, UNICODE)
 
 
 def test_encode_returns_list_of_ints(out):
-    got = _ids(out, "encode_story")["ids"]
+    out.error("encode_story", REFUSED)
+    got = out["encode_story"]["ids"]
     expect_type(got, list, "bpe_encode(text)")
     if not all(isinstance(i, int) and not isinstance(i, bool) for i in got):
         fail(f"bpe_encode should return int ids, got {show(got[:5])}")
 
 
 def test_encode_text(out, snap):
-    got, expected = _ids(out, "encode_story")["ids"], snap["encode_story"]["ids"]
-    if got == snap["encode_story"]["word_by_word"]:
-        fail("bpe_encode encoded each word on its own, so the spaces were lost: GPT-2's BPE keeps the space "
-             "with the word after it (' kept' is one token). Encode the whole text in one call")
-    expect_sequence(got, expected, "bpe_encode on a short story", "id")
+    out.error("encode_story", REFUSED)
+    expect_sequence(out["encode_story"]["ids"], snap["encode_story"]["ids"], "bpe_encode on a short story", "id",
+                    mistakes={"bpe_encode encoded each word on its own, so the spaces were lost: GPT-2's BPE keeps "
+                              "the space with the word after it (' kept' is one token). Encode the whole text in one "
+                              "call": snap["encode_story"]["word_by_word"]})
 
 
 def test_endoftext_allowed(out, snap):
-    got, expected = _ids(out, "encode_with_end"), snap["encode_with_end"]
+    out.error("encode_with_end", REFUSED)
+    got, expected = out["encode_with_end"], snap["encode_with_end"]
     expect_type(got, list, f"bpe_encode({WITH_END!r})")
     n = len(END_AS_TEXT)
     if any(got[i:i + n] == END_AS_TEXT for i in range(len(got))):
@@ -87,8 +74,7 @@ def _expect_text(got, expected, what):
 
 
 def test_decode_round_trip(out):
-    data = out["decode_story"]
-    got, text = data["decoded"], data["text"]
+    got, text = out["decode_story"], STORY
     if isinstance(got, str) and got != text and got.replace("  ", " ") != got:
         fail("bpe_decode put extra spaces between the tokens: GPT-2's tokens carry their own spaces "
              "(' kept'), so decode the list in one call (tokenizer.decode(ids)) instead of joining pieces "

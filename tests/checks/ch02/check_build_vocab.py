@@ -1,7 +1,9 @@
 """Checks for ch02.build_vocab: every distinct token gets one id, 0..n-1, in sorted token order."""
 import re
 
-from grader.checks import case, expect_type, fail, points, show
+from course_data import text as corpus
+
+from grader.checks import case, expect_type, fail, fail_if_mistake, points, show
 
 SMALL = ["the", "cat", "sat", "on", "the", "mat", ".", "The", "cat", "!"]
 PATTERN = r'([,.:;?_!"()\']|--|\s)'   # the book's pattern; the cases split text themselves
@@ -11,15 +13,12 @@ def _tokens(text):
     return [t.strip() for t in re.split(PATTERN, text) if t.strip()]
 
 
-@case
-def small(learner):
-    return learner.build_vocab(list(SMALL))
+def vocabulary(learner, tokens):
+    return {"tokens": tokens, "vocab": learner.build_vocab(list(tokens))}
 
 
-@case
-def story(learner):
-    from course_data.text import story
-    return {"tokens": _tokens(story(4, seed=7)), "vocab": learner.build_vocab(_tokens(story(4, seed=7)))}
+small = case(vocabulary, SMALL)
+story = case(vocabulary, _tokens(corpus.story(4, seed=7)))
 
 
 def _vocab(value, what):
@@ -38,7 +37,7 @@ def _vocab(value, what):
 
 
 def test_returns_token_to_id_dict(out):
-    _vocab(out["small"], "build_vocab(tokens)")
+    _vocab(out["small"]["vocab"], "build_vocab(tokens)")
 
 
 def test_one_id_per_distinct_token(out):
@@ -52,9 +51,9 @@ def test_one_id_per_distinct_token(out):
     if extra:
         fail(f"the vocabulary has entries that are not tokens of the input, e.g. {extra[0]!r}")
     ids = sorted(vocab.values())
-    if ids == list(range(1, len(distinct) + 1)):
-        fail("the ids run from 1 to n; they should start at 0 (enumerate starts at 0 unless told otherwise)")
     if ids != list(range(len(distinct))):
+        fail_if_mistake(ids, {"the ids run from 1 to n; they should start at 0 (enumerate starts at 0 unless told "
+                              "otherwise)": list(range(1, len(distinct) + 1))}, "the sorted ids")
         fail(f"{len(distinct)} distinct tokens should get the ids 0..{len(distinct) - 1}, each once; got ids from "
              f"{ids[0]} to {ids[-1]}" + (" (with repeats)" if len(set(ids)) < len(ids) else "")
              + ". Did you number the tokens with their repeats? Number sorted(set(tokens)) instead.")
@@ -73,7 +72,7 @@ def test_ids_follow_sorted_order(out):
 
 
 def test_small_vocabulary(out, snap):
-    got = _vocab(out["small"], f"build_vocab({SMALL})")
-    expected = snap["small"]
+    got = _vocab(out["small"]["vocab"], f"build_vocab({SMALL})")
+    expected = snap["small"]["vocab"]
     if got != expected:
         fail(f"build_vocab({SMALL}):\n  expected {show(expected, 200)}\n  got      {show(got, 200)}")

@@ -1,6 +1,6 @@
 """Checks for ch02.create_dataloader: create_dataloader_v1 hands batch_size, max_length, stride,
 shuffle and drop_last on to GPTDatasetV1 and the DataLoader."""
-from grader.checks import case, expect_sequence, fail, show
+from grader.checks import case, expect_sequence, fail, fail_if_mistake, show
 
 WORKER_PRELOAD = ("gpt2",)
 UNSHUFFLED = dict(batch_size=3, max_length=5, stride=3, shuffle=False, drop_last=True)
@@ -70,10 +70,9 @@ def test_batch_shapes(out):
             shape = list(getattr(batch[which], "shape", []))
             if shape == [b, length]:
                 continue
-            if shape == [b, stride]:
-                fail(f"the {label} of a batch have shape {shape}, expected [{b}, {length}]: each row has stride "
-                     "ids instead of max_length — GPTDatasetV1 takes (txt, tokenizer, max_length, stride) in "
-                     "that order")
+            fail_if_mistake(shape, {"each row has stride ids instead of max_length — GPTDatasetV1 takes (txt, "
+                                    "tokenizer, max_length, stride) in that order": [b, stride]},
+                            f"the {label} of a batch have shape {shape}, expected [{b}, {length}]")
             if shape[:1] == [1] and b != 1:
                 fail(f"the {label} of a batch have shape {shape}, expected [{b}, {length}]: one row per batch "
                      "is DataLoader's default; pass batch_size=batch_size on to it")
@@ -112,8 +111,8 @@ def test_drop_last_honoured(out, snap):
         if got[flag] == expected[flag]:
             continue
         other = "False" if flag == "True" else "True"
-        if got[flag] == expected[other]:
-            fail(f"with drop_last={flag} the batch sizes should be {expected[flag]}, got {got[flag]}: drop_last "
-                 f"is ignored; pass drop_last=drop_last on to the DataLoader (its own default is False)")
+        fail_if_mistake(got[flag], {"drop_last is ignored; pass drop_last=drop_last on to the DataLoader (its own "
+                                    "default is False)": expected[other]},
+                        f"with drop_last={flag} the batch sizes should be {expected[flag]}, got {got[flag]}")
         fail(f"with batch_size=4 and drop_last={flag} the batch sizes should be {expected[flag]}, "
              f"got {show(got[flag])}")

@@ -5,7 +5,7 @@ here from the same formula; sizes differ from the book's so that misplaced argum
 """
 import numpy as np
 
-from grader.checks import case, expect_close, expect_shape, fail
+from grader.checks import case, expect_close, expect_shape, fail, fail_if_mistake
 from grader.checks.weights import pattern
 
 VOCAB, CONTEXT, DIM = 50, 6, 5
@@ -39,39 +39,23 @@ def layers(learner):
     return [list(m.weight.shape) for m in model.modules() if isinstance(m, torch.nn.Embedding)]
 
 
-@case
-def full(learner):
-    return _run(learner, FULL)
-
-
-@case
-def short(learner):
-    return _run(learner, SHORT)
-
-
-@case
-def same_token(learner):
-    return _run(learner, SAME)
+full = case(_run, FULL)
+short = case(_run, SHORT)
+same_token = case(_run, SAME)
 
 
 def _output(out, name, seq_len):
-    """The case's output after checking its shape, with hints for the usual exceptions."""
-    try:
-        data = out[name]
-    except Exception as exc:  # the learner's exception, as the checker reports it
-        text = str(exc)
-        if "index out of range" in text:
-            fail("an id was too large for its Embedding table: the token layer has vocab_size rows, and the "
-                 "positions are torch.arange(seq_len), i.e. 0 … seq_len - 1 — never the token ids, and not "
-                 f"starting at 1.\n  your code raised: {text}")
-        if "indices" in text and "Long" in text:
-            fail("an Embedding was given non-integer ids: positions must be integers, torch.arange(seq_len) "
-                 f"(dtype torch.long), not floats.\n  your code raised: {text}")
-        if "must match the size" in text:
-            fail(f"a batch of {seq_len} tokens (shorter than context_length={CONTEXT}) failed: the positions are "
-                 "torch.arange(seq_len) with seq_len = inputs.shape[1], not torch.arange(context_length).\n"
-                 f"  your code raised: {text}")
-        raise
+    """The case's output after checking its shape, with advice for the usual exceptions."""
+    out.error(name, {
+        "IndexError: index out of range": "an id was too large for its Embedding table: the token layer has "
+        "vocab_size rows, and the positions are torch.arange(seq_len), i.e. 0 … seq_len - 1 — never the token ids, "
+        "and not starting at 1",
+        "RuntimeError: 'indices' to have": "an Embedding was given non-integer ids: positions must be integers, "
+        "torch.arange(seq_len) (dtype torch.long), not floats",
+        "RuntimeError: must match the size": f"a batch of {seq_len} tokens (shorter than context_length={CONTEXT}) "
+        "failed: the positions are torch.arange(seq_len) with seq_len = inputs.shape[1], not "
+        "torch.arange(context_length)"})
+    data = out[name]
     if data["left"]:
         fail(f"could not give your layers known values: no Embedding of shape [{VOCAB}, {DIM}] or "
              f"[{CONTEXT}, {DIM}] for {', '.join(data['left'])}. Check the sizes of the two Embedding layers")
@@ -95,18 +79,18 @@ def test_two_embedding_layers(out):
     if [DIM, VOCAB] in shapes or [DIM, CONTEXT] in shapes:
         fail(f"{setup} has Embedding weights of shapes {shapes}, expected {want}: the number of rows comes "
              "first, torch.nn.Embedding(vocab_size, output_dim) — one row per token id")
-    if shapes.count([VOCAB, DIM]) == 2:
-        fail(f"{setup} has two Embedding layers of shape [{VOCAB}, {DIM}]: the positional layer has one row "
-             f"per position, torch.nn.Embedding(context_length, output_dim)")
+    fail_if_mistake(shapes, {f"two Embedding layers of shape [{VOCAB}, {DIM}]: the positional layer has one row per "
+                             "position, torch.nn.Embedding(context_length, output_dim)": [[VOCAB, DIM], [VOCAB, DIM]]},
+                    f"{setup} has")
     fail(f"{setup} has Embedding weights of shapes {shapes}, expected {want}")
 
 
 def test_output_shape(out):
     got = _output(out, "full", CONTEXT)
     want = [len(FULL), CONTEXT, DIM]
-    if isinstance(got, np.ndarray) and list(got.shape) == want[:2] + [2 * DIM]:
-        fail(f"the output has shape {list(got.shape)}, expected {want}: the token and positional embeddings "
-             "were concatenated; add them instead (token_embeddings + pos_embeddings)")
+    fail_if_mistake(list(getattr(got, "shape", [])), {
+        "the token and positional embeddings were concatenated; add them instead (token_embeddings + pos_embeddings)":
+            want[:2] + [2 * DIM]}, f"the output has shape {list(getattr(got, 'shape', []))}, expected {want}")
     expect_shape(got, want, f"InputEmbedding on a batch of shape {want[:2]}")
 
 
@@ -115,11 +99,10 @@ def test_positional_embeddings_added(out):
     expect_shape(got, [len(SAME), CONTEXT, DIM], f"InputEmbedding on a batch of shape {[len(SAME), CONTEXT]}")
     got = np.asarray(got, dtype=np.float64)
     steps, want = got - got[:, :1], (POS - POS[:1])[None].repeat(len(SAME), 0)
-    if np.allclose(steps, 0, atol=1e-6):
-        fail("a token gets the same vector at every position: the positional embeddings are missing; add "
-             "pos_embedding_layer(torch.arange(seq_len)) to the token embeddings")
     expect_close(steps, want, "how a repeated token's vector changes from position 0 to position t "
-                 "(should be the difference of the two positions' embeddings)", atol=1e-5, rtol=1e-4)
+                 "(should be the difference of the two positions' embeddings)", atol=1e-5, rtol=1e-4, mistakes={
+                     "a token gets the same vector at every position: the positional embeddings are missing; add "
+                     "pos_embedding_layer(torch.arange(seq_len)) to the token embeddings": np.zeros_like(want)})
 
 
 def test_token_embeddings_looked_up(out):

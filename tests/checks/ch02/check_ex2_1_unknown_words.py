@@ -1,5 +1,5 @@
 """Checks for ch02.ex2_1_unknown_words (exercise 2.1): BPE splits unknown words into known pieces."""
-from grader.checks import case, expect_sequence, expect_type, fail, show
+from grader.checks import case, expect_sequence, expect_type, fail, fail_if_mistake, show
 
 WORKER_PRELOAD = ("gpt2",)
 BOOK = "Akwirw ier"                                      # the book's exercise 2.1
@@ -7,28 +7,25 @@ MADE_UP = "Zorblat quexified the snurgle, then frimped."   # our own unknown wor
 SPACE_ID = 220
 
 
-@case
-def book(learner):
-    return learner.bpe_pieces(BOOK)
+AS_A_LIST = ("tokenizer.decode takes a list of ids: decode one id as tokenizer.decode([ i ]), e.g. "
+             "tokenizer.decode([33901]) == 'Ak'")
+DECODE_ADVICE = {"WrongType: bytes": "bpe_pieces returned bytes: decode each id to a str with tokenizer.decode([ id ]) "
+                                     "(not decode_single_token_bytes)",
+                 "TypeError: not iterable": AS_A_LIST, "TypeError: 'Sequence'": AS_A_LIST}
 
 
-@case
-def made_up(learner):
-    return learner.bpe_pieces(MADE_UP)
+def run(learner, text):
+    return learner.bpe_pieces(text)
+
+
+book = case(run, BOOK)
+made_up = case(run, MADE_UP)
 
 
 def _parts(out, name):
     """(ids, pieces, decoded) of a case, or a failure saying what came back instead."""
-    try:
-        value = out[name]
-    except Exception as exc:  # the learner's exception, as the checker reports it
-        if "bytes" in str(exc):
-            fail("bpe_pieces returned bytes: decode each id to a str with tokenizer.decode([ id ]) "
-                 f"(not decode_single_token_bytes).\n  your code raised: {exc}")
-        if "not iterable" in str(exc) or "'Sequence'" in str(exc):
-            fail("tokenizer.decode takes a list of ids: decode one id as tokenizer.decode([ i ]), e.g. tokenizer.decode([33901]) == 'Ak'.\n"
-                 f"  your code raised: {exc}")
-        raise
+    out.error(name, DECODE_ADVICE)
+    value = out[name]
     if not isinstance(value, list) or len(value) != 3:
         fail(f"bpe_pieces(text) should return three things, (ids, pieces, decoded); got {show(value)}")
     return value
@@ -54,23 +51,23 @@ def test_ids_of_unknown_words(out, snap):
 
 def test_pieces_of_each_id(out, snap):
     for name, text in (("book", BOOK), ("made_up", MADE_UP)):
-        ids, pieces, _ = _parts(out, name)
-        expected = snap[name][1]
-        if isinstance(pieces, list) and len(pieces) == len(text) and len(expected) != len(text):
-            fail(f"got one piece per character ({show(pieces[:6])}...): make one piece per token id, "
-                 "tokenizer.decode([ i ]) for each i in ids")
+        pieces, expected = _parts(out, name)[1], snap[name][1]
         stripped = [p.strip() for p in expected]
-        if isinstance(pieces, list) and pieces in (stripped, [p for p in stripped if p]) and pieces != expected:
-            fail(f"the pieces of {text!r} lost their spaces ({show(pieces)}): keep each piece exactly as "
-                 f"tokenizer.decode([ i ]) returns it; {show(expected)} is expected, ' ' included")
-        expect_sequence(pieces, expected, f"the pieces of {text!r}", "piece")
+        keep = (f"keep each piece exactly as tokenizer.decode([ i ]) returns it; {show(expected)} is expected, "
+                "' ' included")
+        expect_sequence(pieces, expected, f"the pieces of {text!r}", "piece", mistakes={
+            "got one piece per character: make one piece per token id, tokenizer.decode([ i ]) for each i in ids":
+                list(text),
+            f"the pieces lost their spaces: {keep}": stripped,
+            f"the pieces lost their spaces, and the empty ones were dropped: {keep}": [p for p in stripped if p]})
 
 
-def test_exact_round_trip(out):
+def test_exact_round_trip(out, snap):
     for name, text in (("book", BOOK), ("made_up", MADE_UP)):
         decoded = _parts(out, name)[2]
         expect_type(decoded, str, "the decoded text (third item)")
         if decoded != text:
-            hint = (" — joining the pieces with ' ' adds spaces; decode all ids at once with "
-                    "tokenizer.decode(ids)" if "  " in decoded or len(decoded) > len(text) else "")
-            fail(f"decoding the ids of {text!r} should give the text back exactly; got {decoded!r}{hint}")
+            fail_if_mistake(decoded, {"joining the pieces with ' ' adds spaces; decode all ids at once with "
+                                      "tokenizer.decode(ids)": " ".join(snap[name][1])},
+                            f"decoding the ids of {text!r} gave {decoded!r}")
+            fail(f"decoding the ids of {text!r} should give the text back exactly; got {decoded!r}")

@@ -1,44 +1,33 @@
 """Checks for ch02.ex2_2_strides (exercise 2.2): the first batch of loaders with other max_length and stride."""
+from course_data import text as corpus
+
 from grader.checks import case, fail, show
 
 WORKER_PRELOAD = ("gpt2",)
 # case name -> (max_length, stride, batch_size); batch_size None means first_batch's default (4)
 SETTINGS = {"ml2_s2": (2, 2, None), "ml8_s2": (8, 2, None), "ml4_s1_b3": (4, 1, 3)}
+STORY = corpus.story(9, seed=22)
 
 
 def _run(learner, max_length, stride, batch_size):
-    from course_data.text import story
     extra = {} if batch_size is None else {"batch_size": batch_size}
-    return learner.first_batch(story(9, seed=22), max_length=max_length, stride=stride, **extra)
+    return learner.first_batch(STORY, max_length=max_length, stride=stride, **extra)
 
 
-@case
-def ml2_s2(learner):
-    return _run(learner, *SETTINGS["ml2_s2"])
-
-
-@case
-def ml8_s2(learner):
-    return _run(learner, *SETTINGS["ml8_s2"])
-
-
-@case
-def ml4_s1_b3(learner):
-    return _run(learner, *SETTINGS["ml4_s1_b3"])
+ml2_s2 = case(_run, *SETTINGS["ml2_s2"])
+ml8_s2 = case(_run, *SETTINGS["ml8_s2"])
+ml4_s1_b3 = case(_run, *SETTINGS["ml4_s1_b3"])
+NO_BATCH = {
+    "WrongType: DataLoader": "first_batch returned the loader itself: return its first batch, next(iter(loader)), "
+                             "a pair (inputs, targets)",
+    "StopIteration": "the loader yielded no batch at all: with create_dataloader_v1's default stride=128 a short "
+                     "text has too few windows — pass stride=stride (and max_length=max_length) by keyword",
+}
 
 
 def _pair(out, name):
-    try:
-        value = out[name]
-    except Exception as exc:  # the learner's exception, as the checker reports it
-        text = str(exc)
-        if "DataLoader" in text:
-            fail("first_batch returned the loader itself: return its first batch, next(iter(loader)), "
-                 f"a pair (inputs, targets).\n  {text}")
-        if "StopIteration" in text:
-            fail("the loader yielded no batch at all: with create_dataloader_v1's default stride=128 a short "
-                 f"text has too few windows — pass stride=stride (and max_length=max_length) by keyword.\n  {text}")
-        raise
+    out.error(name, NO_BATCH)
+    value = out[name]
     if hasattr(value, "shape"):
         fail(f"first_batch returned one tensor of shape {list(value.shape)}; return the whole first batch, "
              "the pair (inputs, targets) that next(iter(loader)) gives")

@@ -3,7 +3,9 @@
 Most cases use a counting tokenizer: the i-th word of the text gets the id 100 + i, so a window's
 ids say where it starts (id - 100) and feedback can name the position.
 """
-from grader.checks import case, expect_shape, fail, show, tip
+from course_data import text as corpus
+
+from grader.checks import case, expect_shape, fail, fail_if_mistake, show, tip
 
 WORKER_PRELOAD = ("gpt2",)
 FIRST_ID = 100
@@ -26,37 +28,21 @@ def _windows(learner, words, max_length, stride):
     return {"len": n, "pairs": [list(ds[i]) for i in range(min(n, 64))]}
 
 
-@case
-def overlap(learner):
-    return _windows(learner, *SETTINGS["overlap"])
+overlap = case(_windows, *SETTINGS["overlap"])
+stride_one = case(_windows, *SETTINGS["stride_one"])
+gaps = case(_windows, *SETTINGS["gaps"])
 
 
-@case
-def stride_one(learner):
-    return _windows(learner, *SETTINGS["stride_one"])
-
-
-@case
-def gaps(learner):
-    return _windows(learner, *SETTINGS["gaps"])
-
-
-@case
-def gpt2_text(learner):
+def gpt2_windows(learner, text):
     from course_data.gpt2 import get_encoding
-    from course_data.text import story
-    ds = learner.GPTDatasetV1(story(1, seed=3) + " " + story(1, seed=4), get_encoding(), 6, 5)
+    ds = learner.GPTDatasetV1(text, get_encoding(), 6, 5)
     return [list(ds[i]) for i in range(len(ds))]
 
 
-@case
-def gpt2_endoftext(learner):
-    """Texts joined with <|endoftext|>, as chapter 2 shows them; the printed GPTDatasetV1 (plain
-    encode) refuses them, the book's repository since passes allowed_special."""
-    from course_data.gpt2 import get_encoding
-    from course_data.text import story
-    ds = learner.GPTDatasetV1(story(1, seed=3) + " <|endoftext|> " + story(1, seed=4), get_encoding(), 6, 5)
-    return [list(ds[i]) for i in range(len(ds))]
+gpt2_text = case(gpt2_windows, corpus.story(1, seed=3) + " " + corpus.story(1, seed=4))
+# Texts joined with <|endoftext|>, as chapter 2 shows them; the printed GPTDatasetV1 (plain encode) refuses
+# them, the book's repository since passes allowed_special.
+gpt2_endoftext = case(gpt2_windows, corpus.story(1, seed=3) + " <|endoftext|> " + corpus.story(1, seed=4))
 
 
 def _expected_starts(words, max_length, stride):
@@ -88,16 +74,15 @@ def test_window_count(out):
     for name, (words, max_length, stride) in SETTINGS.items():
         expected, got = len(_expected_starts(words, max_length, stride)), out[name]["len"]
         what = f"{words} token ids with max_length={max_length}, stride={stride}"
-        if got == expected + 1:
-            fail(f"{what} give {expected} windows, your dataset has {got}: one too many, so the last target "
-                 "window runs past the end of the text. Loop over range(0, len(token_ids) - max_length, stride)")
-        if got == expected - 1:
-            fail(f"{what} give {expected} windows, your dataset has {got}: the last window is missing. "
-                 "Loop over range(0, len(token_ids) - max_length, stride)")
-        if got == len(_expected_starts(words, max_length, 1)) and stride != 1:
-            fail(f"{what} give {expected} windows, your dataset has {got}, one per token: stride is ignored; "
-                 "step through the text with range(0, len(token_ids) - max_length, stride)")
         if got != expected:
+            loop = "range(0, len(token_ids) - max_length, stride)"
+            fail_if_mistake(got, {
+                "one too many, so the last target window runs past the end of the text. Loop over " + loop:
+                    expected + 1,
+                "the last window is missing. Loop over " + loop: expected - 1,
+                "one per token: stride is ignored; step through the text with " + loop:
+                    len(_expected_starts(words, max_length, 1)) if stride != 1 else None,
+            }, f"{what} give {expected} windows, your dataset has {got}", atol=0, rtol=0)
             fail(f"{what} give {expected} windows (len(dataset)), got {got}")
 
 
@@ -159,13 +144,13 @@ def test_targets_shifted_by_one(out):
             want = [v + 1 for v in x]
             if y == want or len(y) != len(x):   # a short window is test_window_shapes' business
                 continue
-            if y == x:
-                fail(f"dataset[{k}]: the targets equal the inputs ({show(x)}); the model learns to predict the "
-                     "NEXT token, so the target window is shifted by one: token_ids[ i + 1 : i + max_length + 1 ] "
-                     + ABOUT_IDS)
-            if y == [v + stride for v in x]:
-                fail(f"dataset[{k}]: the targets {show(y)} are the inputs {show(x)} shifted by stride={stride}; "
-                     "shift them by exactly one token: token_ids[ i + 1 : i + max_length + 1 ] " + ABOUT_IDS)
+            shift = "token_ids[ i + 1 : i + max_length + 1 ] " + ABOUT_IDS
+            fail_if_mistake(y, {
+                "the targets equal the inputs; the model learns to predict the NEXT token, so the target window is "
+                "shifted by one: " + shift: x,
+                f"the targets are the inputs shifted by stride={stride}; shift them by exactly one token: " + shift:
+                    [v + stride for v in x],
+            }, f"dataset[{k}] with inputs {show(x)} and targets {show(y)}", atol=0, rtol=0)
             fail(f"dataset[{k}]: for inputs {show(x)} the targets should be {show(want)} (the next token at each "
                  f"position), got {show(y)} " + ABOUT_IDS)
 
@@ -176,15 +161,11 @@ def test_real_tokenizer(out, snap):
 
 @tip
 def test_endoftext_in_the_text(out, snap):
-    try:
-        got = out["gpt2_endoftext"]
-    except Exception as exc:  # the learner's exception, as the checker reports it
-        if "disallowed special token" in str(exc):
-            fail("your GPTDatasetV1 refuses text that contains \"<|endoftext|>\" (the token chapter 2 puts "
-                 "between documents); the book's code as printed does too. To accept it, pass "
-                 "allowed_special={\"<|endoftext|>\"} to tokenizer.encode.")
-        raise
-    _expect_windows(got, snap["gpt2_endoftext"], "two GPT-2-encoded stories joined by <|endoftext|>")
+    out.error("gpt2_endoftext", {"ValueError: disallowed special token": (
+        "your GPTDatasetV1 refuses text that contains \"<|endoftext|>\" (the token chapter 2 puts between "
+        "documents); the book's code as printed does too. To accept it, pass allowed_special={\"<|endoftext|>\"} "
+        "to tokenizer.encode")})
+    _expect_windows(out["gpt2_endoftext"], snap["gpt2_endoftext"], "two GPT-2-encoded stories joined by <|endoftext|>")
 
 
 def _expect_windows(got, expected, what):

@@ -1,7 +1,9 @@
 """Checks for ch02.simple_tokenizer_v1: encode with the given vocabulary, decode without stray spaces."""
 import re
 
-from grader.checks import case, expect_sequence, fail, show
+from course_data import text as corpus
+
+from grader.checks import case, expect_sequence, fail, fail_if_mistake, show
 
 PATTERN = r'([,.:;?_!"()\']|--|\s)'   # the book's pattern; the cases build the vocabulary themselves
 SAMPLE = 'Mara asked, "Who kept the key?" Theo -- at once -- said it wasn\'t him (as always)! Done.'
@@ -12,56 +14,34 @@ def _tokens(text):
     return [t.strip() for t in re.split(PATTERN, text) if t.strip()]
 
 
-def _setup(learner):
-    from course_data.text import story
-    text = story(3, seed=11)
-    vocab = {t: i for i, t in enumerate(sorted(set(_tokens(text) + _tokens(SAMPLE) + EXTRA)))}
-    return text, vocab, learner.SimpleTokenizerV1(dict(vocab))
+STORY = corpus.story(3, seed=11)
+VOCAB = {t: i for i, t in enumerate(sorted(set(_tokens(STORY) + _tokens(SAMPLE) + EXTRA)))}
+GLUED = ("encode looked up a token glued to a ':' or ';', which is not in the vocabulary: your split pattern lacks "
+         "':' and ';'. The book's first printing of SimpleTokenizerV1 has that pattern (an erratum: with the book's "
+         "vocabulary it raises KeyError on the story); split as split_text does, with SPLIT_PATTERN")
+SPLIT_ADVICE = {"KeyError: :'": GLUED, "KeyError: ;'": GLUED,   # a KeyError from encode: which token it looked up
+                "KeyError": "encode looked up a token that is not in the vocabulary: split the text exactly as "
+                            "split_text does (punctuation on its own, no whitespace or empty pieces), then map each "
+                            "token with self.str_to_int"}
 
 
-def _hinted(out, name, what):
-    """out[name]; a KeyError from encode gets a hint about splitting."""
-    try:
-        return out[name]
-    except Exception as exc:  # the learner's exception, as the checker reports it
-        if "KeyError" in str(exc) and any(f"{p}'" in str(exc) for p in ":;"):
-            fail(f"{what} looked up a token glued to a ':' or ';', which is not in the vocabulary: your "
-                 "split pattern lacks ':' and ';'. The book's first printing of SimpleTokenizerV1 has that "
-                 "pattern (an erratum: with the book's vocabulary it raises KeyError on the story); split "
-                 "as split_text does, with SPLIT_PATTERN.\n  your code raised: " + str(exc))
-        if "KeyError" in str(exc):
-            fail(f"{what} looked up a token that is not in the vocabulary: split the text exactly as "
-                 "split_text does (punctuation on its own, no whitespace or empty pieces), then map each "
-                 f"token with self.str_to_int.\n  your code raised: {exc}")
-        raise
+def encode(learner, text):
+    return learner.SimpleTokenizerV1(dict(VOCAB)).encode(text)
 
 
-@case
-def encode_sample(learner):
-    _, _, tok = _setup(learner)
-    return tok.encode(SAMPLE)
+def decode(learner, text):
+    return learner.SimpleTokenizerV1(dict(VOCAB)).decode([VOCAB[t] for t in _tokens(text)])
 
 
-@case
-def encode_story(learner):
-    text, _, tok = _setup(learner)
-    return tok.encode(text)
-
-
-@case
-def decode_sample(learner):
-    _, vocab, tok = _setup(learner)
-    return {"tokens": _tokens(SAMPLE), "text": tok.decode([vocab[t] for t in _tokens(SAMPLE)])}
-
-
-@case
-def decode_story(learner):
-    text, vocab, tok = _setup(learner)
-    return tok.decode([vocab[t] for t in _tokens(text)])
+encode_sample = case(encode, SAMPLE)
+encode_story = case(encode, STORY)
+decode_sample = case(decode, SAMPLE)
+decode_story = case(decode, STORY)
 
 
 def test_encode_returns_ids(out):
-    got = _hinted(out, "encode_sample", "encode")
+    out.error("encode_sample", SPLIT_ADVICE)
+    got = out["encode_sample"]
     if isinstance(got, list) and got and all(isinstance(t, str) for t in got):
         fail(f"encode returned the tokens ({show(got[:4])}...), not their ids: look each token up "
              "in self.str_to_int")
@@ -70,7 +50,8 @@ def test_encode_returns_ids(out):
 
 
 def test_encode_sample(out, snap):
-    got, expected = _hinted(out, "encode_sample", "encode"), snap["encode_sample"]
+    out.error("encode_sample", SPLIT_ADVICE)
+    got, expected = out["encode_sample"], snap["encode_sample"]
     if isinstance(got, list) and len(got) == len(expected) and got != expected:
         fail("encode splits the text right but gives other ids than the vocabulary passed to __init__ "
              f"(first at position {next(i for i, (a, b) in enumerate(zip(got, expected)) if a != b)}): "
@@ -79,17 +60,16 @@ def test_encode_sample(out, snap):
 
 
 def test_encode_longer_text(out, snap):
-    expect_sequence(_hinted(out, "encode_story", "encode"), snap["encode_story"],
-                    "encode on a longer story", "id")
+    out.error("encode_story", SPLIT_ADVICE)
+    expect_sequence(out["encode_story"], snap["encode_story"], "encode on a longer story", "id")
 
 
 def test_decode_no_space_before_punctuation(out, snap):
-    got, expected = out["decode_sample"]["text"], snap["decode_sample"]["text"]
-    if got == expected:
-        return
-    if got == " ".join(snap["decode_sample"]["tokens"]):
-        fail("decode leaves a space before punctuation, e.g. 'asked ,' instead of 'asked,': after joining "
-             "with spaces, remove them with re.sub(r'\\s+([,.?!\"()\\'])', r'\\1', text)")
+    got, expected = out["decode_sample"], snap["decode_sample"]
+    if got != expected:
+        fail_if_mistake(got, {"decode leaves a space before punctuation, e.g. 'asked ,' instead of 'asked,': after "
+                              "joining with spaces, remove them with re.sub(r'\\s+([,.?!\"()\\'])', r'\\1', text)":
+                              " ".join(_tokens(SAMPLE))}, "decode(ids of the sample sentence)")
     _expect_text(got, expected, "decode(ids of the sample sentence)")
 
 

@@ -1,7 +1,7 @@
 """Checks for ch02.simple_tokenizer_v2: the two special tokens, <|unk|> for unknown words, V2's decode."""
 import re
 
-from grader.checks import case, expect_sequence, expect_type, fail, show
+from grader.checks import case, expect_sequence, expect_type, fail, fail_if_mistake, show
 
 PATTERN = r'([,.:;?_!"()\']|--|\s)'   # the book's pattern; the cases build the vocabulary themselves
 KNOWN = "Theo kept the blue canvas in the attic; Lena asked: was it finished? It was, said Mara."
@@ -37,11 +37,13 @@ def encode_unknown(learner):
     return {"ids": tok.encode(UNKNOWN), "tokens": _tokens(UNKNOWN)}
 
 
+DECODED = _tokens(KNOWN) + ["<|endoftext|>", "<|unk|>", "."]
+
+
 @case
 def decode_punctuation(learner):
     vocab, tok = _tokenizer(learner)
-    ids = [vocab[t] for t in _tokens(KNOWN)] + [vocab["<|endoftext|>"], vocab["<|unk|>"], vocab["."]]
-    return tok.decode(ids)
+    return tok.decode([vocab[t] for t in DECODED])
 
 
 def test_specials_appended_in_order(out):
@@ -52,11 +54,11 @@ def test_specials_appended_in_order(out):
     missing = [s for s in SPECIALS if ids[s] is None]
     if missing:
         fail(f"add_special_tokens did not add {', '.join(missing)}: append \"<|endoftext|>\" and \"<|unk|>\"")
-    if ids == {"<|endoftext|>": n + 1, "<|unk|>": n}:
-        fail(f"the specials are in the wrong order: \"<|endoftext|>\" should get id {n} (= len(vocab)) and "
-             f"\"<|unk|>\" id {n + 1}, as in the book's extend([\"<|endoftext|>\", \"<|unk|>\"]); "
-             f"got {ids}")
     if ids != {"<|endoftext|>": n, "<|unk|>": n + 1}:
+        swapped = {"<|endoftext|>": n + 1, "<|unk|>": n}
+        fail_if_mistake(ids, {f"the specials are in the wrong order: \"<|endoftext|>\" should get id {n} (= "
+                              f"len(vocab)) and \"<|unk|>\" id {n + 1}, as in the book's extend([\"<|endoftext|>\", "
+                              "\"<|unk|>\"])": swapped}, f"the ids of the specials, {ids}")
         fail(f"for a vocabulary of {n} tokens (ids 0..{n - 1}) the specials should get the next two ids: "
              f"{{'<|endoftext|>': {n}, '<|unk|>': {n + 1}}}; got {ids}")
 
@@ -82,15 +84,13 @@ def test_given_vocab_not_modified(out):
              "(extended = dict(vocab)) and leave the caller's vocabulary as it was")
 
 
+UNKNOWN_WORD = {"KeyError": "encode raised KeyError on a word missing from the vocabulary: V2 maps every unknown "
+                            "token to \"<|unk|>\" before the lookup (t if t in self.str_to_int else \"<|unk|>\")"}
+
+
 def _encoded(out):
-    try:
-        return out["encode_unknown"]["ids"]
-    except Exception as exc:  # the learner's exception, as the checker reports it
-        if "KeyError" in str(exc):
-            fail("encode raised KeyError on a word missing from the vocabulary: V2 maps every unknown token "
-                 f"to \"<|unk|>\" before the lookup (t if t in self.str_to_int else \"<|unk|>\").\n"
-                 f"  your code raised: {exc}")
-        raise
+    out.error("encode_unknown", UNKNOWN_WORD)
+    return out["encode_unknown"]["ids"]
 
 
 def test_unknown_words_become_unk(out, snap):
@@ -116,9 +116,9 @@ def test_decode_colon_and_semicolon(out, snap):
     expect_type(got, str, "decode(ids)")
     if got == expected:
         return
-    if re.sub(r"\s+([:;])", r"\1", got) == expected:
-        fail("decode leaves a space before ':' and ';' (\"attic ; Lena asked :\"): V2's pattern also pulls "
-             "them onto the word before: re.sub(r'\\s+([,.:;?!\"()\\'])', r'\\1', text)")
+    fail_if_mistake(got, {"decode leaves a space before ':' and ';' (\"attic ; Lena asked :\"): V2's pattern also "
+                          "pulls them onto the word before: re.sub(r'\\s+([,.:;?!\"()\\'])', r'\\1', text)":
+                          re.sub(r'\s+([,.?!"()\'])', r"\1", " ".join(DECODED))}, "decode(ids)")
     i = next((k for k, (a, b) in enumerate(zip(got, expected)) if a != b), min(len(got), len(expected)))
     lo = max(0, i - 15)
     fail(f"decode differs at character {i}:\n  expected ...{expected[lo:i + 15]!r}\n"

@@ -1,23 +1,18 @@
 """Checks for ch02.split_text: the book's regex split of text into tokens."""
+from course_data import text as corpus
+
 from grader.checks import case, expect_sequence, expect_type, fail, points
 
 SAMPLE = 'Hello, world. Is this-- a test? "Yes!" (she said); it\'s: done_now\n\tend'
 
 
-@case
-def sample(learner):
-    return learner.split_text(SAMPLE)
+def split(learner, text):
+    return learner.split_text(text)
 
 
-@case
-def story(learner):
-    from course_data.text import story
-    return learner.split_text(story(6, seed=2))
-
-
-@case
-def blank(learner):
-    return learner.split_text(" \n\t ")
+sample = case(split, SAMPLE)
+story = case(split, corpus.story(6, seed=2))
+blank = case(split, " \n\t ")
 
 
 def test_returns_list_of_strings(out):

@@ -28,14 +28,8 @@ def mask_buffer(learner):
             "mask_type": type(getattr(module, "mask", None)).__name__}
 
 
-@case
-def book_batch(learner):
-    return run(learner, BOOK)
-
-
-@case
-def other_sizes(learner):
-    return run(learner, OTHER)
+book_batch = case(run, BOOK)
+other_sizes = case(run, OTHER)
 
 
 @case
@@ -49,9 +43,12 @@ def causality(learner):
     return ref.edit_each_token(build(learner, 4, 3, 8, 0.0, ref.linear_weights(4, 3, "ca.causal")), "ca")
 
 
-@case
-def lengths(learner):
-    return ref.output_shapes(build(learner, 4, 3, 8, 0.0, ref.linear_weights(4, 3, "ca.len")), 4, "ca.len")
+def length(learner, T):
+    return ref.output_shape(build(learner, 4, 3, 8, 0.0, ref.linear_weights(4, 3, "ca.len")), 4, "ca.len", T)
+
+
+length_8 = case(length, 8)
+length_3 = case(length, 3)
 
 
 @case
@@ -89,7 +86,7 @@ def test_no_future_token_leaks(out):
 
 
 def test_any_length_up_to_context_length(out):
-    ref.expect_any_length(out["lengths"], "CausalAttention(4, 3, context_length=8, ...)", 3)
+    ref.expect_any_length(out, "CausalAttention(4, 3, context_length=8, ...)", 3)
 
 
 def test_eval_mode_is_deterministic_without_dropout(out, snap):

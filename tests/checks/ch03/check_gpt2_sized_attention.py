@@ -1,5 +1,5 @@
 """Checks for ch03.gpt2_sized_attention (exercise 3.3): GPT-2 small's attention and its parameter count."""
-from grader.checks import case, fail
+from grader.checks import case, fail, fail_if_mistake
 
 
 @case
@@ -23,17 +23,20 @@ def gpt2(learner):
 def test_count_parameters_counts_elements(out):
     got = out["small_counts"]
     if got != [8, 31]:
-        hint = (": count the numbers inside each parameter, p.numel(), not the parameter tensors"
-                if got == [2, 4] else "")
-        fail(f"count_parameters gave {got} for nn.Linear(3, 2) and a 4-5-1 MLP, expected [8, 31]{hint}")
+        what = f"count_parameters gave {got} for nn.Linear(3, 2) and a 4-5-1 MLP, expected [8, 31]"
+        fail_if_mistake(got, {"count the numbers inside each parameter, p.numel(), not the parameter tensors": [2, 4]},
+                        what)
+        fail(what)
 
 
 def test_count_of_gpt2_sized_attention(out):
     got = out["gpt2"]
     if got["counted"] != got["elements"]:
-        hint = " — count the biases too" if got["counted"] == got["elements"] - got["biases"] else ""
-        fail(f"count_parameters(gpt2_sized_attention()) = {got['counted']}, but its parameters hold "
-             f"{got['elements']} numbers{hint}: add up p.numel() over model.parameters()")
+        what = (f"count_parameters(gpt2_sized_attention()) = {got['counted']}, but its parameters hold "
+                f"{got['elements']} numbers")
+        fail_if_mistake(got["counted"], {"count the biases too: add up p.numel() over model.parameters()":
+                                         got["elements"] - got["biases"]}, what, atol=0, rtol=0)
+        fail(f"{what}: add up p.numel() over model.parameters()")
 
 
 def test_gpt2_sized_parameters(out, snap):
@@ -41,11 +44,11 @@ def test_gpt2_sized_parameters(out, snap):
     if got["type"] != "MultiHeadAttention":
         fail(f"gpt2_sized_attention should return a MultiHeadAttention, got a {got['type']}")
     if got["elements"] != expected["elements"]:
-        hint = (": GPT-2's query, key and value layers here have no bias, qkv_bias=False"
-                if got["elements"] - expected["elements"] == 3 * 768 else
-                ": use d_in = d_out = 768 (GPT-2 small's embedding size)")
-        fail(f"the GPT-2-sized MultiHeadAttention has {got['elements']:,} parameters, expected "
-             f"{expected['elements']:,}{hint}")
+        what = (f"the GPT-2-sized MultiHeadAttention has {got['elements']:,} parameters, expected "
+                f"{expected['elements']:,}")
+        fail_if_mistake(got["elements"], {"GPT-2's query, key and value layers here have no bias, qkv_bias=False":
+                                          expected["elements"] + 3 * 768}, what, atol=0, rtol=0)
+        fail(f"{what}: use d_in = d_out = 768 (GPT-2 small's embedding size)")
 
 
 def test_gpt2_heads_and_context(out):

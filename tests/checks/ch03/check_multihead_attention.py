@@ -1,7 +1,7 @@
 """Checks for ch03.multihead_attention: MultiHeadAttention's head split, scaling, mask, dropout and out_proj."""
 import numpy as np
 
-from grader.checks import case, expect_gradients, fail, forward, points, sibling, with_weights
+from grader.checks import case, expect_gradients, fail, fail_if_mistake, forward, points, sibling, with_weights
 
 ref = sibling(__file__, "attention_reference")
 BOOK = dict(x=np.stack([ref.TOY, ref.TOY]), ref=ref.linear_weights(3, 2, "mha.book", out_proj=True), heads=2,
@@ -33,14 +33,8 @@ def parameter_counts(learner):
     return counts
 
 
-@case
-def book_batch(learner):
-    return run(learner, BOOK)
-
-
-@case
-def other_sizes(learner):
-    return run(learner, OTHER)
+book_batch = case(run, BOOK)
+other_sizes = case(run, OTHER)
 
 
 @case
@@ -56,10 +50,13 @@ def causality(learner):
     return ref.edit_each_token(module, "mha")
 
 
-@case
-def lengths(learner):
+def length(learner, T):
     module = build(learner, 4, 6, 8, 0.0, 2, ref.linear_weights(4, 6, "mha.len", out_proj=True))
-    return ref.output_shapes(module, 4, "mha.len")
+    return ref.output_shape(module, 4, "mha.len", T)
+
+
+length_8 = case(length, 8)
+length_3 = case(length, 3)
 
 
 @case
@@ -75,13 +72,13 @@ def test_parameters_as_in_the_book_and_trained(out, snap):
     for key in expected:
         if got[key] == expected[key]:
             continue
-        hint = ""
-        if got[key] == expected[key] - (6 * 6 + 6):
-            hint = ": out_proj = nn.Linear(d_out, d_out) is missing"
-        elif abs(got[key] - expected[key]) == 3 * 6:
-            hint = ": the query, key and value layers must have a bias exactly when qkv_bias=True"
-        fail(f"MultiHeadAttention(4, 6, 5, 0.0, num_heads=2, {key}) has {got[key]} parameters, expected "
-             f"{expected[key]}{hint}")
+        what = (f"MultiHeadAttention(4, 6, 5, 0.0, num_heads=2, {key}) has {got[key]} parameters, expected "
+                f"{expected[key]}")
+        fail_if_mistake(got[key], {
+            "out_proj = nn.Linear(d_out, d_out) is missing": expected[key] - (6 * 6 + 6),
+            "the query, key and value layers must have a bias exactly when qkv_bias=True":
+                expected[key] + (3 * 6 if key == "qkv_bias=False" else -3 * 6)}, what, atol=0, rtol=0)
+        fail(what)
 
 
 @points(2)
@@ -105,7 +102,7 @@ def test_no_future_token_leaks(out):
 
 
 def test_any_length_up_to_context_length(out):
-    ref.expect_any_length(out["lengths"], "MultiHeadAttention(4, 6, context_length=8, ...)", 6)
+    ref.expect_any_length(out, "MultiHeadAttention(4, 6, context_length=8, ...)", 6)
 
 
 def test_eval_mode_is_deterministic_without_dropout(out, snap):

@@ -35,14 +35,8 @@ def heads(learner):
                       "dropout": float(getattr(getattr(h, "dropout", None), "p", -1.0))} for h in listed]}
 
 
-@case
-def book_batch(learner):
-    return run(learner, BOOK)
-
-
-@case
-def other_sizes(learner):
-    return run(learner, OTHER)
+book_batch = case(run, BOOK)
+other_sizes = case(run, OTHER)
 
 
 def test_heads_in_a_module_list(out):

@@ -22,14 +22,8 @@ def parameters(learner):
     return {n: list(p.shape) for n, p in learner.SelfAttention_v1(3, 2).named_parameters()}
 
 
-@case
-def book_input(learner):
-    return run(learner, BOOK)
-
-
-@case
-def other_sizes(learner):
-    return run(learner, OTHER)
+book_input = case(run, BOOK)
+other_sizes = case(run, OTHER)
 
 
 @case

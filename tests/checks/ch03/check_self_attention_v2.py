@@ -25,14 +25,8 @@ def parameters(learner):
     return found
 
 
-@case
-def book_input(learner):
-    return run(learner, BOOK)
-
-
-@case
-def other_sizes(learner):
-    return run(learner, OTHER)
+book_input = case(run, BOOK)
+other_sizes = case(run, OTHER)
 
 
 @case

@@ -1,7 +1,7 @@
 """Checks for ch03.simple_attention: scores, weights and context vectors without trainable weights."""
 import numpy as np
 
-from grader.checks import case, expect_close, expect_shape, fail, sibling
+from grader.checks import case, expect_close, expect_shape, fail, fail_if_mistake, sibling
 from grader.checks.weights import pattern
 
 TOY = sibling(__file__, "attention_reference").TOY     # the book's input, float32
@@ -28,9 +28,9 @@ def other(learner):
 def test_book_scores_for_query_2(out):
     """Row 1 (the query "journey") against the book's numbers, atol 1e-4."""
     got = out["toy"]
-    if isinstance(got, np.ndarray) and list(got.shape) == [3, 3]:
-        fail("attention_scores of a 6 x 3 input returned 3 x 3: inputs.T @ inputs multiplies the embedding "
-             "dimensions; use inputs @ inputs.T (one row and one column per token)")
+    fail_if_mistake(list(getattr(got, "shape", [])), {
+        "inputs.T @ inputs multiplies the embedding dimensions; use inputs @ inputs.T (one row and one column per "
+        "token)": [3, 3]}, "attention_scores of a 6 x 3 input returned 3 x 3")
     expect_shape(got, [6, 6], "attention_scores(inputs) for the book's 6 tokens")
     expect_close(got[1], BOOK_QUERY2, "the scores of query 2 (row 1)", atol=1e-4, rtol=0)
 
@@ -38,8 +38,8 @@ def test_book_scores_for_query_2(out):
 def test_scores_of_any_input(out, snap):
     """4 tokens of 5 dimensions; atol 1e-5, rtol 1e-4."""
     got = out["other"]["scores"]
-    if isinstance(got, np.ndarray) and list(got.shape) == [5, 5]:
-        fail("attention_scores of a 4 x 5 input returned 5 x 5: use inputs @ inputs.T")
+    fail_if_mistake(list(getattr(got, "shape", [])), {"use inputs @ inputs.T": [5, 5]},
+                    "attention_scores of a 4 x 5 input returned 5 x 5")
     expect_close(got, snap["other"]["scores"], "attention_scores on 4 tokens of 5 dimensions")
 
 
@@ -60,8 +60,7 @@ def test_weights_values(out, snap):
 
 def test_context_vectors(out, snap):
     """Context vectors from fixed weights; atol 1e-5, rtol 1e-4."""
-    got, weights = out["other"]["context"], np.exp(OTHER_SCORES) / np.exp(OTHER_SCORES).sum(1, keepdims=True)
-    if isinstance(got, np.ndarray) and got.shape == (4, 5) and np.allclose(got, weights.T @ OTHER_X, atol=1e-5):
-        fail("context_vectors used the columns of the weights (attn_weights.T @ inputs): context vector i "
-             "weighs the inputs by row i, attn_weights @ inputs")
-    expect_close(got, snap["other"]["context"], "context_vectors for 4 tokens of 5 dimensions")
+    weights = np.exp(OTHER_SCORES) / np.exp(OTHER_SCORES).sum(1, keepdims=True)
+    expect_close(out["other"]["context"], snap["other"]["context"], "context_vectors for 4 tokens of 5 dimensions",
+                 mistakes={"context_vectors used the columns of the weights (attn_weights.T @ inputs): context "
+                           "vector i weighs the inputs by row i, attn_weights @ inputs": weights.T @ OTHER_X})

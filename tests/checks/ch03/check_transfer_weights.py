@@ -1,7 +1,7 @@
 """Checks for ch03.transfer_weights (exercise 3.1): SelfAttention_v2's weights, transposed, in SelfAttention_v1."""
 import numpy as np
 
-from grader.checks import case, expect_close, expect_shape, fail, sibling
+from grader.checks import case, expect_close, expect_shape, fail, fail_if_mistake, sibling
 from grader.checks.weights import pattern
 
 ref = sibling(__file__, "attention_reference")
@@ -26,14 +26,8 @@ def transfer(learner, kind):
         return {"v1": {n: getattr(sa_v1, n) for n in QKV}, "out_v1": sa_v1(x), "out_v2": sa_v2(x)}
 
 
-@case
-def square(learner):
-    return transfer(learner, "square")
-
-
-@case
-def book(learner):
-    return transfer(learner, "book")
+square = case(transfer, "square")
+book = case(transfer, "book")
 
 
 def test_v1_holds_v2_weights_transposed(out):
@@ -42,14 +36,12 @@ def test_v1_holds_v2_weights_transposed(out):
         for name in QKV:
             want = weights[f"{name}.weight"].T
             have = got[name]
-            if isinstance(have, np.ndarray) and have.shape == want.T.shape and np.allclose(have, want.T):
-                fail(f"sa_v1.{name} holds sa_v2.{name}.weight without the transpose: nn.Linear stores (d_out, "
-                     "d_in) and computes x @ weight.T, while v1 computes x @ W, so copy weight.T")
-            for other in QKV:
-                if other != name and isinstance(have, np.ndarray) and have.shape == want.shape and np.allclose(
-                        have, weights[f"{other}.weight"].T):
-                    fail(f"sa_v1.{name} holds sa_v2.{other}.weight: copy each layer into the parameter of the same "
-                         "name")
+            fail_if_mistake(have, {
+                f"sa_v1.{name} holds sa_v2.{name}.weight without the transpose: nn.Linear stores (d_out, d_in) and "
+                "computes x @ weight.T, while v1 computes x @ W, so copy weight.T": want.T,
+                **{f"sa_v1.{name} holds sa_v2.{other}.weight: copy each layer into the parameter of the same name":
+                   weights[f"{other}.weight"].T for other in QKV if other != name},
+            }, f"after transfer_weights (d_in={SIZES[kind][0]}, d_out={SIZES[kind][1]})", atol=1e-7, rtol=0)
             expect_shape(have, want.shape, f"sa_v1.{name} after transfer_weights (d_in={SIZES[kind][0]}, "
                                            f"d_out={SIZES[kind][1]})")
             expect_close(have, want, f"sa_v1.{name} after transfer_weights", atol=1e-7, rtol=0)

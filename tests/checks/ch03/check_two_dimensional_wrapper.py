@@ -2,36 +2,31 @@
 import numpy as np
 
 from grader.checks import case, expect_shape, fail, sibling
+from grader.checks.weights import pattern
 
 TOY = sibling(__file__, "attention_reference").TOY     # the book's input, float32
+BOOK_BATCH = np.stack([TOY, TOY])
+OTHER_BATCH = pattern((2, 5, 4), "x")
 
 
-def describe(module, x):
-    import torch
+def structure(learner, *args, **kwargs):
+    module = learner.two_dimensional_wrapper(*args, **kwargs)
     heads = list(getattr(module, "heads", []))
-    try:
-        with torch.no_grad():
-            shape = list(module.eval()(x).shape)
-    except NotImplementedError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - the checks word the failure
-        shape = f"{type(exc).__name__}: {exc}"
-    return {"type": type(module).__name__, "heads": len(heads), "shape": shape,
+    return {"type": type(module).__name__, "heads": len(heads),
             "masks": [[list(b.shape) for b in h.buffers()] for h in heads]}
 
 
-@case
-def book(learner):
+def output_shape(learner, x, *args, **kwargs):
     import torch
-    x = torch.tensor(TOY)
-    return describe(learner.two_dimensional_wrapper(3, 6), torch.stack([x, x]))
+    with torch.no_grad():
+        return list(learner.two_dimensional_wrapper(*args, **kwargs).eval()(torch.from_numpy(x)).shape)
 
 
-@case
-def other_sizes(learner):
-    from grader.checks.weights import pattern
-    import torch
-    return describe(learner.two_dimensional_wrapper(4, 5, dropout=0.1), torch.from_numpy(pattern((2, 5, 4), "x")))
+book = case(structure, 3, 6)
+book_output = case(output_shape, BOOK_BATCH, 3, 6)
+other_sizes = case(structure, 4, 5, dropout=0.1)
+other_output = case(output_shape, OTHER_BATCH, 4, 5, dropout=0.1)
+OWN_ARGUMENTS = "pass d_in, context_length and dropout on instead of the book's numbers"
 
 
 def test_two_heads(out):
@@ -43,9 +38,7 @@ def test_two_heads(out):
 
 
 def test_book_batch_gives_two_dimensions(out):
-    got = out["book"]["shape"]
-    if isinstance(got, str):
-        fail(f"the wrapper failed on the book's batch: {got}")
+    got = out["book_output"]
     if len(got) == 3 and got[:2] == [2, 6] and got[2] != 2:
         fail(f"the context vectors have {got[2]} dimensions, expected 2: with num_heads=2 the output has "
              "2 * d_out dimensions, so each head needs d_out=1")
@@ -53,7 +46,11 @@ def test_book_batch_gives_two_dimensions(out):
 
 
 def test_uses_its_arguments(out):
-    got = out["other_sizes"]
-    if got["shape"] != [2, 5, 2] or any(m != [[5, 5]] for m in got["masks"]):
-        fail(f"two_dimensional_wrapper(4, 5) gave output shape {got['shape']} and masks {got['masks']}, expected "
-             "[2, 5, 2] with 5 x 5 masks: pass d_in, context_length and dropout on instead of the book's numbers")
+    masks = out["other_sizes"]["masks"]
+    if any(m != [[5, 5]] for m in masks):
+        fail(f"two_dimensional_wrapper(4, 5) has masks {masks}, expected 5 x 5 masks: {OWN_ARGUMENTS}")
+    out.error("other_output", {"Exception": "two_dimensional_wrapper(4, 5) failed on a batch of 2 sequences of 5 "
+                                            f"tokens with 4 dimensions: {OWN_ARGUMENTS}"})
+    if out["other_output"] != [2, 5, 2]:
+        fail(f"two_dimensional_wrapper(4, 5) gave output shape {out['other_output']}, expected [2, 5, 2]: "
+             + OWN_ARGUMENTS)

@@ -2,7 +2,7 @@
 
 The stand-in's logits are small integers computed from the tokens it is given, so the tokens a
 correct loop picks (and those of the usual mistakes) can be worked out here exactly."""
-from grader.checks import case, expect_sequence, expect_shape, fail, points
+from grader.checks import case, expect_sequence, expect_shape, fail, fail_if_mistake, points
 
 VOCAB = 50
 RUNS = {"single": ([[3, 14, 15, 9]], 6, 5),              # prompt, max_new_tokens, context_size
@@ -61,24 +61,10 @@ def _run(learner, name):
     return {"idx": idx, "lengths": model.lengths, "grad_enabled": model.grad_enabled}
 
 
-@case
-def single(learner):
-    return _run(learner, "single")
-
-
-@case
-def long_prompt(learner):
-    return _run(learner, "long_prompt")
-
-
-@case
-def batch(learner):
-    return _run(learner, "batch")
-
-
-@case
-def nothing_new(learner):
-    return _run(learner, "nothing_new")
+single = case(_run, "single")
+long_prompt = case(_run, "long_prompt")
+batch = case(_run, "batch")
+nothing_new = case(_run, "nothing_new")
 
 
 def test_shape(out):
@@ -98,11 +84,12 @@ def test_greedy_tokens(out, snap):
         got = out[name]["idx"].tolist()
         if got == snap[name]["idx"].tolist():
             continue
-        if got == expected_run(prompt, n, context_size, position=0):
-            fail("you pick the next token from the logits of the first position: the prediction for the next "
-                 "token is at the last one, logits[:, -1, :]")
-        if got == expected_run(prompt, n, context_size, crop=False):
-            fail("the tokens are those of a model fed the whole sequence: crop it to idx[:, -context_size:]")
+        fail_if_mistake(got, {
+            "you pick the next token from the logits of the first position: the prediction for the next token is at "
+            "the last one, logits[:, -1, :]": expected_run(prompt, n, context_size, position=0),
+            "the tokens are those of a model fed the whole sequence: crop it to idx[:, -context_size:]":
+                expected_run(prompt, n, context_size, crop=False),
+        }, f"generate_text_simple for the prompt {prompt} (max_new_tokens={n}, context_size={context_size})")
         for row, (g, e) in enumerate(zip(got, snap[name]["idx"].tolist())):
             expect_sequence(g, e, f"row {row} of generate_text_simple for the prompt {prompt[row]} "
                             f"(max_new_tokens={n}, context_size={context_size}); the model's favourite "

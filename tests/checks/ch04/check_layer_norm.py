@@ -1,7 +1,7 @@
 """Checks for ch04.layer_norm: LayerNorm(emb_dim) with `scale`, `shift`, eps 1e-5 and the biased variance."""
 import numpy as np
 
-from grader.checks import case, expect_close, expect_names, expect_shape, fail, points
+from grader.checks import case, expect_close, expect_names, expect_shape, fail, fail_if_mistake, points
 from grader.checks.weights import pattern
 
 EPS = 1e-5
@@ -30,16 +30,13 @@ def parameters(learner):
     return dict(learner.LayerNorm(16).named_parameters())
 
 
-@case
-def normalized(learner):
-    x = _rows((2, 3, 16), "ln.x", 1.5, 2.0)
+def plain(learner, x):
+    """LayerNorm(16) with scale 1 and shift 0: the normalized x alone."""
     return {"x": x, "y": _run(learner, 16, x, {"scale": np.ones(16, np.float32), "shift": np.zeros(16, np.float32)})}
 
 
-@case
-def tiny_variance(learner):
-    x = pattern((6, 16), "ln.tiny", 1.0) * np.float32([1e-3, 2e-3, 3e-3, 4e-3, 6e-3, 8e-3])[:, None]
-    return {"x": x, "y": _run(learner, 16, x, {"scale": np.ones(16, np.float32), "shift": np.zeros(16, np.float32)})}
+normalized = case(plain, _rows((2, 3, 16), "ln.x", 1.5, 2.0))
+tiny_variance = case(plain, pattern((6, 16), "ln.tiny", 1.0) * np.float32([1, 2, 3, 4, 6, 8])[:, None] / 1000)
 
 
 @case
@@ -78,9 +75,9 @@ def test_normalizes_last_dimension(out, snap):
         fail(f"with scale 1 and shift 0 every row should have mean 0, but one has mean {worst:.4g}: "
              "take the mean and variance over the last dimension (dim=-1, keepdim=True)")
     n = x.shape[-1]
-    if np.allclose(var, (n - 1) / n, atol=2e-3):
-        fail(f"every row has variance {var.mean():.4f} = (n-1)/n instead of 1: you used the unbiased variance "
-             "(dividing by n-1); layer norm uses the biased one, x.var(dim=-1, keepdim=True, unbiased=False)")
+    fail_if_mistake(var, {"you used the unbiased variance (dividing by n-1); layer norm uses the biased one, "
+                          "x.var(dim=-1, keepdim=True, unbiased=False)": np.full(var.shape, (n - 1) / n)},
+                    f"every row has variance {var.mean():.4f} = (n-1)/n instead of 1", atol=2e-3, rtol=0)
     if not np.allclose(var, 1, atol=2e-3):
         worst = var.flat[np.abs(var - 1).argmax()]
         fail(f"with scale 1 and shift 0 every row should have variance 1, but one has {worst:.4g}: "
@@ -105,15 +102,11 @@ def test_scale_and_shift(out, snap):
     expect_shape(y, expected.shape, "LayerNorm(16)(x) for x of shape [2, 4, 16]")
     norm = _normalize(_rows((2, 4, 16), "ln.affine", 1.0, 1.0))
     weights = _affine(16, "ln")
-    if np.allclose(y, norm * weights["scale"], atol=1e-4):
-        fail("your output is scale * normalized without the shift: add self.shift after scaling")
-    if np.allclose(y, norm + weights["shift"], atol=1e-4):
-        fail("your output is normalized + shift without the scale: multiply the normalized values by self.scale "
-                 "before adding the shift")
-    if np.allclose(y, norm, atol=1e-4):
-        fail("your output ignores scale and shift: multiply the normalized values by self.scale, then add "
-                 "self.shift")
-    expect_close(y, expected, "LayerNorm(16)(x) with scale and shift set", atol=1e-5, rtol=1e-4)
+    expect_close(y, expected, "LayerNorm(16)(x) with scale and shift set", atol=1e-5, rtol=1e-4, mistakes={
+        "your output is scale * normalized without the shift: add self.shift after scaling": norm * weights["scale"],
+        "your output is normalized + shift without the scale: multiply the normalized values by self.scale before "
+        "adding the shift": norm + weights["shift"],
+        "your output ignores scale and shift: multiply the normalized values by self.scale, then add self.shift": norm})
 
 
 def test_other_shapes(out, snap):

@@ -1,5 +1,5 @@
 """Checks for ch04.parameter_counts (exercise 4.1): parameters of one block's feed-forward and attention."""
-from grader.checks import build_on_meta, case, expect_names, expect_type, fail
+from grader.checks import build_on_meta, case, expect_names, expect_type, fail, fail_if_mistake
 
 CFG_124M = {"vocab_size": 50257, "context_length": 1024, "emb_dim": 768, "n_heads": 12, "n_layers": 12,
             "drop_rate": 0.1, "qkv_bias": False}
@@ -28,9 +28,9 @@ def block_small(learner):
 
 def test_count_parameters(out, snap):
     got, expected = out["count_parameters"], snap["count_parameters"]
-    if got["linear"] == 2:
-        fail("count_parameters(nn.Linear(5, 3)) is 2, the number of parameter tensors; count the values in "
-             "them: sum(p.numel() for p in module.parameters())")
+    fail_if_mistake(got["linear"], {"the number of parameter tensors; count the values in them: "
+                                    "sum(p.numel() for p in module.parameters())": 2},
+                    f"count_parameters(nn.Linear(5, 3)) is {got['linear']!r}", atol=0, rtol=0)
     if got["model"] > expected["model"] and got["linear"] == expected["linear"]:
         fail(f"count_parameters counts {got['model'] - expected['model']} values too many for a module with "
              "buffers: buffers (like the causal mask) are not parameters; count module.parameters()")
@@ -48,9 +48,10 @@ def _counts(out, snap, key, what):
 
 def test_feed_forward_124m(out, snap):
     got, expected = _counts(out, snap, "block_124m", "block_parameter_counts(GPT_CONFIG_124M)")
-    if got["feed_forward"] == expected["feed_forward"] - 4 * 768 - 768:
-        fail(f"{got['feed_forward']:,} feed-forward parameters is the weight matrices only: the biases of both "
-             f"Linear layers count too ({expected['feed_forward']:,} in all)")
+    fail_if_mistake(got["feed_forward"], {f"the weight matrices only: the biases of both Linear layers count too "
+                                          f"({expected['feed_forward']:,} in all)":
+                                          expected["feed_forward"] - 4 * 768 - 768},
+                    f"{got['feed_forward']:,} feed-forward parameters is", atol=0, rtol=0)
     if got["feed_forward"] != expected["feed_forward"]:
         fail(f"one 124M block's feed-forward has {expected['feed_forward']:,} parameters, you count "
              f"{got['feed_forward']:,}: count the parameters of block.ff")
@@ -58,9 +59,10 @@ def test_feed_forward_124m(out, snap):
 
 def test_attention_124m(out, snap):
     got, expected = _counts(out, snap, "block_124m", "block_parameter_counts(GPT_CONFIG_124M)")
-    if got["attention"] == expected["attention"] + 1024 * 1024:
-        fail(f"{got['attention']:,} attention parameters includes the 1024 x 1024 causal mask: the mask is a "
-             "buffer, not a parameter; count block.att.parameters(), not its state_dict()")
+    fail_if_mistake(got["attention"], {"the 1024 x 1024 causal mask included: the mask is a buffer, not a parameter; "
+                                       "count block.att.parameters(), not its state_dict()":
+                                       expected["attention"] + 1024 * 1024},
+                    f"{got['attention']:,} attention parameters, with", atol=0, rtol=0)
     if got["attention"] != expected["attention"]:
         fail(f"one 124M block's attention has {expected['attention']:,} parameters, you count "
              f"{got['attention']:,}: count the parameters of block.att")
