@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ..checks import CheckFailed
+from ..checks import CheckFailed, short_error
 from ..core.manifest import Course, Exercise
 from ..engine import wire
 from ..engine.protocol import (
@@ -83,7 +83,7 @@ class Outputs:
             return None
         error = record.get("error") or {}
         if advice and error.get("type") in advice and error.get("kind") not in (NOT_IMPLEMENTED, MEMORY):
-            raise CheckFailed(f"{advice[error['type']]} ({error['type']}: {str(error.get('message', ''))[:200]})")
+            raise CheckFailed(f"{advice[error['type']]} ({short_error(error, 200)})")
         return error
 
 
