@@ -1,4 +1,5 @@
-"""Checks for ch06.classification_head: a new num_classes head, and only the last block, final_norm and the head train."""
+"""Checks for ch06.classification_head: a new num_classes head, and only the last block, final_norm and the head
+train."""
 from grader.checks import case, expect_close, expect_shape, fail, fail_if_mistake, points, sibling, with_weights
 
 ref = sibling(__file__, "classifier_reference")
@@ -16,7 +17,8 @@ def _prepared(learner, num_classes=2):
 def _head(model):
     head = getattr(model, "out_head", None)
     weight, bias = getattr(head, "weight", None), getattr(head, "bias", None)
-    return {"weight": None if weight is None else list(weight.shape), "bias": None if bias is None else list(bias.shape)}
+    return {"weight": None if weight is None else list(weight.shape),
+            "bias": None if bias is None else list(bias.shape)}
 
 
 def head_of(learner, num_classes):

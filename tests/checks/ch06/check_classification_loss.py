@@ -72,7 +72,8 @@ def test_loss_keeps_its_gradient(out):
         fail(f"calc_loss_batch returned a {type(got).__name__}; return the loss tensor itself (not .item()), so "
              "that training can call loss.backward()")
     if not got.requires_grad:
-        fail("the loss returned by calc_loss_batch has no gradient: don't compute it under torch.no_grad() or detach it")
+        fail("the loss returned by calc_loss_batch has no gradient: don't compute it under torch.no_grad() or detach "
+             "it")
 
 
 def test_loader_average(out, snap):

@@ -24,7 +24,8 @@ def balanced(learner):
     if not isinstance(got, pd.DataFrame):
         return {"type": type(got).__name__}
     return {"type": "DataFrame", "columns": [str(c) for c in got.columns], "labels": [str(x) for x in got["Label"]],
-            "texts": [str(x) for x in got["Text"]], "spam_in": [t for t, l in zip(df["Text"], df["Label"]) if l == "spam"],
+            "texts": [str(x) for x in got["Text"]],
+            "spam_in": [t for t, l in zip(df["Text"], df["Label"]) if l == "spam"],
             "ham_in": [t for t, l in zip(df["Text"], df["Label"]) if l == "ham"]}
 
 
