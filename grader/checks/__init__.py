@@ -12,13 +12,13 @@ Imports nothing of the grader outside this package (check modules run in the wor
 from .declare import CheckFailed, case, declared_cases, fail, hidden, points, sibling, tip
 from .expect import (expect_close, expect_dtype, expect_equal, expect_eval_repeatable, expect_gradients, expect_names,
                      expect_sequence, expect_shape, expect_train_random, expect_type, fail_if_mistake, first_difference,
-                     matching_variant, show, which_error, which_mistake)
+                     matching_variant, short_error, shorten, show, which_error, which_mistake)
 from .probes import (build_on_meta, dropout_probe, eval_outputs, forward, gradient_sizes, weighted_backward,
                      with_weights)
 
 __all__ = ["CheckFailed", "case", "declared_cases", "fail", "hidden", "points", "sibling", "tip",
            "expect_close", "expect_dtype", "expect_equal", "expect_eval_repeatable", "expect_gradients",
            "expect_names", "expect_sequence", "expect_shape", "expect_train_random", "expect_type", "fail_if_mistake",
-           "first_difference", "matching_variant", "show", "which_error", "which_mistake",
+           "first_difference", "matching_variant", "short_error", "shorten", "show", "which_error", "which_mistake",
            "build_on_meta", "dropout_probe", "eval_outputs", "forward", "gradient_sizes", "weighted_backward",
            "with_weights"]

@@ -1,6 +1,8 @@
 """Trusted side: compare a learner's plain results with the expected ones, failing with a message for the learner."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from .declare import fail
@@ -15,7 +17,35 @@ def show(value, limit: int = 120) -> str:
             text = f"array of shape {list(value.shape)}"
     else:
         text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return text if len(text) <= limit else shorten(text, limit - 4)
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to about `limit` characters at a word, never inside one that names a place (a path or file.py:line,
+    kept whole however long), with " ..." where words were left out."""
+    words, kept = text.split(" "), []
+    for word in words:
+        if kept and len(" ".join(kept)) + 1 + len(word) > limit and not _names_a_place(word):
+            break
+        kept.append(word)
+    if len(kept[0]) > limit and not _names_a_place(kept[0]):  # one long word that names no place: cut it
+        return kept[0][:limit] + " ..."
+    return " ".join(kept) + (" ..." if len(kept) < len(words) else "")
+
+
+def short_error(error: dict | None, limit: int = 160) -> str:
+    """A learner's exception (a record from `out.error`) in one line for feedback: its type, its message shortened
+    at a word (see shorten: a location is never cut), and the file and line where it was raised."""
+    error = error or {}
+    message = " ".join(re.sub(r"\x1b\[[0-9;]*m", "", str(error.get("message", ""))).split())  # one line, no colours
+    where = error.get("where") or {}
+    place = f", in {where['file']}:{where.get('line')}" if where.get("file") else ""
+    text = shorten(message, limit) if len(message) > limit else message
+    return f"{error.get('type', 'Error')}: {text}{place}" if text else f"{error.get('type', 'Error')}{place}"
+
+
+def _names_a_place(word: str) -> bool:
+    return "/" in word or "\\" in word or ".py" in word
 
 
 def first_difference(got, expected):
@@ -140,6 +170,9 @@ def _difference(what: str, got64, exp64, bad, atol: float, rtol: float) -> str:
     """How far `got64` is from `exp64`: the largest difference and the first position off."""
     diff = np.atleast_1d(np.abs(got64 - exp64))  # 0-d for plain numbers
     diff[np.isnan(diff)] = np.inf
+    if exp64.ndim == 0:  # one number: no index to name
+        return (f"{what} differs from the expected values: got {got64:.6g}, expected {exp64:.6g} (|difference| = "
+                f"{diff[0]:.4g}; tolerance atol={atol:g}, rtol={rtol:g})")
     pos = tuple(int(i) for i in np.argwhere(bad)[0])
     return (f"{what} differs from the expected values: max |difference| = {np.nanmax(diff):.4g} "
             f"(tolerance atol={atol:g}, rtol={rtol:g}); first at index {list(pos)}: "

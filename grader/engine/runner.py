@@ -237,7 +237,8 @@ def declared_cases(check_path: str) -> frozenset[str]:
     decorated = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)
                  and any(is_case(d) for d in node.decorator_list)}
     assigned = {node.targets[0].id for node in tree.body if isinstance(node, ast.Assign) and len(node.targets) == 1
-                and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call) and is_case(node.value.func)}
+                and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call) and is_case(node.value.func)
+                and len(node.value.args) + len(node.value.keywords) >= 2}  # case(fn) alone marks fn, as at run time
     return frozenset(decorated | assigned)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ..checks import CheckFailed, which_error
+from ..checks import CheckFailed, short_error, which_error
 from ..core.manifest import Course, Exercise
 from ..engine import wire
 from ..engine.protocol import (
@@ -86,7 +86,7 @@ class Outputs:
         message = str(error.get("message", ""))
         said = which_error(str(error.get("type", "")), message, advice)
         if said and error.get("kind") not in (NOT_IMPLEMENTED, MEMORY):
-            raise CheckFailed(f"{said} ({error.get('type')}: {message[:200]})")
+            raise CheckFailed(f"{said} ({short_error(error, 200)})")
         return error
 
 

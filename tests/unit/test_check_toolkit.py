@@ -8,8 +8,8 @@ import types
 import numpy as np
 import pytest
 
-from grader.checks import (CheckFailed, case, declared_cases, expect_close, expect_equal, expect_sequence, which_error,
-                           which_mistake)
+from grader.checks import (CheckFailed, case, declared_cases, expect_close, expect_equal, expect_sequence, short_error,
+                           shorten, show, which_error, which_mistake)
 from grader.engine import probe
 from grader.engine.runner import JobResult, declared_cases as declared_in_source
 from grader.scoring.checker import LearnerError, Outputs
@@ -179,3 +179,16 @@ def test_a_failure_elsewhere_is_reported_at_the_exercises_own_todo_while_it_is_a
     error = sent[-1]["error"]
     assert error["kind"] == "not_implemented" and error["where"]["file"] == "exercises/ch05/train.py"
     assert error["where"]["line"] == 11 and error["todo"] == "return the mean loss."
+
+
+def test_shortened_feedback_never_cuts_a_location():
+    path = "exercises/ch05/" + "nested/" * 30 + "decoding.py:42"
+    text = shorten(f"failed in {path} while decoding the next token of the batch", 20)
+    assert path in text and text.endswith(" ...")
+    assert path in show(["x" * 10, path], 40)  # a repr is cut at a word too, never inside the path
+    error = {"type": "RuntimeError", "message": "The size of tensor a (50) must match " * 10 + "\x1b[1mbold\x1b[0m",
+             "where": {"file": "exercises/ch05/decoding.py", "line": 32}}
+    short = short_error(error, 60)
+    assert short.startswith("RuntimeError: The size of tensor a (50)")
+    assert short.endswith(" ..., in exercises/ch05/decoding.py:32")
+    assert "\x1b" not in short_error({**error, "message": "\x1b[1mWeights only load failed\x1b[0m"})

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from grader.checks import case, expect_close, expect_type, fail
+from grader.checks import case, expect_close, expect_type, fail, fail_if_mistake
 
 RUNS = {"book_like": (30, 6, 1e-4, 1e-2, 1e-5), "short": (12, 3, 0.0, 1.0, 0.1)}  # total, warmup, initial, peak, min
 
@@ -48,16 +48,14 @@ def test_last_step(out):
         got, expected = _lrs(out, name), _last(total, warmup, peak, min_lr)
         if np.isclose(got[-1], expected, rtol=1e-9, atol=1e-12):
             continue
-        over_all = min_lr + (peak - min_lr) * 0.5 * (1 + math.cos(math.pi * (total - 1 - warmup) / total))
-        if np.isclose(got[-1], over_all, rtol=1e-9):
-            fail(f"the last rate of cosine_lrs{RUNS[name]} is {got[-1]:g}, expected {expected:g}: progress runs over "
-                 "the steps after the warmup, (global_step - warmup_steps) / (total_steps - warmup_steps), not over "
-                 "all steps")
-        if np.isclose(got[-1], _last(total, warmup, peak, 0.0), rtol=1e-9):
-            fail(f"the last rate of cosine_lrs{RUNS[name]} is {got[-1]:g}: the cosine ends at min_lr, not at 0: "
-                 "min_lr + (peak_lr - min_lr) * 0.5 * (1 + cos(pi * progress))")
-        fail(f"the last rate of cosine_lrs{RUNS[name]} is {got[-1]:g}, expected {expected:g} "
-             "(progress (total_steps - 1 - warmup_steps) / (total_steps - warmup_steps))")
+        what = f"the last rate of cosine_lrs{RUNS[name]} is {got[-1]:g}, expected {expected:g}"
+        fail_if_mistake(got[-1], {
+            "progress runs over the steps after the warmup, (global_step - warmup_steps) / (total_steps - "
+            "warmup_steps), not over all steps":
+                min_lr + (peak - min_lr) * 0.5 * (1 + math.cos(math.pi * (total - 1 - warmup) / total)),
+            "the cosine ends at min_lr, not at 0: min_lr + (peak_lr - min_lr) * 0.5 * (1 + cos(pi * progress))":
+                _last(total, warmup, peak, 0.0)}, what, atol=1e-12, rtol=1e-9)
+        fail(f"{what} (progress (total_steps - 1 - warmup_steps) / (total_steps - warmup_steps))")
 
 
 def test_whole_schedule(out, snap):

@@ -2,7 +2,7 @@
 factor when it exceeds max_norm (as clip_grad_norm_), nothing changed below it, and the norm returned."""
 import numpy as np
 
-from grader.checks import case, expect_close, fail
+from grader.checks import case, expect_close, fail, fail_if_mistake
 
 # the book's example G = [[1, 2], [2, 4]] (norm 5), next to tensors that matter only together
 CASES = {"book_matrix": ([[[1.0, 2.0], [2.0, 4.0]]], 1.0),
@@ -33,6 +33,10 @@ def clipped(learner):
     return result
 
 
+def _flat(arrays):
+    return np.concatenate([np.ravel(a) for a in arrays]) if arrays else np.zeros(0)
+
+
 def _expected(grads, max_norm):
     flat = np.concatenate([np.ravel(g) for g in grads])
     norm = float(np.sqrt((flat ** 2).sum()))
@@ -46,9 +50,9 @@ def test_returns_the_norm_before_clipping(out):
         if got is None:
             fail("clip_gradients returned no number: return the global norm measured before clipping (a float)")
         if not np.isclose(got, norm, rtol=1e-5):
-            after = min(norm, max_norm)
-            hint = ": measure it before scaling the gradients" if np.isclose(got, after, rtol=1e-4) else ""
-            fail(f"clip_gradients returned {got:.5g} for gradients whose global L2 norm is {norm:.5g}{hint}")
+            what = f"clip_gradients returned {got:.5g} for gradients whose global L2 norm is {norm:.5g}"
+            fail_if_mistake(got, {"measure it before scaling the gradients": min(norm, max_norm)}, what, rtol=1e-4)
+            fail(what)
 
 
 def test_global_clipping(out):
@@ -58,9 +62,10 @@ def test_global_clipping(out):
         if all(a.shape == b.shape and np.allclose(a, b, atol=1e-6) for a, b in zip(got, expected)):
             continue
         per_tensor = [np.asarray(g) * min(1.0, max_norm / (np.sqrt((np.asarray(g) ** 2).sum()) + 1e-6)) for g in grads]
-        if all(np.allclose(a, b, atol=1e-6) for a, b in zip(got, per_tensor)):
-            fail(f"the gradients were clipped one tensor at a time (each to norm {max_norm:g}); clipping uses the norm "
-                 "of all gradients together and scales every one by the same factor, max_norm / (norm + 1e-6)")
+        fail_if_mistake(_flat(got), {f"they were clipped one tensor at a time (each to norm {max_norm:g}); clipping "
+                                     "uses the norm of all gradients together and scales every one by the same factor, "
+                                     "max_norm / (norm + 1e-6)": _flat(per_tensor)},
+                        "the gradients after clip_gradients", atol=1e-6, rtol=1e-5)
         if norm <= max_norm:
             fail(f"gradients of global norm {norm:.3g}, below max_norm = {max_norm:g}, were changed: leave them as "
                  "they are (clipping only shrinks)")

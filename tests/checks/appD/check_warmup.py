@@ -1,9 +1,10 @@
 """Checks for appD.warmup: linear warmup from initial_lr at step 0 to peak_lr at step warmup_steps, then flat."""
 import numpy as np
 
-from grader.checks import case, expect_close, expect_type, fail
+from grader.checks import case, expect_close, expect_type, fail, fail_if_mistake
 
 RUNS = {"book_like": (30, 6, 1e-4, 1e-2), "from_zero": (10, 4, 0.0, 1.0)}   # total, warmup, initial, peak
+TOL = dict(atol=1e-12, rtol=1e-9)
 
 
 @case
@@ -23,12 +24,11 @@ def _lrs(out, name):
 def test_first_step(out):
     for name, (total, warmup, initial, peak) in RUNS.items():
         got = _lrs(out, name)
-        if not np.isclose(got[0], initial, rtol=1e-9, atol=1e-12):
-            step = (peak - initial) / warmup
-            hint = (": the first step is step 0 — count global_step from -1 and add 1 before using it, as the book "
-                    "does" if np.isclose(got[0], initial + step) else "")
-            fail(f"warmup_lrs{RUNS[name]} starts at {got[0]:g}; the first step should use initial_lr = "
-                 f"{initial:g}{hint}")
+        if not np.isclose(got[0], initial, **TOL):
+            what = f"warmup_lrs{RUNS[name]} starts at {got[0]:g}; the first step should use initial_lr = {initial:g}"
+            fail_if_mistake(got[0], {"the first step is step 0 — count global_step from -1 and add 1 before using "
+                                     "it, as the book does": initial + (peak - initial) / warmup}, what, **TOL)
+            fail(what)
 
 
 def test_reaches_peak_at_warmup_end(out):

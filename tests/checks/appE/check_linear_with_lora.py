@@ -1,7 +1,7 @@
 """Checks for appE.linear_with_lora: linear(x) + lora(x) around the given layer, unchanged while B is zero."""
 import numpy as np
 
-from grader.checks import case, expect_close, fail, forward, points, sibling, with_weights
+from grader.checks import case, expect_close, fail, fail_if_mistake, forward, points, sibling, with_weights
 from grader.checks.weights import pattern
 
 ref = sibling(__file__, "lora_reference")
@@ -50,11 +50,10 @@ def test_wraps_the_given_layer(out):
 @points(2)
 def test_unchanged_at_init(out):
     expected = ref.X @ W.T + BIAS
-    got = out["at_init"]
-    if isinstance(got, np.ndarray) and got.shape == expected.shape and np.allclose(got, 0, atol=1e-7):
-        fail("a new LinearWithLoRA returns only the LoRA update (zero at first): return self.linear(x) + self.lora(x)")
-    expect_close(got, expected, "a new LinearWithLoRA(linear, ...)(x) (B is zero, so it must equal linear(x): "
-                 "keep the given layer as self.linear, with its weights)", atol=1e-5, rtol=1e-5)
+    expect_close(out["at_init"], expected, "a new LinearWithLoRA(linear, ...)(x) (B is zero, so it must equal "
+                 "linear(x): keep the given layer as self.linear, with its weights)", atol=1e-5, rtol=1e-5, mistakes={
+                     "a new LinearWithLoRA returns only the LoRA update (zero at first): return self.linear(x) + "
+                     "self.lora(x)": np.zeros_like(expected)})
 
 
 @points(2)
@@ -64,6 +63,6 @@ def test_adds_the_update(out):
     if not isinstance(got, np.ndarray) or got.shape != base.shape:
         fail(f"LinearWithLoRA(x) with known A and B has shape {list(getattr(got, 'shape', []))}, expected "
              f"{list(base.shape)}")
-    if np.allclose(got, base, atol=1e-5):
-        fail("the output ignores the LoRA matrices: add self.lora(x) to self.linear(x)")
+    fail_if_mistake(got, {"the output ignores the LoRA matrices: add self.lora(x) to self.linear(x)": base},
+                    "LinearWithLoRA(x) with known A and B", atol=1e-5, rtol=1e-5)
     ref.expect_lora_update(got - base, ref.X, "LinearWithLoRA(x) - linear(x) with known A and B")

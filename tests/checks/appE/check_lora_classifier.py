@@ -1,5 +1,5 @@
 """Checks for appE.lora_classifier: only the LoRA matrices train, 2,666,528 of them on the 124M classifier."""
-from grader.checks import build_on_meta, case, expect_close, fail, points, sibling, with_weights
+from grader.checks import build_on_meta, case, expect_close, fail, fail_if_mistake, points, sibling, with_weights
 from grader.checks.weights import pattern
 
 gpt_ref = sibling(__file__, "ch04/gpt_reference")
@@ -17,10 +17,7 @@ def _classifier(learner, cfg):
 
 @case
 def count_124m(learner):
-    def build():
-        model = learner.add_lora(_classifier(learner, CFG_124M), 16, 16)
-        return model
-    model = build_on_meta(build)
+    model = build_on_meta(lambda: learner.add_lora(_classifier(learner, CFG_124M), 16, 16))
     return {"count": learner.count_trainable_parameters(model),
             "trainable": sum(p.numel() for p in model.parameters() if p.requires_grad)}
 
@@ -59,9 +56,9 @@ def small(learner):
 @points(2)
 def test_count_on_the_124m_classifier(out):
     got = out["count_124m"]
-    if got["trainable"] == 0:
-        fail("no parameter is trainable: freeze the model BEFORE replacing its Linear layers, so that only the "
-             "new LoRA matrices train")
+    fail_if_mistake(got["trainable"], {"no parameter is trainable: freeze the model BEFORE replacing its Linear "
+                                       "layers, so that only the new LoRA matrices train": 0},
+                    "add_lora on the GPT-2 124M classifier", atol=0, rtol=0)
     if got["trainable"] > 100_000_000:
         fail(f"{got['trainable']:,} parameters train: freeze every parameter of the model first, then add LoRA")
     if got["trainable"] != 2_666_528:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.checks import fail
+from grader.checks import fail, fail_if_mistake, which_mistake
 from grader.checks.weights import pattern
 
 IN, OUT, RANK, ALPHA = 12, 10, 4, 8
@@ -14,12 +14,12 @@ X = pattern((3, IN), "lora.x", 1.0)
 X3 = pattern((2, 5, IN), "lora.x3", 1.0)
 
 # The printed book scales by alpha; the book's repository (since 2025) by alpha / rank: both are right.
-ACCEPTED = {ALPHA: "alpha", ALPHA / RANK: "alpha / rank"}
-WRONG = {1.0: "the update is not scaled: multiply x @ A @ B by alpha",
-         RANK / ALPHA: "the update is scaled by rank / alpha: scale it by alpha (the book), or alpha / rank",
-         ALPHA * RANK: "the update is scaled by alpha * rank: scale it by alpha (the book), or alpha / rank",
-         ALPHA / np.sqrt(RANK): "the update is scaled by alpha / sqrt(rank): scale it by alpha (the book), "
-                                "or alpha / rank"}
+ACCEPTED = {"alpha": ALPHA, "alpha / rank": ALPHA / RANK}
+OTHERWISE = f"scale it by alpha (the book), or alpha / rank (alpha={ALPHA}, rank={RANK})"
+SCALING_MISTAKES = {f"the update is not scaled: multiply x @ A @ B by alpha (alpha={ALPHA}, rank={RANK})": 1.0,
+                    f"the update is scaled by rank / alpha: {OTHERWISE}": RANK / ALPHA,
+                    f"the update is scaled by alpha * rank: {OTHERWISE}": ALPHA * RANK,
+                    f"the update is scaled by alpha / sqrt(rank): {OTHERWISE}": ALPHA / np.sqrt(RANK)}
 
 
 def expect_lora_update(update, x, what: str) -> None:
@@ -35,11 +35,8 @@ def expect_lora_update(update, x, what: str) -> None:
     if not np.allclose(update, scale * base, atol=1e-4, rtol=1e-4):
         fail(f"{what} is not a multiple of x @ A @ B (A of shape (in_dim, rank), B of shape (rank, out_dim)): "
              "compute x @ self.A @ self.B")
-    for s in ACCEPTED:
-        if abs(scale - s) < 1e-3 * s:
-            return
-    for s, advice in WRONG.items():
-        if abs(scale - s) < 1e-3 * s:
-            fail(f"{what}: {advice} (alpha={ALPHA}, rank={RANK})")
+    if which_mistake(scale, ACCEPTED, atol=0, rtol=1e-3):
+        return
+    fail_if_mistake(scale, SCALING_MISTAKES, what, atol=0, rtol=1e-3)
     fail(f"{what} is x @ A @ B scaled by {scale:.4g}; expected alpha = {ALPHA} (the book) or alpha / rank = "
          f"{ALPHA / RANK:g} (alpha={ALPHA}, rank={RANK})")

@@ -2,9 +2,10 @@
 than the loader has), a float, and nan for an empty loader."""
 import math
 
-from grader.checks import case, expect_type, fail, fail_if_mistake, sibling
+from grader.checks import case, expect_type, fail, fail_if_mistake, show, sibling
 
 ref = sibling(__file__, "pretraining_reference")
+stand = sibling(__file__, "standins")
 N_BATCHES = 4
 CALLS = {"all": None, "first_two": 2, "more_than_there_are": 10}
 REL = dict(atol=1e-5, rtol=1e-4)
@@ -13,8 +14,8 @@ REL = dict(atol=1e-5, rtol=1e-4)
 @case
 def averages(learner):
     """calc_loss_loader on a list of 4 batches, and the loss of each batch computed here."""
-    model = ref.tiny_gpt(learner).eval()
-    loader = ref.batches(N_BATCHES, 2, 6, "cll.")
+    model = stand.tiny_gpt(learner).eval()
+    loader = stand.batches(N_BATCHES, 2, 6, "cll.")
     result = {name: learner.calc_loss_loader(loader, model, "cpu", num_batches=n) for name, n in CALLS.items()}
     return {"got": result, "batch_losses": [ref.reference_loss(model, x, y) for x, y in loader]}
 
@@ -24,17 +25,17 @@ def data_loader(learner):
     """A real torch DataLoader (3 batches of 2) and num_batches=2."""
     import torch
     from torch.utils.data import DataLoader, TensorDataset
-    model = ref.tiny_gpt(learner).eval()
-    x = torch.cat([b[0] for b in ref.batches(3, 2, 5, "cll.dl")])
-    y = torch.cat([b[1] for b in ref.batches(3, 2, 5, "cll.dl")])
+    model = stand.tiny_gpt(learner).eval()
+    x = torch.cat([b[0] for b in stand.batches(3, 2, 5, "cll.dl")])
+    y = torch.cat([b[1] for b in stand.batches(3, 2, 5, "cll.dl")])
     loader = DataLoader(TensorDataset(x, y), batch_size=2, shuffle=False)
     return learner.calc_loss_loader(loader, model, "cpu", num_batches=2)
 
 
 @case
 def empty(learner):
-    value = learner.calc_loss_loader([], ref.tiny_gpt(learner).eval(), "cpu")
-    return {"nan": isinstance(value, float) and math.isnan(value), "repr": repr(value)[:60]}
+    value = learner.calc_loss_loader([], stand.tiny_gpt(learner).eval(), "cpu")
+    return {"nan": isinstance(value, float) and math.isnan(value), "repr": show(value, 60)}
 
 
 def _expect_mean(out, snap, name: str, what: str, mistakes: dict):

@@ -20,13 +20,12 @@ def test_expected_counts(out, snap):
     for (t, n), got, expected in zip(RUNS, out["frequencies"], snap["frequencies"]):
         what = f"sampling_frequencies(logits, {t}, {n})"
         expect_shape(got, expected.shape, what)
-        if np.allclose(got * n, expected, rtol=1e-4):
-            fail(f"{what} gave the probabilities: multiply them by num_samples to get how often each token is "
-                 "drawn on average")
         if np.array_equal(got, np.round(got)) and not np.allclose(got, expected, rtol=1e-4):
             fail(f"{what} gave whole numbers {got.astype(int).tolist()}: that is one sampling run, which only "
                  "estimates the answer. The exact expected count is probability * num_samples")
-        expect_close(got, expected, what, atol=1e-3, rtol=1e-5)
+        expect_close(got, expected, what, atol=1e-3, rtol=1e-5, mistakes={
+            "you gave the probabilities: multiply them by num_samples to get how often each token is drawn on "
+            "average": expected / n})
 
 
 def test_pizza(out, snap):

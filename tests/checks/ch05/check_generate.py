@@ -5,30 +5,25 @@ Sampling is judged by the distribution handed to torch.multinomial (exact, whate
 the frequencies of 600 draws where the learner samples another way."""
 import numpy as np
 
-from grader.checks import case, expect_sequence, expect_shape, fail, points, sibling, tip
+from grader.checks import case, expect_sequence, expect_shape, fail, fail_if_mistake, points, sibling, tip
 
 ref = sibling(__file__, "decoding_reference")
+stand = sibling(__file__, "standins")
 GREEDY = {"long_prompt": ([1, 2, 3, 4, 5, 6, 7], 5, 4), "short_prompt": ([9], 6, 5)}  # prompt, new tokens, context
 TOP_K = (3, 0.5)       # top_k, temperature
 HOT = 2.0              # temperature alone
 DRAWS = 600
 
 
-def _greedy(learner, prompt, n, context_size, **kwargs):
+def greedy_runs(learner, **options):
+    """generate on the context model for each prompt of GREEDY: the ids, and what the model saw."""
     import torch
-    model = ref.context_model()
-    idx = learner.generate(model, torch.tensor([prompt]), n, context_size, **kwargs)
-    return {"idx": idx, "lengths": model.lengths, "grad": model.grad_enabled}
-
-
-@case
-def greedy(learner):
-    return {name: _greedy(learner, *run) for name, run in GREEDY.items()}
-
-
-@case
-def greedy_top_k(learner):
-    return {name: _greedy(learner, *run, temperature=0.0, top_k=3) for name, run in GREEDY.items()}
+    result = {}
+    for name, (prompt, n, context_size) in GREEDY.items():
+        model = stand.context_model()
+        idx = learner.generate(model, torch.tensor([prompt]), n, context_size, **options)
+        result[name] = {"idx": idx, "lengths": model.lengths, "grad": model.grad_enabled}
+    return result
 
 
 def eos_setup():
@@ -37,29 +32,30 @@ def eos_setup():
     return prompt, n, context_size, run[len(prompt) + 2]   # the third new token ends the text
 
 
+def sampled(learner, **options):
+    return ref.sample_run(learner.generate, DRAWS, **options)
+
+
 @case
-def eos(learner):
-    prompt, n, context_size, eos_id = eos_setup()
-    return {"stops": _greedy(learner, prompt, n, context_size, eos_id=eos_id)["idx"],
-            "never_seen": _greedy(learner, prompt, n, context_size, eos_id=ref.VOCAB + 7)["idx"]}
+def greedy(learner):
+    return greedy_runs(learner)   # temperature left at its default
+
+
+greedy_top_k = case(greedy_runs, temperature=0.0, top_k=3)
+eos = case(greedy_runs, eos_id=eos_setup()[3])
+eos_never_seen = case(greedy_runs, eos_id=ref.VOCAB + 7)
 
 
 @case
 def batch_top_k(learner):
     """Two prompts at once, greedy with top-k: the book's code handles one prompt at a time."""
     import torch
-    model = ref.context_model()
-    return learner.generate(model, torch.tensor([[1, 2, 3], [9, 8, 7]]), 3, 4, temperature=0.0, top_k=3)
+    return learner.generate(stand.context_model(), torch.tensor([[1, 2, 3], [9, 8, 7]]), 3, 4, temperature=0.0,
+                            top_k=3)
 
 
-@case
-def top_k_sampling(learner):
-    return ref.sample_run(learner.generate, DRAWS, temperature=TOP_K[1], top_k=TOP_K[0])
-
-
-@case
-def temperature_sampling(learner):
-    return ref.sample_run(learner.generate, DRAWS, temperature=HOT, top_k=None)
+top_k_sampling = case(sampled, temperature=TOP_K[1], top_k=TOP_K[0])
+temperature_sampling = case(sampled, temperature=HOT, top_k=None)
 
 
 def test_shape(out):
@@ -73,17 +69,14 @@ def test_shape(out):
 
 def _expect_greedy(out, case_name, what):
     for name, (prompt, n, context_size) in GREEDY.items():
-        got = out[case_name][name]["idx"][0].tolist()
-        expected = ref.expected_run(prompt, n, context_size)
-        if got == expected:
-            continue
-        if got == ref.expected_run(prompt, n, context_size, position=0):
-            fail(f"{what}: you choose the next token from the logits of the first position; the prediction for "
-                 "the next token is at the last one, logits[:, -1, :]")
-        if got == ref.expected_run(prompt, n, context_size, crop=False):
-            fail(f"{what}: the tokens are those of a model fed the whole sequence: crop it to idx[:, -context_size:]")
-        expect_sequence(got, expected, f"{what} for the prompt {prompt} (context_size={context_size}); the "
-                        "token with the largest logit at the last position comes next", "token")
+        expect_sequence(out[case_name][name]["idx"][0].tolist(), ref.expected_run(prompt, n, context_size),
+                        f"{what} for the prompt {prompt} (context_size={context_size}); the token with the largest "
+                        "logit at the last position comes next", "token", mistakes={
+                            "you choose the next token from the logits of the first position; the prediction for "
+                            "the next token is at the last one, logits[:, -1, :]":
+                                ref.expected_run(prompt, n, context_size, position=0),
+                            "the tokens are those of a model fed the whole sequence: crop it to "
+                            "idx[:, -context_size:]": ref.expected_run(prompt, n, context_size, crop=False)})
 
 
 @points(2)
@@ -126,26 +119,23 @@ def test_top_k_keeps_exactly_k(out):
         fail(f"{what} drew tokens outside the {k} with the largest logits (ids {sorted(kept - best)}): set every logit "
              f"below the k-th largest, top_logits[:, -1], to -inf — and keep the others as they are")
     if len(kept) < k:
-        if len(kept) == k - 1:
-            fail(f"{what} keeps only {k - 1} candidates: the k-th largest logit must stay; mask the logits strictly "
-                 "below it (logits < top_logits[:, -1])")
         if run["calls"] == 0 and len(drawn) == 1:
             fail(f"{what} always takes the most likely token: at a temperature above 0, sample from the "
                  "distribution with torch.multinomial(probs, num_samples=1)")
-        if len(kept) == 1:
-            fail(f"{what} keeps a single candidate, the largest logit: the threshold is the k-th largest logit, "
-                 "the last of torch.topk's values (top_logits[:, -1])")
+        fail_if_mistake(len(kept), {
+            f"keeps only {k - 1} candidates: the k-th largest logit must stay; mask the logits strictly below it "
+            "(logits < top_logits[:, -1])": k - 1,
+            "keeps a single candidate, the largest logit: the threshold is the k-th largest logit, the last of "
+            "torch.topk's values (top_logits[:, -1])": 1}, what)
         fail(f"{what} drew only from the tokens {sorted(kept)}; expected all of the top {k}, {sorted(best)}")
 
 
-def _expect_distribution(run, expected, what, wrong):
+def _expect_distribution(run, expected, what, mistakes):
     if run["rows"]:
         got = np.array(run["rows"][0])
         if got.shape == expected.shape and np.allclose(got, expected, atol=1e-5):
             return
-        for name, probs in wrong.items():
-            if got.shape == probs.shape and np.allclose(got, probs, atol=1e-5):
-                fail(f"{what} samples from the wrong distribution: {name}")
+        fail_if_mistake(got, mistakes, f"{what} samples from the wrong distribution", atol=1e-5, rtol=1e-5)
         fail(f"{what} hands torch.multinomial {np.round(got, 4).tolist()}; expected softmax(logits / temperature), "
              f"{np.round(expected, 4).tolist()}")
     if not ref.frequencies_fit(run["counts"], expected, run["n"]):
@@ -154,7 +144,7 @@ def _expect_distribution(run, expected, what, wrong):
              f"{np.round(expected, 3).tolist()}, softmax(logits / temperature)")
 
 
-def _wrong_ones(temperature, top_k=None):
+def _mistakes(temperature, top_k=None):
     return {"the temperature is applied after the softmax (or not at all); divide the logits by it before "
             "the softmax": ref.softmax(ref.LOGITS, 1.0, top_k),
             "the logits are multiplied by the temperature; divide them by it": ref.softmax(ref.LOGITS, 1 / temperature,
@@ -165,43 +155,41 @@ def _wrong_ones(temperature, top_k=None):
 def test_top_k_sampling_distribution(out):
     k, t = TOP_K
     _expect_distribution(out["top_k_sampling"], ref.softmax(ref.LOGITS, t, k),
-                         f"generate(..., temperature={t}, top_k={k})", _wrong_ones(t, k))
+                         f"generate(..., temperature={t}, top_k={k})", _mistakes(t, k))
 
 
 def test_temperature_sampling_distribution(out):
     run = out["temperature_sampling"]
     _drawn(run, f"generate(..., temperature={HOT})")
     _expect_distribution(run, ref.softmax(ref.LOGITS, HOT), f"generate(..., temperature={HOT}) without top-k",
-                         _wrong_ones(HOT))
+                         _mistakes(HOT))
 
 
 @points(2)
 def test_eos_stops_generation(out):
     prompt, n, context_size, eos_id = eos_setup()
-    got = out["eos"]["stops"][0].tolist()
-    expected = ref.expected_run(prompt, n, context_size, eos_id=eos_id)
-    if got == expected:
-        never = out["eos"]["never_seen"][0].tolist()
-        if never != ref.expected_run(prompt, n, context_size):
-            fail(f"with an eos_id that never comes up, generate should run all {n} steps; it returned {never}")
-        return
-    if got == ref.expected_run(prompt, n, context_size):
-        fail(f"eos_id={eos_id} was chosen at the third step but generation went on: stop the loop (break) as soon as "
-             "the chosen token equals eos_id")
-    if got == ref.expected_run(prompt, n, context_size, eos_id=eos_id, append_eos=True):
-        fail(f"generate appended eos_id={eos_id} before stopping: the book checks the new token first and stops "
-             "without appending it")
-    expect_sequence(got, expected, f"generate(..., eos_id={eos_id}) where the third new token is {eos_id}", "token")
+    expect_sequence(out["eos"]["long_prompt"]["idx"][0].tolist(),
+                    ref.expected_run(prompt, n, context_size, eos_id=eos_id),
+                    f"generate(..., eos_id={eos_id}) where the third new token is {eos_id}", "token", mistakes={
+                        f"eos_id={eos_id} was chosen at the third step but generation went on: stop the loop (break) "
+                        "as soon as the chosen token equals eos_id": ref.expected_run(prompt, n, context_size),
+                        f"generate appended eos_id={eos_id} before stopping: the book checks the new token first and "
+                        "stops without appending it": ref.expected_run(prompt, n, context_size, eos_id=eos_id,
+                                                                      append_eos=True)})
+    never = out["eos_never_seen"]["long_prompt"]["idx"][0].tolist()
+    if never != ref.expected_run(prompt, n, context_size):
+        fail(f"with an eos_id that never comes up, generate should run all {n} steps; it returned {never}")
 
 
 @tip
 def test_top_k_on_a_batch(out):
-    try:
-        got = out["batch_top_k"]
-    except Exception as exc:  # the learner's exception, as the checker reports it
-        fail("generate(..., top_k=3) fails on a batch of two prompts ({}). The book's code, as printed, handles one "
-             "prompt at a time; keep its dimension when you take the k-th largest logit, top_logits[:, -1:] "
-             "(shape (batch, 1)), and every row is compared with its own threshold".format(str(exc)[:120]))
+    error = out.error("batch_top_k")
+    if error:
+        out.error("batch_top_k", {error["type"]: (
+            "generate(..., top_k=3) fails on a batch of two prompts. The book's code, as printed, handles one prompt "
+            "at a time; keep its dimension when you take the k-th largest logit, top_logits[:, -1:] (shape (batch, "
+            "1)), and every row is compared with its own threshold")})
+    got = out["batch_top_k"]
     expected = [ref.expected_run(row, 3, 4) for row in ([1, 2, 3], [9, 8, 7])]
     if got.tolist() != expected:
         fail(f"generate(..., temperature=0.0, top_k=3) on a batch of two prompts gave {got.tolist()}, expected "

@@ -2,38 +2,33 @@
 dropout off and the model back in training mode afterwards."""
 from grader.checks import case, fail, sibling
 
-ref = sibling(__file__, "pretraining_reference")
+stand = sibling(__file__, "standins")
 START = "the painter\nsaid"   # 16 characters: longer than the context of 8, with a newline to replace
 
 
 @case
-def implemented(learner):
-    return ref.raises_if_stub(learner.generate_and_print_sample, None, None, "cpu", "")
-
-
-@case
 def sample(learner):
-    """A tiny GPT with dropout 0.5 (so eval mode matters), passed in training mode; the character tokenizer."""
-    model = ref.tiny_gpt(learner, drop_rate=0.5).train()
-    calls = ref.watch_forward(model)
-    try:
-        _, text = ref.printed(learner.generate_and_print_sample, model, ref.CharTokenizer(), "cpu", START)
-    except IndexError as exc:
-        return {"error": str(exc)[:200], "calls": calls[-3:]}
-    return {"printed": text, "calls": calls[:80], "training_after": model.training}
+    """A tiny GPT with dropout 0.5 (so eval mode matters), passed in training mode; the character tokenizer. The
+    model's calls are kept for `calls`, which still has them when the learner's code raised."""
+    model = stand.tiny_gpt(learner, drop_rate=0.5).train()
+    stand.watch_forward(model, "gps.calls")
+    _, text = stand.printed(learner.generate_and_print_sample, model, stand.CharTokenizer(), "cpu", START)
+    return {"printed": text, "training_after": model.training}
+
+
+calls = case(stand.kept, "gps.calls")
 
 
 def _sample(out):
-    got = out["sample"]
-    if "error" in got:
-        longest = max((c["shape"][-1] for c in got["calls"] if c["shape"]), default=0)
-        fail(f"the model failed ({got['error']}) on {longest} tokens: it has positions for {ref.C} only. Give "
-             "generate_text_simple the model's own context size, model.pos_emb.weight.shape[0]")
-    return got
+    """The sample case's result; an IndexError (positions beyond the model's context) gets its advice."""
+    longest = max((c["shape"][-1] for c in out["calls"] or [] if c["shape"]), default=0)
+    out.error("sample", {"IndexError": f"the model failed on {longest} tokens: it has positions for {stand.C} only. "
+                                       "Give generate_text_simple the model's own context size, "
+                                       "model.pos_emb.weight.shape[0]"})
+    return {**out["sample"], "calls": out["calls"]}
 
 
 def test_dropout_off(out):
-    out["implemented"]  # a stub says "not implemented" here, at its own TODO
     if any(c["training"] for c in _sample(out)["calls"]):
         fail("the model generated in training mode, so dropout made the sample random: call model.eval() first")
 
@@ -49,8 +44,8 @@ def test_fifty_new_tokens(out):
     if len(calls) != 50:
         fail(f"the model was called {len(calls)} times; the sample is 50 new tokens (max_new_tokens=50), one call each")
     longest = max(c["shape"][-1] for c in calls)
-    if longest > ref.C:
-        fail(f"the model was given {longest} tokens although its context is {ref.C}: use context_size = "
+    if longest > stand.C:
+        fail(f"the model was given {longest} tokens although its context is {stand.C}: use context_size = "
              "model.pos_emb.weight.shape[0]")
 
 

@@ -1,5 +1,5 @@
 """Checks for ch05.token_ids: text_to_token_ids gives a (1, n) batch of GPT-2 ids, token_ids_to_text decodes it."""
-from grader.checks import case, expect_dtype, expect_sequence, expect_shape, expect_type, fail
+from grader.checks import case, expect_dtype, expect_sequence, expect_shape, expect_type, fail, fail_if_mistake
 
 WORKER_PRELOAD = ("gpt2",)
 TEXT = "Every effort moves you"
@@ -27,9 +27,10 @@ def decoded(learner):
 def test_batch_of_one(out, snap):
     got, expected = out["encoded"], snap["encoded"]
     what = f"text_to_token_ids({TEXT!r}, tokenizer)"
-    if hasattr(got, "shape") and list(got.shape) == [expected.shape[1]]:
-        fail(f"{what} has shape {list(got.shape)}, expected {list(expected.shape)}: add the batch dimension "
-             "(unsqueeze(0)), since the model takes a batch of sequences")
+    if hasattr(got, "shape") and list(got.shape) != list(expected.shape):
+        fail_if_mistake(list(got.shape), {"add the batch dimension (unsqueeze(0)), since the model takes a batch "
+                                          "of sequences": [expected.shape[1]]},
+                        f"{what} has shape {list(got.shape)}, expected {list(expected.shape)}")
     expect_shape(got, expected.shape, what)
     expect_dtype(got, "torch.int64", what)
 

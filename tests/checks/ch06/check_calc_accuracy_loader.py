@@ -1,32 +1,27 @@
 """Checks for ch06.calc_accuracy_loader: accuracy of the last token's argmax, over num_batches batches, in eval mode."""
-from grader.checks import case, expect_close, expect_type, fail, points, sibling
+from grader.checks import case, expect_close, expect_type, fail, fail_if_mistake, points, sibling
 
-ref = sibling(__file__, "classifier_reference")
+stand = sibling(__file__, "standins")
 N, BATCH = 20, 4
 
 
-def _run(learner, **kwargs):
-    model = ref.tiny_classifier("acc.")
-    value = learner.calc_accuracy_loader(ref.loader(N, BATCH, "acc"), model, "cpu", **kwargs)
+def accuracy(learner, num_batches):
+    model = stand.tiny_classifier("acc.")
+    value = learner.calc_accuracy_loader(stand.loader(N, BATCH, "acc"), model, "cpu", num_batches=num_batches)
     return {"value": value, "calls": model.calls}
 
 
-@case
-def all_batches(learner):
-    return _run(learner)
+all_batches = case(accuracy, None)
+two_batches = case(accuracy, 2)
 
 
 @case
-def two_batches(learner):
-    return _run(learner, num_batches=2)
-
-
-@case
-def variants(learner):
-    """The accuracy over all batches if the prediction came from the first token, or were averaged."""
+def mistakes(learner):
+    """The accuracy over all batches if the prediction came from the first token or the mean over positions, and
+    the number of right predictions (computed here, from the same model)."""
     import torch
 
-    model, data = ref.tiny_classifier("acc."), ref.loader(N, BATCH, "acc")
+    model, data = stand.tiny_classifier("acc."), stand.loader(N, BATCH, "acc")
     targets = torch.cat([y for _, y in data])
     with torch.no_grad():
         logits = torch.cat([model(x) for x, _ in data])
@@ -44,27 +39,26 @@ def _value(out, key, what):
 @points(2)
 def test_accuracy_over_all_batches(out, snap):
     value = _value(out, "all_batches", "calc_accuracy_loader(...)")
-    expected, variants = snap["all_batches"]["value"], out["variants"]
+    expected, m = snap["all_batches"]["value"], out["mistakes"]
     if abs(value - expected) > 1e-6:
-        if value == variants["count"] and value > 1:
-            fail(f"calc_accuracy_loader returned {value}, the number of correct predictions: divide by the "
-                 "number of examples, to return a fraction between 0 and 1")
-        for name, advice in (("first token", "predict from the LAST token's logits, [:, -1, :]: only the last "
-                              "position has seen the whole message"),
-                             ("mean over tokens", "predict from the last token's logits, not their mean over "
-                              "positions")):
-            if abs(value - variants[name]) < 1e-6 and abs(variants[name] - expected) > 1e-6:
-                fail(f"the accuracy is {value:.3f}, expected {expected:.3f}: {advice}")
+        fail_if_mistake(value, {
+            "that is the number of correct predictions: divide by the number of examples, to return a fraction "
+            "between 0 and 1": m["count"] if m["count"] > 1 else None,
+            "predict from the LAST token's logits, [:, -1, :]: only the last position has seen the whole message":
+                m["first token"],
+            "predict from the last token's logits, not their mean over positions": m["mean over tokens"],
+        }, f"calc_accuracy_loader returned {value:.4g}, expected {expected:.4f}", atol=1e-6, rtol=0)
         fail(f"the accuracy over all {N // BATCH} batches is {value:.4f}, expected {expected:.4f}: an example is "
              "right when the argmax of its last token's logits equals its label")
 
 
 def test_num_batches(out, snap):
     value = _value(out, "two_batches", "calc_accuracy_loader(..., num_batches=2)")
-    expected = snap["two_batches"]["value"]
-    if abs(value - out["all_batches"]["value"]) < 1e-9 and abs(expected - snap["all_batches"]["value"]) > 1e-9:
-        fail("with num_batches=2 the accuracy is the one over every batch: stop after num_batches batches")
-    expect_close(value, expected, "the accuracy over the first 2 batches", atol=1e-6, rtol=0)
+    every = out["all_batches"]["value"] if abs(snap["two_batches"]["value"] - snap["all_batches"]["value"]) > 1e-9 \
+        else None
+    expect_close(value, snap["two_batches"]["value"], "the accuracy over the first 2 batches", atol=1e-6, rtol=0,
+                 mistakes={"with num_batches=2 the accuracy is the one over every batch: stop after num_batches "
+                           "batches": every})
 
 
 def test_eval_mode_without_gradients(out):

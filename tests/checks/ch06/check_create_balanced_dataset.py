@@ -1,5 +1,5 @@
 """Checks for ch06.create_balanced_dataset: every spam row, as many ham rows, sampled as the book does."""
-from grader.checks import case, expect_type, fail, points, sibling
+from grader.checks import case, fail, points, show, sibling
 
 ref = sibling(__file__, "classifier_reference")
 WORKER_PRELOAD = ("pandas",)
@@ -24,7 +24,8 @@ def balanced(learner):
     if not isinstance(got, pd.DataFrame):
         return {"type": type(got).__name__}
     return {"type": "DataFrame", "columns": [str(c) for c in got.columns], "labels": [str(x) for x in got["Label"]],
-            "texts": [str(x) for x in got["Text"]], "spam_in": [t for t, l in zip(df["Text"], df["Label"]) if l == "spam"],
+            "texts": [str(x) for x in got["Text"]],
+            "spam_in": [t for t, l in zip(df["Text"], df["Label"]) if l == "spam"],
             "ham_in": [t for t, l in zip(df["Text"], df["Label"]) if l == "ham"]}
 
 
@@ -57,10 +58,10 @@ def test_every_spam_row_kept_once(out):
     missing = [t for t in got["spam_in"] if t not in spam_out]
     if missing:
         fail(f"{len(missing)} of the {len(got['spam_in'])} spam messages are missing from the result "
-             f"(e.g. {missing[0][:50]!r}): keep every spam row of df")
+             f"(e.g. {show(missing[0], 60)}): keep every spam row of df")
     twice = sorted({t for t in spam_out if spam_out.count(t) > 1})
     if twice:
-        fail(f"spam messages appear more than once (e.g. {twice[0][:50]!r}): sample from the ham rows only, "
+        fail(f"spam messages appear more than once (e.g. {show(twice[0], 60)}): sample from the ham rows only, "
              "then add the spam rows once")
 
 
@@ -69,7 +70,7 @@ def test_ham_rows_come_from_df(out):
     ham_out = [t for t, l in zip(got["texts"], got["labels"]) if l == "ham"]
     foreign = [t for t in ham_out if t not in got["ham_in"]]
     if foreign:
-        fail(f"a ham row of the result is not a ham row of df: {foreign[0][:50]!r}")
+        fail(f"a ham row of the result is not a ham row of df: {show(foreign[0], 60)}")
     if len(set(ham_out)) != len(ham_out):
         fail("some ham messages appear twice: sample the ham rows without replacement (pandas' default)")
 

@@ -7,13 +7,14 @@ ROWS = ref.messages(7)
 PAD = 50256
 
 
-def _dataset(learner, **kwargs):
+def dataset(learner, **options):
+    """SpamDataset over a CSV file of ROWS (with `options`): its length, max_length and every item."""
     import tiktoken
 
     path = ref.write_csv("spam_rows.csv", ROWS)
-    dataset = learner.SpamDataset(path, tiktoken.get_encoding("gpt2"), **kwargs)
-    items = [dataset[i] for i in range(len(ROWS))]
-    return {"len": len(dataset), "max_length": getattr(dataset, "max_length", None),
+    data = learner.SpamDataset(path, tiktoken.get_encoding("gpt2"), **options)
+    items = [data[i] for i in range(len(ROWS))]
+    return {"len": len(data), "max_length": getattr(data, "max_length", None),
             "ids": [x for x, _ in items], "labels": [y for _, y in items]}
 
 
@@ -21,24 +22,14 @@ def _dataset(learner, **kwargs):
 def longest(learner):
     import tiktoken
 
-    result = _dataset(learner)
+    result = dataset(learner)
     result["encoded"] = [tiktoken.get_encoding("gpt2").encode(t) for _, t in ROWS]
     return result
 
 
-@case
-def truncated(learner):
-    return _dataset(learner, max_length=6)
-
-
-@case
-def longer(learner):
-    return _dataset(learner, max_length=40)
-
-
-@case
-def own_pad(learner):
-    return _dataset(learner, pad_token_id=0)
+truncated = case(dataset, max_length=6)
+longer = case(dataset, max_length=40)
+own_pad = case(dataset, pad_token_id=0)
 
 
 def _ids(got, i, what):
@@ -71,13 +62,13 @@ def test_pads_to_the_longest_message(out):
              "of tokens of the longest encoded message")
     for i, encoded in enumerate(got["encoded"]):
         ids = _ids(got, i, "with max_length=None")
-        expected = encoded + [PAD] * (longest - len(encoded))
-        if len(encoded) < longest and ids == [PAD] * (longest - len(encoded)) + encoded:
-            fail(f"message {i} is padded at the start; append the padding after the message's tokens")
-        if len(ids) == longest and ids[:len(encoded)] == encoded and ids != expected:
-            fail(f"message {i} is padded with {ids[-1]} instead of pad_token_id ({PAD}, <|endoftext|>)")
-        expect_sequence(ids, expected, f"dataset[{i}][0] with max_length=None (the message's tokens, then "
-                        f"{PAD} up to the longest message)", "id")
+        n = longest - len(encoded)
+        expect_sequence(ids, encoded + [PAD] * n, f"dataset[{i}][0] with max_length=None (the message's tokens, then "
+                        f"{PAD} up to the longest message)", "id", mistakes={
+                            f"message {i} is padded at the start; append the padding after the message's tokens":
+                                [PAD] * n + encoded if n else None,
+                            f"message {i} is padded with {ids[-1]} instead of pad_token_id ({PAD}, <|endoftext|>)":
+                                encoded + [ids[-1]] * n if n and ids and ids[-1] != PAD else None})
 
 
 @points(2)
@@ -109,6 +100,7 @@ def test_uses_pad_token_id(out):
     longest = max(len(e) for e in out["longest"]["encoded"])
     for i, encoded in enumerate(out["longest"]["encoded"]):
         ids = _ids(got, i, "with pad_token_id=0")
-        if len(encoded) < longest and ids[-1] == PAD:
-            fail(f"with pad_token_id=0 message {i} is still padded with {PAD}: pad with the pad_token_id argument")
-        expect_sequence(ids, encoded + [0] * (longest - len(encoded)), f"dataset[{i}][0] with pad_token_id=0", "id")
+        n = longest - len(encoded)
+        expect_sequence(ids, encoded + [0] * n, f"dataset[{i}][0] with pad_token_id=0", "id", mistakes={
+            f"with pad_token_id=0 message {i} is still padded with {PAD}: pad with the pad_token_id argument":
+                encoded + [PAD] * n if n else None})
