@@ -145,3 +145,13 @@ def test_use_judge_chooses_ollama_for_the_model_named(evaluation):
         assert evaluation.query_model("How good?", "phi3", url=server.url("/api/chat")) == "70"
         assert [json.loads(body)["model"] for _, _, body in server.requests] == ["phi3", "phi3"]
     assert evaluation.query_model(book_request(evaluation, ENTRY, "mice")) == "100"   # use_judge(): offline again
+
+
+def test_an_llm_judge_handed_in_the_models_place_is_asked(evaluation):
+    """As the demo and the checks call the book's generate_model_scores: a judge where it expects a model's name."""
+    with LocalServer({"/api/chat": (200, chat_reply("9", "0"))}) as server:
+        judge = evaluation.OllamaJudge(model="phi3", url=server.url("/api/chat"))
+        assert evaluation.query_model(book_request(evaluation, ENTRY, "mice"), judge) == "90"
+        request = json.loads(server.requests[0][2])
+    assert request["model"] == "phi3"
+    assert request["messages"][0]["content"] == book_request(evaluation, ENTRY, "mice")

@@ -53,9 +53,19 @@ def default_judge(learner):
     return learner.generate_model_scores(data, "model_response")
 
 
+def _scored(out, name):
+    """The case's result; a judge sent to a server as a model's name is named as such."""
+    error = out.error(name)
+    if error and "not JSON serializable" in str(error.get("message", "")):
+        fail("query_model was handed the checks' judge in the model's place and tried to send it to a server: keep "
+             "the course's query_model, which asks the judge it is handed (or the offline one), not the book's, "
+             f"which always posts to Ollama ({error.get('type')}: {str(error.get('message'))[:120]})")
+    return out[name]
+
+
 @points(2)
 def test_scores_in_order(out, snap):
-    got = out["scripted"]
+    got = _scored(out, "scripted")
     asked, want = [c[1] for c in got["calls"]], [c[1] for c in snap["scripted"]["calls"]]
     if asked not in (want, [r for r in want if r]):   # an empty response may score 0 without asking
         fail(f"the judge should be asked about each entry's stored response, entry[json_key], in order: "
@@ -69,7 +79,7 @@ def test_scores_in_order(out, snap):
 
 
 def test_scores_are_ints(out):
-    kinds = out["scripted"]["types"]
+    kinds = _scored(out, "scripted")["types"]
     if kinds is not None and any(kind != "int" for kind in kinds):
         fail(f"the scores should be ints, got {kinds}: convert each with int()")
 
@@ -77,12 +87,17 @@ def test_scores_are_ints(out):
 def test_json_key_used(out, snap):
     out.error("other_key", {"KeyError": "generate_model_scores(data, \"answer\") read a key the entries do not "
                                         "have: read each response under json_key, entry[json_key]"})
-    expect_sequence(out["other_key"]["scores"], snap["other_key"]["scores"], "the scores of the responses stored "
+    expect_sequence(_scored(out, "other_key")["scores"], snap["other_key"]["scores"], "the scores of the responses stored "
                     "under \"answer\" (json_key=\"answer\")", "score")
 
 
 def test_offline_judge_by_default(out, snap):
+    server = ("generate_model_scores(data, json_key) with no judge given tried to reach a server: score offline by "
+              "default, with OverlapJudge() in the course's form, or with the course's query_model, which asks the "
+              "offline judge unless you choose Ollama with use_judge(OllamaJudge())")
     out.error("default_judge", {"AttributeError": "generate_model_scores(data, json_key) with no judge given "
-                                                  "failed: score with the offline OverlapJudge() when judge is None"})
+                                                  "failed: score with the offline OverlapJudge() when judge is None",
+                                **dict.fromkeys(("JudgeUnavailable", "URLError", "ConnectionError",
+                                                 "ConnectionRefusedError"), server)})
     expect_sequence(out["default_judge"], snap["default_judge"], "the scores with no judge given (OverlapJudge)",
                     "score")
