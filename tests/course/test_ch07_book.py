@@ -1,5 +1,7 @@
 """The book's chapter-7 figures, reproduced by the reference solutions in solutions/ch07, on the course's
 generated instruction data (and on the book's file where it has been downloaded)."""
+import shutil
+
 import pytest
 
 import support
@@ -86,3 +88,53 @@ def test_book_data_split(data):
     assert len(book) == 1100
     train, test, val = data.split_data(book)
     assert (len(train), len(test), len(val)) == (935, 110, 55)
+
+
+# Section 7.8 as printed: a model's name in place of the course's judge, the request written out, and
+# query_model(prompt, model) asked for each score (without the book's tqdm progress bar).
+BOOK_SCORES = '''
+def generate_model_scores(json_data, json_key, model="llama3"):
+    scores = []
+    for entry in json_data:
+        prompt = (
+            f"Given the input `{format_input(entry)}` "
+            f"and correct output `{entry['output']}`, "
+            f"score the model response `{entry[json_key]}`"
+            f" on a scale from 0 to 100, where 100 is the best score. "
+            f"Respond with the integer number only."
+        )
+        score = query_model(prompt, model)
+        try:
+            scores.append(int(score))
+        except ValueError:
+            print(f"Could not convert score: {score}")
+            continue
+
+    return scores
+'''
+
+
+def test_books_generate_model_scores_asks_the_offline_judge():
+    evaluation = solution("evaluation")
+    namespace = dict(vars(evaluation))
+    exec(BOOK_SCORES, namespace)
+    entries = [{"instruction": "Give the plural form of the word.", "input": "mouse", "output": "mice",
+                "model_response": r} for r in ("mice", "mouses", "The plural is mice")]
+    assert namespace["generate_model_scores"](entries, "model_response") == \
+        evaluation.generate_model_scores(entries, "model_response") == [100, 0, 40]
+
+
+@pytest.mark.slow  # runs the grading worker
+@pytest.mark.needs_solutions
+def test_books_generate_model_scores_gets_full_marks(course, tmp_path):
+    from grader.scoring.grading import grade_trees
+
+    tree = tmp_path / "tree"
+    shutil.copytree(course.solutions, tree)
+    module = tree / "ch07" / "evaluation.py"
+    text = module.read_text(encoding="utf-8")
+    start = text.index("def generate_model_scores(")
+    module.write_text(text[:start] + BOOK_SCORES.lstrip(), encoding="utf-8")
+    (run,) = grade_trees(course, [tree], [course.exercise("ch07.model_scores")])
+    result = next(r for r in run.exercises if r.id == "ch07.model_scores")
+    assert (result.score, result.status) == (result.max_score, "passed"), result.feedback

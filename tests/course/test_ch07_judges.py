@@ -90,3 +90,67 @@ def test_wrong_protocol_is_named(evaluation, local_server):
     with local_server({"/api/chat": (200, b"<html>hello</html>\n")}) as server:
         with pytest.raises(evaluation.JudgeUnavailable, match="Ollama's chat format"):
             evaluation.OllamaJudge(url=server.url("/api/chat")).score(ENTRY, "mice")
+
+
+BOOK_REQUEST = ("Given the input `{task}` and correct output `{output}`, score the model response `{response}` on a "
+                "scale from 0 to 100, where 100 is the best score. Respond with the integer number only.")
+
+
+def book_request(evaluation, entry, response):
+    return BOOK_REQUEST.format(task=evaluation.format_input(entry), output=entry["output"], response=response)
+
+
+@pytest.fixture
+def refuse_network(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the offline judge must not open a connection")
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+
+
+@pytest.mark.parametrize("response, score", [("mice", "100"), ("mouses", "0"), ("The plural is `mice`", "40")])
+def test_query_model_asks_the_offline_judge_by_default(evaluation, refuse_network, response, score):
+    assert evaluation.query_model(book_request(evaluation, ENTRY, response)) == score
+    assert evaluation.query_model(book_request(evaluation, ENTRY, response), "llama3") == score
+
+
+@pytest.mark.parametrize("entry", [ENTRY, {"instruction": "Name a colour.", "input": "", "output": "red"}])
+def test_offline_judge_reads_judge_prompts_request(evaluation, refuse_network, entry):
+    request = evaluation.judge_prompt(entry, entry["output"])
+    assert evaluation.read_request(request) == (entry["output"], entry["output"])
+    assert evaluation.query_model(request) == "100"
+
+
+def test_offline_judge_says_what_it_cannot_read(evaluation, refuse_network):
+    reply = evaluation.query_model("What do Llamas eat?", "llama3")
+    assert not reply.strip().isdigit() and "use_judge(OllamaJudge())" in reply
+
+
+def test_query_model_asks_the_judge_it_is_handed(evaluation, refuse_network):
+    class Judge:
+        def reply(self, prompt):
+            return f"asked: {prompt}"
+    assert evaluation.query_model("How good?", Judge()) == "asked: How good?"
+    with pytest.raises(TypeError, match="a model's name"):
+        evaluation.query_model("How good?", object())
+
+
+def test_use_judge_chooses_ollama_for_the_model_named(evaluation):
+    with LocalServer({"/api/chat": (200, chat_reply("7", "0"))}) as server:
+        evaluation.use_judge(evaluation.OllamaJudge(url=server.url("/api/chat")))
+        try:
+            assert evaluation.query_model("How good?", "phi3") == "70"
+        finally:
+            evaluation.use_judge()
+        assert evaluation.query_model("How good?", "phi3", url=server.url("/api/chat")) == "70"
+        assert [json.loads(body)["model"] for _, _, body in server.requests] == ["phi3", "phi3"]
+    assert evaluation.query_model(book_request(evaluation, ENTRY, "mice")) == "100"   # use_judge(): offline again
+
+
+def test_an_llm_judge_handed_in_the_models_place_is_asked(evaluation):
+    """As the demo and the checks call the book's generate_model_scores: a judge where it expects a model's name."""
+    with LocalServer({"/api/chat": (200, chat_reply("9", "0"))}) as server:
+        judge = evaluation.OllamaJudge(model="phi3", url=server.url("/api/chat"))
+        assert evaluation.query_model(book_request(evaluation, ENTRY, "mice"), judge) == "90"
+        request = json.loads(server.requests[0][2])
+    assert request["model"] == "phi3"
+    assert request["messages"][0]["content"] == book_request(evaluation, ENTRY, "mice")

@@ -1,38 +1,27 @@
 """Checks for ch07.custom_collate_fn: padded inputs, shifted targets, the first end-of-text target kept, later
 ones ignored, allowed_max_length and device honoured, and the batch left as it was."""
-from grader.checks import case, expect_dtype, expect_equal, expect_shape, fail, points, sibling
+from grader.checks import case, expect_dtype, expect_equal, expect_shape, fail, fail_if_mistake, points, sibling
 
 ref = sibling(__file__, "instruction_reference")
 PAD, IGNORE = ref.PAD, ref.IGNORE
 TOY = [[0, 1, 2, 3, 4], [5, 6], [7, 8, 9]]            # the book's example
 SAME = [[11, 12, 13], [14, 15, 16]]                    # equal lengths: one end-of-text each
 OWN = ([[1, 2], [3, 4, 5, 6], [7]], 99, -1)            # batch, pad_token_id, ignore_index
+CUTS = (3, 5, 8)                                       # allowed_max_length: shorter, equal, longer than the rows
 
 
-def _collate(learner, batch, **kwargs):
+def collate(learner, batch, **kwargs):
+    """custom_collate_fn on a copy of batch: {"inputs", "targets"}."""
     inputs, targets = learner.custom_collate_fn([list(item) for item in batch], **kwargs)
     return {"inputs": inputs, "targets": targets}
 
 
-@case
-def toy(learner):
-    return _collate(learner, TOY)
-
-
-@case
-def same_lengths(learner):
-    return _collate(learner, SAME)
-
-
-@case
-def own_ids(learner):
-    batch, pad, ignore = OWN
-    return _collate(learner, batch, pad_token_id=pad, ignore_index=ignore)
-
-
-@case
-def cut(learner):
-    return {str(n): _collate(learner, TOY, allowed_max_length=n) for n in (3, 5, 8)}
+toy = case(collate, TOY)
+same_lengths = case(collate, SAME)
+own_ids = case(collate, OWN[0], pad_token_id=OWN[1], ignore_index=OWN[2])
+cut_3 = case(collate, TOY, allowed_max_length=3)
+cut_5 = case(collate, TOY, allowed_max_length=5)
+cut_8 = case(collate, TOY, allowed_max_length=8)
 
 
 @case
@@ -70,23 +59,22 @@ def _pair(out, name):
 
 @points(2)
 def test_shapes(out):
-    got = out["toy"]
     for key in ("inputs", "targets"):
-        shape = list(getattr(got[key], "shape", []))
-        if shape == [3, 6]:
-            fail(f"the {key} for the book's batch {TOY} have shape [3, 6], expected [3, 5]: pad every row to the "
-                 "longest + 1, then drop the last position for the inputs and the first for the targets")
-        if shape == [3, 4]:
-            fail(f"the {key} for the book's batch {TOY} have shape [3, 4], expected [3, 5]: pad to the longest "
-                 "sequence + 1, so that even the longest row gets an end-of-text token")
-        expect_shape(got[key], [3, 5], f"the {key} for the book's batch {TOY}")
+        what = f"the {key} for the book's batch {TOY}"
+        fail_if_mistake(list(getattr(out["toy"][key], "shape", [])), {
+            "shape [3, 6], expected [3, 5]: pad every row to the longest + 1, then drop the last position for the "
+            "inputs and the first for the targets": [3, 6],
+            "shape [3, 4], expected [3, 5]: pad to the longest sequence + 1, so that even the longest row gets an "
+            "end-of-text token": [3, 4]}, what)
+        expect_shape(out["toy"][key], [3, 5], what)
 
 
 def test_long_token_ids(out):
     for key in ("inputs", "targets"):
-        if getattr(out["toy"][key], "torch_dtype", "") == "torch.float32":
-            fail(f"the {key} hold floats (torch.float32); token ids must be integers, torch.long, for the "
-                 "embedding and the loss: torch.tensor(list_of_ints) gives that, torch.Tensor(...) gives floats")
+        fail_if_mistake(getattr(out["toy"][key], "torch_dtype", ""), {
+            "they hold floats (torch.float32); token ids must be integers, torch.long, for the embedding and the "
+            "loss: torch.tensor(list_of_ints) gives that, torch.Tensor(...) gives floats": "torch.float32"},
+            f"the {key}")
         expect_dtype(out["toy"][key], "torch.int64", f"the {key}")
 
 
@@ -113,9 +101,10 @@ def test_targets_shifted(out):
 @points(2)
 def test_first_end_of_text_kept(out):
     targets, want = _pair(out, "toy")[1], expected(TOY)[1]
-    if targets == expected(TOY, keep_first=False)[1]:
-        fail(f"every padding target is {IGNORE}, the first one too: keep the first end-of-text token ({PAD}) in "
-             f"each row of the targets, so the model learns where its answer ends; expected {want}")
+    fail_if_mistake(targets, {
+        f"every padding target is {IGNORE}, the first one too: keep the first end-of-text token ({PAD}) in each "
+        f"row, so the model learns where its answer ends; expected {want}": expected(TOY, keep_first=False)[1]},
+        f"the targets for the book's batch {TOY}")
     for row, item in enumerate(TOY):
         if len(targets[row]) >= len(item) and targets[row][len(item) - 1] != PAD:
             fail(f"row {row} of the targets, {targets[row]}, should have the end-of-text token {PAD} right after "
@@ -129,10 +118,9 @@ def test_first_end_of_text_kept(out):
 @points(2)
 def test_later_pads_ignored(out):
     targets, want = _pair(out, "toy")[1], expected(TOY)[1]
-    if targets == expected(TOY, mask_later=False)[1]:
-        fail(f"the targets keep every padding token ({PAD}): replace all but the first of them with ignore_index "
-             f"({IGNORE}) so the loss skips the padding; expected {want}")
-    expect_equal(targets, want, f"the targets for the book's batch {TOY}")
+    expect_equal(targets, want, f"the targets for the book's batch {TOY}", mistakes={
+        f"they keep every padding token ({PAD}): replace all but the first of them with ignore_index ({IGNORE}) so "
+        f"the loss skips the padding; expected {want}": expected(TOY, mask_later=False)[1]})
 
 
 @points(2)
@@ -151,24 +139,24 @@ def test_own_pad_and_ignore_index(out):
 
 @points(2)
 def test_allowed_max_length(out):
-    for n in ("3", "5", "8"):
-        got = out["cut"][n]
-        inputs, targets = ref.rows(got["inputs"], "the inputs"), ref.rows(got["targets"], "the targets")
-        want_in, want_tg = [r[:int(n)] for r in expected(TOY)[0]], [r[:int(n)] for r in expected(TOY)[1]]
-        if n == "3" and len(inputs[0]) == 5:
-            fail("with allowed_max_length=3 the rows still have 5 positions: cut both inputs and targets to at "
-                 "most allowed_max_length positions")
-        if n == "3" and len(inputs[0]) == 3 and len(targets[0]) == 5:
-            fail("with allowed_max_length=3 the inputs are cut but the targets are not: cut both")
-        expect_equal(inputs, want_in, f"the inputs with allowed_max_length={n}")
-        expect_equal(targets, want_tg, f"the targets with allowed_max_length={n}")
+    uncut = expected(TOY)
+    for n in CUTS:
+        got, want = list(_pair(out, f"cut_{n}")), [[row[:n] for row in part] for part in uncut]
+        if got != want:
+            fail_if_mistake(got, {
+                f"the rows still have {len(uncut[0][0])} positions: cut both inputs and targets to at most "
+                "allowed_max_length positions": list(uncut),
+                "the inputs are cut but the targets are not: cut both": [want[0], uncut[1]]},
+                f"with allowed_max_length={n}")
+        expect_equal(got[0], want[0], f"the inputs with allowed_max_length={n}")
+        expect_equal(got[1], want[1], f"the targets with allowed_max_length={n}")
 
 
 def test_device(out):
-    if out["device"] < 2:
-        fail(f"custom_collate_fn(batch, device={ref.DEVICE!r}) "
-             + ("never moves anything to that device" if not out["device"] else "moves only one tensor there")
-             + ": move both the inputs and the targets to `device` (.to(device)) before returning them")
+    advice = "move both the inputs and the targets to `device` (.to(device)) before returning them"
+    fail_if_mistake(out["device"], {f"it never moves anything to that device: {advice}": 0,
+                                    f"it moves only one tensor there: {advice}": 1},
+                    f"custom_collate_fn(batch, device={ref.DEVICE!r})")
 
 
 def test_batch_left_unchanged(out):

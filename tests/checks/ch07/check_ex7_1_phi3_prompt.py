@@ -5,9 +5,13 @@ ref = sibling(__file__, "instruction_reference")
 WITH_INPUT, WITHOUT_INPUT = ref.ENTRIES[0], ref.ENTRIES[1]
 
 
-@case
-def prompts(learner):
-    return [learner.format_input_phi3(dict(entry)) for entry in (WITH_INPUT, WITHOUT_INPUT, ref.ENTRIES[2])]
+def prompt_for(learner, entry):
+    return learner.format_input_phi3(dict(entry))
+
+
+with_input = case(prompt_for, WITH_INPUT)
+without_input = case(prompt_for, WITHOUT_INPUT)
+multiline = case(prompt_for, ref.ENTRIES[2])
 
 
 @case
@@ -20,8 +24,8 @@ def answers(learner):
     return result
 
 
-def _prompt(out, snap, i, what):
-    got, want = out["prompts"][i], snap["prompts"][i]
+def _prompt(out, snap, name, what):
+    got, want = out[name], snap[name]
     if isinstance(got, str) and got != want:
         if got.startswith("Below is an instruction"):
             fail(f"{what} starts with the Alpaca preamble: the Phi-3 style has none, only the tag USER")
@@ -35,17 +39,17 @@ def _prompt(out, snap, i, what):
 
 @points(2)
 def test_prompt_with_input(out, snap):
-    _prompt(out, snap, 0, "format_input_phi3(entry) for an entry with an input")
+    _prompt(out, snap, "with_input", "format_input_phi3(entry) for an entry with an input")
 
 
 @points(2)
 def test_prompt_without_input(out, snap):
-    got = out["prompts"][1]
+    got = out["without_input"]
     if isinstance(got, str) and got.endswith("\n"):
         fail("format_input_phi3(entry) for an entry with an empty input ends with a newline: add the input line "
              "only when entry[\"input\"] is not empty")
-    _prompt(out, snap, 1, "format_input_phi3(entry) for an entry whose input is empty")
-    _prompt(out, snap, 2, "format_input_phi3(entry) for an entry with a three-line input")
+    _prompt(out, snap, "without_input", "format_input_phi3(entry) for an entry whose input is empty")
+    _prompt(out, snap, "multiline", "format_input_phi3(entry) for an entry with a three-line input")
 
 
 @points(2)

@@ -32,17 +32,14 @@ def _pairs(out):
 
 @points(2)
 def test_prompt_lengths(out, snap):
-    got = [pair[0] for pair in _pairs(out)]
-    want = [pair[0] for pair in snap["items"]["items"]]
-    if got == [len(pair[1]) for pair in _pairs(out)]:
-        fail(f"the instruction lengths {got} are the lengths of the whole texts: count the tokens of the prompt "
-             "alone, format_input(entry), without the response")
-    if got == out["items"]["characters"]:
-        fail(f"the instruction lengths {got} count characters: count the tokens of the encoded prompt")
-    if got == out["items"]["with_header"]:
-        fail(f"the instruction lengths {got} include the \"### Response:\" header: count format_input(entry) "
-             "alone; the header belongs to the response part, which stays in the loss")
-    expect_sequence(got, want, "the instruction lengths of four entries", "length")
+    pairs = _pairs(out)
+    got, want = [pair[0] for pair in pairs], [pair[0] for pair in snap["items"]["items"]]
+    expect_sequence(got, want, f"the instruction lengths {got} of four entries", "length", mistakes={
+        "they are the lengths of the whole texts: count the tokens of the prompt alone, format_input(entry), "
+        "without the response": [len(pair[1]) for pair in pairs],
+        "they count characters: count the tokens of the encoded prompt": out["items"]["characters"],
+        "they include the \"### Response:\" header: count format_input(entry) alone; the header belongs to the "
+        "response part, which stays in the loss": out["items"]["with_header"]})
 
 
 def test_token_ids(out, snap):

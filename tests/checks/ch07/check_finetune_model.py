@@ -7,7 +7,7 @@ factor (1 - lr * weight_decay) each step under AdamW; the trained output head sh
 """
 import numpy as np
 
-from grader.checks import case, expect_close, fail, points, sibling
+from grader.checks import case, expect_close, fail, fail_if_mistake, points, sibling
 from grader.checks.weights import pattern
 
 WORKER_PRELOAD = ("optimizers",)
@@ -44,8 +44,9 @@ def _batches(key, n):
     return batches
 
 
-def _finetune(learner, **settings):
-    """Train a known model on the fixed batches; the result, and what the optimizer did to the weights."""
+def finetune_with(learner, settings):
+    """Train a known model on the fixed batches, with these settings beyond the required ones (none: the
+    defaults); the result, and what the optimizer did to the weights."""
     from grader.checks import with_weights
 
     model = with_weights(learner.module("ch04/gpt.py").GPTModel(CFG), WEIGHTS)
@@ -62,14 +63,8 @@ def _finetune(learner, **settings):
             "decay_spread": float(ratios.std()), "head_step": float(step)}
 
 
-@case
-def finetuned(learner):
-    return _finetune(learner)
-
-
-@case
-def own_settings(learner):
-    return _finetune(learner, lr=OWN_LR, weight_decay=OWN_DECAY)
+finetuned = case(finetune_with, {})
+own_settings = case(finetune_with, {"lr": OWN_LR, "weight_decay": OWN_DECAY})
 
 
 def _steps():
@@ -85,9 +80,9 @@ def test_weight_decay(out, snap):
         fail("weights that get no gradient changed by different factors, as under torch.optim.Adam, which adds "
              "the weight decay to the gradient; the book uses torch.optim.AdamW, which shrinks every weight by "
              "the same factor (1 - lr * weight_decay) each step")
-    if got == 1.0:
-        fail("weights that get no gradient did not change at all: the optimizer has no weight decay. The book "
-             f"uses torch.optim.AdamW(model.parameters(), lr={LR}, weight_decay={DECAY})")
+    fail_if_mistake(got, {"weights that get no gradient did not change at all: the optimizer has no weight decay. "
+                          f"The book uses torch.optim.AdamW(model.parameters(), lr={LR}, weight_decay={DECAY})": 1.0},
+                    f"finetune_model with its default settings, over {_steps()} steps", atol=1e-9, rtol=0.0)
     per_step = (1 - got ** (1 / _steps())) / LR
     fail(f"weights that get no gradient shrank by {1 - got:.3g} over {_steps()} steps, expected {1 - want:.3g}: "
          f"that is lr * weight_decay = {per_step * LR:.3g} a step, not {LR * DECAY:g} "

@@ -5,19 +5,14 @@ ref = sibling(__file__, "instruction_reference")
 WITH_INPUT, WITHOUT_INPUT, MULTILINE, SHORT = ref.ENTRIES
 
 
-@case
-def with_input(learner):
-    return learner.format_input(dict(WITH_INPUT))
+def prompt_for(learner, entry):
+    return learner.format_input(dict(entry))
 
 
-@case
-def without_input(learner):
-    return learner.format_input(dict(WITHOUT_INPUT))
-
-
-@case
-def other_entries(learner):
-    return [learner.format_input(dict(entry)) for entry in (MULTILINE, SHORT)]
+with_input = case(prompt_for, WITH_INPUT)
+without_input = case(prompt_for, WITHOUT_INPUT)
+multiline = case(prompt_for, MULTILINE)
+short = case(prompt_for, SHORT)
 
 
 def _diagnose(got, expected, what):
@@ -36,7 +31,8 @@ def _diagnose(got, expected, what):
 
 @points(2)
 def test_with_input(out, snap):
-    _diagnose(out["with_input"], snap["with_input"], f"format_input(entry) for an entry with input {WITH_INPUT['input']!r}")
+    _diagnose(out["with_input"], snap["with_input"],
+              f"format_input(entry) for an entry with input {WITH_INPUT['input']!r}")
 
 
 @points(2)
@@ -49,12 +45,13 @@ def test_without_input(out, snap):
 
 
 def test_preamble_first(out, snap):
-    got, preamble = out["with_input"], snap["with_input"].split("\n\n")[0]
-    if isinstance(got, str) and not got.startswith(preamble + "\n\n### Instruction:\n"):
+    got, want = out["with_input"], snap["with_input"]
+    start = len(want.split("\n\n")[0]) + len("\n\n### Instruction:\n")
+    if isinstance(got, str) and not got.startswith(want[:start]):
         fail("the prompt should start with PREAMBLE exactly as given, then a blank line and the "
-             "\"### Instruction:\" header: " + ref.text_difference(got[:len(preamble) + 20], snap["with_input"][:len(preamble) + 20]))
+             "\"### Instruction:\" header: " + ref.text_difference(got[:start], want[:start]))
 
 
 def test_other_entries(out, snap):
-    for entry, got, expected in zip((MULTILINE, SHORT), out["other_entries"], snap["other_entries"]):
-        _diagnose(got, expected, f"format_input(entry) for the entry {entry['instruction']!r}")
+    for name, entry in (("multiline", MULTILINE), ("short", SHORT)):
+        _diagnose(out[name], snap[name], f"format_input(entry) for the entry {entry['instruction']!r}")

@@ -4,7 +4,7 @@ and the extracted answer is stored under "model_response".
 The model is a stand-in that writes a scripted continuation for each entry it recognises (by its
 instruction): the response header, the answer, <|endoftext|>, then more text that must not be kept.
 """
-from grader.checks import case, fail, points, sibling
+from grader.checks import case, fail, points, show, sibling
 
 WORKER_PRELOAD = ("gpt2",)
 ref = sibling(__file__, "instruction_reference")
@@ -45,28 +45,23 @@ def _stand_in(tokenizer):
     return StandIn()
 
 
-@case
-def answered(learner):
+def answer(learner, entries, **settings):
+    """generate_responses with the stand-in model on copies of entries: what it stored and returned, the
+    prompts the model was given, and the longest input it saw."""
     from course_data.gpt2 import get_encoding
 
     tokenizer = get_encoding()
-    model, data = _stand_in(tokenizer), [dict(e) for e in ENTRIES]
-    returned = learner.generate_responses(model, data, tokenizer, "cpu", context_size=1024)
+    model, data = _stand_in(tokenizer), [dict(e) for e in entries]
+    returned = learner.generate_responses(model, data, tokenizer, "cpu", **settings)
     return {"responses": [e.get("model_response") for e in data], "prompts": model.first_rows,
-            "returned_data": returned is data, "returned": [e.get("model_response") for e in returned]
+            "longest_window": model.longest, "returned_data": returned is data,
+            "returned": [e.get("model_response") for e in returned]
             if isinstance(returned, list) and all(isinstance(e, dict) for e in returned) else None}
 
 
-@case
-def limits(learner):
-    from course_data.gpt2 import get_encoding
-
-    tokenizer = get_encoding()
-    model, data = _stand_in(tokenizer), [dict(LONG)]
-    learner.generate_responses(model, data, tokenizer, "cpu", context_size=1024, max_new_tokens=8)
-    cropped = _stand_in(tokenizer)
-    learner.generate_responses(cropped, [dict(ENTRIES[0])], tokenizer, "cpu", context_size=12, max_new_tokens=3)
-    return {"cut_short": data[0].get("model_response"), "longest_window": cropped.longest}
+answered = case(answer, ENTRIES, context_size=1024)
+cut_short = case(answer, [LONG], context_size=1024, max_new_tokens=8)
+cropped = case(answer, ENTRIES[:1], context_size=12, max_new_tokens=3)
 
 
 @points(2)
@@ -87,7 +82,7 @@ def test_stops_at_end_of_text(out, snap):
     got = out["answered"]["responses"]
     for response, want in zip(got, snap["answered"]["responses"]):
         if isinstance(response, str) and AFTER_END.strip() in response:
-            fail(f"a response runs past the end-of-text token: {response!r}. Pass eos_id=END_OF_TEXT to "
+            fail(f"a response runs past the end-of-text token: {show(response)}. Pass eos_id=END_OF_TEXT to "
                  "generate, so it stops where the model ends its answer")
         if response is None:
             fail("an entry has no \"model_response\": store each answer in entry[\"model_response\"]")
@@ -102,10 +97,10 @@ def test_returns_the_data(out):
 
 
 def test_max_new_tokens_and_context_size(out, snap):
-    got = out["limits"]
-    if got["cut_short"] != snap["limits"]["cut_short"]:
-        fail(f"with max_new_tokens=8 the answer should be cut short, to {snap['limits']['cut_short']!r}; got "
-             f"{got['cut_short']!r}: hand max_new_tokens on to generate")
-    if got["longest_window"] > 12:
-        fail(f"with context_size=12 the model was given {got['longest_window']} tokens at once: hand "
+    got, want = out["cut_short"]["responses"][0], snap["cut_short"]["responses"][0]
+    if got != want:
+        fail(f"with max_new_tokens=8 the answer should be cut short, to {want!r}; got {got!r}: hand max_new_tokens "
+             "on to generate")
+    if out["cropped"]["longest_window"] > 12:
+        fail(f"with context_size=12 the model was given {out['cropped']['longest_window']} tokens at once: hand "
              "context_size on to generate, which crops the input to it")

@@ -1,6 +1,6 @@
 """Checks for ch07.instruction_loaders: three DataLoaders over InstructionDatasets, batched by custom_collate_fn
 with device and allowed_max_length filled in; only the training loader shuffles and drops the last batch."""
-from grader.checks import case, fail, sibling
+from grader.checks import case, fail, fail_if_mistake, sibling
 
 WORKER_PRELOAD = ("gpt2",)
 ref = sibling(__file__, "instruction_reference")
@@ -65,9 +65,9 @@ def test_three_loaders(out):
 def test_training_batches(out, snap):
     epochs = _loaders(out)["train"]
     sizes = [len(batch[0]) for batch in epochs[0]]
-    if sizes == [2, 2, 1]:
-        fail("the training loader yields batches of [2, 2, 1] rows for 5 entries with batch_size=2: drop the "
-             "incomplete last batch (drop_last=True), so every training step sees a full batch")
+    fail_if_mistake(sizes, {"batches of [2, 2, 1] rows: drop the incomplete last batch (drop_last=True), so every "
+                            "training step sees a full batch": [2, 2, 1]},
+                    "the training loader for 5 entries with batch_size=2")
     if sizes != [2, 2]:
         fail(f"the training loader should yield 2 batches of 2 rows for 5 entries with batch_size=2, got sizes {sizes}")
 
@@ -81,14 +81,15 @@ def test_training_shuffled(out):
 
 def test_validation_and_test_in_order(out, snap):
     epochs, expected = _loaders(out), snap["loaders"]["epochs"]
-    if epochs["val"][0] == expected["test"][0] and epochs["test"][0] == expected["val"][0]:
-        fail("the validation loader holds the test data and the test loader the validation data: return "
-             "(train_loader, val_loader, test_loader), built from train_data, val_data and test_data")
+    fail_if_mistake([epochs["val"][0], epochs["test"][0]], {
+        "the validation loader holds the test data and the test loader the validation data: return (train_loader, "
+        "val_loader, test_loader), built from train_data, val_data and test_data":
+            [expected["test"][0], expected["val"][0]]},
+        "create_instruction_loaders(train_data, val_data, test_data, ...)")
     for name in ("val", "test"):
         got, want = epochs[name][0], expected[name][0]
-        sizes = [len(batch[0]) for batch in got]
-        if sizes == [2]:
-            fail(f"the {name} loader drops its last, incomplete batch: keep every entry (drop_last=False)")
+        fail_if_mistake([len(batch[0]) for batch in got], {
+            "drops its last, incomplete batch: keep every entry (drop_last=False)": [2]}, f"the {name} loader")
         if sorted(_row_ids(got)) == sorted(_row_ids(want)) and _row_ids(got) != _row_ids(want):
             fail(f"the {name} loader shuffles: keep the order of the entries (shuffle=False)")
         if got != want:
