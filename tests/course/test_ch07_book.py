@@ -124,7 +124,7 @@ def test_books_generate_model_scores_asks_the_offline_judge():
         evaluation.generate_model_scores(entries, "model_response") == [100, 0, 40]
 
 
-@pytest.mark.slow  # runs the grading worker
+@pytest.mark.worker
 @pytest.mark.needs_solutions
 def test_books_generate_model_scores_gets_full_marks(course, tmp_path):
     from grader.scoring.grading import grade_trees
