@@ -1,5 +1,5 @@
-"""The `grade` commands for course maintainers and instructors: check, sync, release, bulk and gradescope
-(and gradescope-run, which the Gradescope bundle's run_autograder calls).
+"""The `grade` commands for course maintainers and instructors: check, sync, release, bulk, gradescope and
+classroom (and gradescope-run, which the Gradescope bundle's run_autograder calls).
 
 `grader.cli` registers them on the one click group, beside the learner's commands (learner.py).
 
@@ -175,4 +175,24 @@ def gradescope_run_cmd(root):
                   f"{len(doc['tests'])} tests, {doc['execution_time']} s", markup=False)
 
 
-COMMANDS = (check_cmd, sync_cmd, release_cmd, bulk_cmd, gradescope_cmd, gradescope_run_cmd)
+@click.command("classroom")
+@click.argument("chapters", nargs=-1, required=True)
+@click.option("--out", "repo", type=click.Path(file_okay=False, path_type=Path),
+              help="The template repository to write .github/workflows/classroom.yml into (default: this course).")
+def classroom_cmd(chapters, repo):
+    """Instructors: GitHub Classroom's autograding workflow for CHAPTERS (ch03, ch03.causal_attention, all).
+
+    One step per exercise, worth its points when `grade <exercise>` gives full marks, and the reporter
+    step; commit it to the assignment's template repository (a learner release, `grade release`)."""
+    from ..classroom.github_classroom import WORKFLOW, workflow
+    course = load_course()
+    exercises = _select(course, [c for arg in chapters for c in arg.split(",")])
+    path = Path(repo or course.root) / WORKFLOW
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(workflow(exercises, " ".join(chapters)), encoding="utf-8")
+    console.print(f"Wrote {path}: {len(exercises)} graded steps, {sum(ex.points for ex in exercises):g} points. "
+                  "Commit it to the template repository; GitHub Classroom shows each student's points.",
+                  markup=False, highlight=False)
+
+
+COMMANDS = (check_cmd, sync_cmd, release_cmd, bulk_cmd, gradescope_cmd, gradescope_run_cmd, classroom_cmd)
