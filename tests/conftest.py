@@ -4,9 +4,11 @@ The markers (registered in pyproject.toml) are applied here where a rule can tel
 tests/integration/ is `worker`; a test that uses the `local_server` fixture is `needs_download`;
 `jail` and `browser` tests are skipped, saying why, where this machine cannot run them. A test outside
 tests/integration/ that starts grading (a worker, or `grade` in a subprocess) without `worker` fails,
-so a quick run (`-m "not worker"`) cannot start one by accident.
+so a quick run (`-m "not worker"`) cannot start one by accident. Where COURSE_CI is set (.ci/run sets it), a
+skip of a test marked must_run_in_ci (the browser and real-terminal tests) is a failure.
 """
 import functools
+import os
 import shutil
 import subprocess
 import sys
@@ -71,6 +73,18 @@ def _guard(popen_init):
 def pytest_configure(config):
     if not getattr(subprocess.Popen.__init__, "__wrapped__", None):
         subprocess.Popen.__init__ = _guard(subprocess.Popen.__init__)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Where COURSE_CI is set (.ci/run sets it), a skip of a test marked must_run_in_ci is a failure: CI
+    installs what those tests need (Chromium, tmux), so a skip there means they silently stopped running."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and os.environ.get("COURSE_CI") and item.get_closest_marker("must_run_in_ci"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"{item.nodeid} must run in CI (COURSE_CI is set), but it was skipped: {reason}"
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,9 @@ HIDDEN_CHECKS = N), test files importing `support` (it imports the solutions) or
 `needs_solutions`, and the README's blocks between `<!-- course only -->` and
 `<!-- end course only -->` (a `<!-- release only ... -->` comment becomes text). Finally every file
 of OUT is scanned for the solutions' marked lines.
+
+With keep_hidden (`grade gradescope`: a bundle that runs on the grading server, never in a learner's hands)
+the hidden checks and their snapshot data stay; everything else is as above.
 """
 from __future__ import annotations
 
@@ -45,6 +48,7 @@ class Release:
     left_out_tests: list[str] = field(default_factory=list)   # test files or tests that need solutions/
     overlaps: list[str] = field(default_factory=list)         # solution lines the course's own code holds too
     files: int = 0
+    keep_hidden: bool = False                                  # hidden checks and their snapshot data kept
 
 
 def _decorated(node: ast.stmt, name: str) -> bool:
@@ -101,8 +105,9 @@ def readme(text: str) -> str:
     return RELEASE_ONLY.sub(r"\1", COURSE_ONLY.sub("", text))
 
 
-def build(course: Course, out: Path) -> Release:
-    """Write the learner release of `course` to the empty or new folder `out`."""
+def build(course: Course, out: Path, keep_hidden: bool = False) -> Release:
+    """Write the learner release of `course` to the empty or new folder `out` (with `keep_hidden`, its hidden
+    checks and their snapshot data too: for a grading server only)."""
     out = Path(out).resolve()
     if not course.solutions.is_dir():
         raise ReleaseError("a release is made from the course repository (it needs solutions/)")
@@ -111,7 +116,7 @@ def build(course: Course, out: Path) -> Release:
     if any(out == p or p in out.parents for p in [course.root.resolve() / name for name in INCLUDE]) \
             or out == course.root.resolve():
         raise ReleaseError(f"{out} is inside what the release copies: put it elsewhere")
-    release = Release(out)
+    release = Release(out, keep_hidden=keep_hidden)
     try:
         _write(course, release)
         problems, release.overlaps = scan(course, out)
@@ -192,6 +197,8 @@ def _checks_and_snapshots(course: Course, release: Release) -> None:
     out, root = release.out, course.root
     shutil.copytree(root / "tests" / "checks", out / "tests" / "checks", ignore=IGNORE)
     shutil.copytree(root / "tests" / "snapshots", out / "tests" / "snapshots", ignore=IGNORE)
+    if release.keep_hidden:
+        return
     released = replace(course, root=out)
     for ex in course.exercises:
         path = ex.check_path(out)

@@ -1,4 +1,5 @@
-"""The `grade` commands for course maintainers and instructors: check, sync, release and bulk.
+"""The `grade` commands for course maintainers and instructors: check, sync, release, bulk, gradescope and
+classroom (and gradescope-run, which the Gradescope bundle's run_autograder calls).
 
 `grader.cli` registers them on the one click group, beside the learner's commands (learner.py).
 
@@ -127,4 +128,71 @@ def bulk_cmd(submissions, chapters, out, regrade, parallel, unsafe, dask):
                   "students/<id>/", highlight=False, markup=False)
 
 
-COMMANDS = (check_cmd, sync_cmd, release_cmd, bulk_cmd)
+def _select(course, chapters) -> list:
+    try:
+        return course.select([c.strip() for c in chapters if c.strip()])
+    except KeyError as exc:
+        raise click.UsageError(f"unknown chapter or exercise {exc}") from None
+
+
+@click.command("gradescope")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--chapters", required=True, metavar="CH[,CH...]", help="Chapters or exercises to grade, e.g. ch03.")
+def gradescope_cmd(out, chapters):
+    """Instructors: write OUT.zip, a Gradescope autograder for CHAPTERS (upload it as the assignment's autograder).
+
+    setup.sh installs the course (CPU torch); run_autograder grades the student's files, zip or notebook
+    into results.json, one test per exercise, its hidden checks shown once grades are published. The
+    course inside has no solutions; it keeps the hidden checks (it runs on Gradescope, not with students)."""
+    from ..authoring.gradescope import build
+    from ..authoring.release import ReleaseError
+    course = maintainers_course()
+    exercises = _select(course, chapters.split(","))
+    try:
+        made = build(course, out, exercises)
+    except ReleaseError as exc:
+        raise click.UsageError(str(exc)) from None
+    hidden = sum(len(v) for v in made.hidden.values())
+    console.print(f"Wrote {made.out} ({made.files} files): Gradescope's autograder for {len(made.exercises)} "
+                  f"exercises ({sum(ex.points for ex in exercises):g} points), {hidden} hidden check(s) shown to "
+                  "students once grades are published. No solution text in it (checked).", markup=False)
+    console.print("Upload it under the assignment's Configure Autograder; students submit their exercises/ files, a "
+                  "zip of them, or their chapter notebook.", markup=False)
+
+
+@click.command("gradescope-run", hidden=True)
+@click.option("--root", default="/autograder", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Gradescope's folder: source/ (this bundle), submission/, results/.")
+def gradescope_run_cmd(root):
+    """Grade ROOT/submission into ROOT/results/results.json (what the bundle's run_autograder does)."""
+    from ..classroom.gradescope import run
+    doc, graded = run(root)
+    from ..scoring.report import render_run
+    render_run(graded, console, verbose=True)   # to the log only the instructor sees (stdout_visibility hidden)
+    for limit in graded.limits:
+        console.print(f"containment: {limit}", markup=False, highlight=False)
+    console.print(f"results.json: {doc['score']:g} / {doc['extra_data']['max_score']:g} points, "
+                  f"{len(doc['tests'])} tests, {doc['execution_time']} s", markup=False)
+
+
+@click.command("classroom")
+@click.argument("chapters", nargs=-1, required=True)
+@click.option("--out", "repo", type=click.Path(file_okay=False, path_type=Path),
+              help="The template repository to write .github/workflows/classroom.yml into (default: this course).")
+def classroom_cmd(chapters, repo):
+    """Instructors: GitHub Classroom's autograding workflow for CHAPTERS (ch03, ch03.causal_attention, all).
+
+    One step per exercise, worth its points when `grade <exercise>` gives full marks, and the reporter
+    step; commit it to the assignment's template repository (a learner release, `grade release`)."""
+    from ..classroom.github_classroom import WORKFLOW, workflow
+    course = load_course()
+    exercises = _select(course, [c for arg in chapters for c in arg.split(",")])
+    path = Path(repo or course.root) / WORKFLOW
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(workflow(exercises, " ".join(chapters)), encoding="utf-8")
+    console.print(f"Wrote {path}: {len(exercises)} graded steps, {sum(ex.points for ex in exercises):g} points. "
+                  "Commit it to the template repository; GitHub Classroom shows each student's points.",
+                  markup=False, highlight=False)
+
+
+COMMANDS = (check_cmd, sync_cmd, release_cmd, bulk_cmd, gradescope_cmd, gradescope_run_cmd, classroom_cmd)

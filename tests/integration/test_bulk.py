@@ -127,6 +127,7 @@ def test_the_reporters_agree(graded):
         assert report["summary"]["total"] == sum(len(e["checks"]) for e in result["exercises"])
 
 
+@pytest.mark.must_run_in_ci
 @pytest.mark.jail
 @pytest.mark.browser
 def test_the_class_report_renders_in_a_browser_and_matches_the_gradebook(graded, tmp_path):

@@ -32,7 +32,8 @@ def test_piped_output_without_columns_fits_80():
     assert "Total 0 / " in out and max(len(line) for line in out.splitlines()) <= 80, out
 
 
-@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+@pytest.mark.must_run_in_ci
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt install tmux)")
 def test_in_a_real_80_column_terminal(buggy_tree, tmp_path):
     grade = Path(sys.executable).with_name("grade")
     session = f"grade-test-{os.getpid()}"

@@ -28,7 +28,8 @@ def wait_for(sock, session, words: str, seconds: float) -> list[str]:
     raise AssertionError(f"{words!r} never appeared; the screen:\n" + "\n".join(screen(sock, session)))
 
 
-@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+@pytest.mark.must_run_in_ci
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt install tmux)")
 def test_a_save_under_watch_with_no_arguments_shows_its_chapter_at_80_by_40(handed_out, course, tmp_path):
     root = tmp_path / "course"  # a copy: handed_out is shared with other tests
     shutil.copytree(handed_out.root, root, ignore=shutil.ignore_patterns("__pycache__", ".grade"))
