@@ -42,7 +42,7 @@ def test_demo_runs_on_the_reference_code(small_world, tmp_path):
 
 def test_demo_says_what_is_missing(small_world, tmp_path):
     result = CliRunner().invoke(main, ["demo", "ch07", "--out", str(tmp_path)])
-    assert result.exit_code != 0 and "not implemented yet" in result.output
+    assert result.exit_code != 0 and "is not written yet" in result.output
 
 
 @pytest.mark.needs_solutions
