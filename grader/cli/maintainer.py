@@ -135,7 +135,7 @@ def _select(course, chapters) -> list:
         raise click.UsageError(f"unknown chapter or exercise {exc}") from None
 
 
-@click.command("gradescope")
+@click.command("gradescope", short_help="Instructors: a Gradescope autograder bundle for chapters.")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--chapters", required=True, metavar="CH[,CH...]", help="Chapters or exercises to grade, e.g. ch03.")
 def gradescope_cmd(out, chapters):
@@ -175,7 +175,7 @@ def gradescope_run_cmd(root):
                   f"{len(doc['tests'])} tests, {doc['execution_time']} s", markup=False)
 
 
-@click.command("classroom")
+@click.command("classroom", short_help="Instructors: a GitHub Classroom autograding workflow.")
 @click.argument("chapters", nargs=-1, required=True)
 @click.option("--out", "repo", type=click.Path(file_okay=False, path_type=Path),
               help="The template repository to write .github/workflows/classroom.yml into (default: this course).")

@@ -134,8 +134,8 @@ def test_query_model_asks_the_judge_it_is_handed(evaluation, refuse_network):
         evaluation.query_model("How good?", object())
 
 
-def test_use_judge_chooses_ollama_for_the_model_named(evaluation):
-    with LocalServer({"/api/chat": (200, chat_reply("7", "0"))}) as server:
+def test_use_judge_chooses_ollama_for_the_model_named(evaluation, local_server):
+    with local_server({"/api/chat": (200, chat_reply("7", "0"))}) as server:
         evaluation.use_judge(evaluation.OllamaJudge(url=server.url("/api/chat")))
         try:
             assert evaluation.query_model("How good?", "phi3") == "70"
@@ -146,9 +146,9 @@ def test_use_judge_chooses_ollama_for_the_model_named(evaluation):
     assert evaluation.query_model(book_request(evaluation, ENTRY, "mice")) == "100"   # use_judge(): offline again
 
 
-def test_an_llm_judge_handed_in_the_models_place_is_asked(evaluation):
+def test_an_llm_judge_handed_in_the_models_place_is_asked(evaluation, local_server):
     """As the demo and the checks call the book's generate_model_scores: a judge where it expects a model's name."""
-    with LocalServer({"/api/chat": (200, chat_reply("9", "0"))}) as server:
+    with local_server({"/api/chat": (200, chat_reply("9", "0"))}) as server:
         judge = evaluation.OllamaJudge(model="phi3", url=server.url("/api/chat"))
         assert evaluation.query_model(book_request(evaluation, ENTRY, "mice"), judge) == "90"
         request = json.loads(server.requests[0][2])

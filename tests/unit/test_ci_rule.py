@@ -34,6 +34,7 @@ def pytest_in(folder: Path, *args: str, ci: bool) -> subprocess.CompletedProcess
 
 def test_a_skip_of_a_must_run_test_fails_only_where_course_ci_is_set(tmp_path):
     shutil.copy(ROOT / "tests" / "conftest.py", tmp_path / "conftest.py")
+    shutil.copy(ROOT / "tests" / "local_server.py", tmp_path / "local_server.py")  # conftest's own import
     (tmp_path / "pytest.ini").write_text("[pytest]\nmarkers =\n    must_run_in_ci: see the course's pyproject.toml\n")
     (tmp_path / "test_sample.py").write_text(SAMPLE)
     done = pytest_in(tmp_path, "-rA", ci=True)
