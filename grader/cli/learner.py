@@ -133,7 +133,11 @@ def hint_cmd(exercise, more, tier):
     last = max(shown)
     if last < total and not tier:
         console.print(f"\n[dim]Stuck still? `grade hint {ex.id}` again shows hint {last + 1}"
-                      f"{' (with code)' if last + 1 == total else ''}.[/dim]")
+                      f"{' (with code)' if last + 1 == total and not course.hints_withheld else ''}.[/dim]")
+    elif not tier and course.hints_withheld:
+        console.print(f"\n[dim]That was the last hint for {ex.id} in this copy of the course: the one with code is "
+                      "left out of it (ask your instructor, or read the book's section again). "
+                      f"`grade hint {ex.id} --tier N` shows one of these again.[/dim]")
     elif not tier:
         console.print(f"\n[dim]That was the last hint for {ex.id} ({total} of {total}): there are no more. "
                       f"`grade hint {ex.id} --tier N` shows one of them again.[/dim]")
