@@ -34,23 +34,23 @@ def pretokens(text: str, lines: bool = True, crlf_apart: bool = True, lone: bool
 
 def base_vocab(tokens: list[str], specials=(END,)) -> list[str]:
     """The strings of the ids before any merge, in id order (train's layout)."""
-    chars = [chr(i) for i in range(256)]
-    chars += sorted(set("".join(tokens)) - set(chars))
-    if G not in chars:
-        chars.append(G)
-    return chars + [s for s in specials if s not in chars]
+    strings = list(map(chr, range(256)))
+    strings += sorted(set("".join(tokens)) - set(strings))
+    if G not in strings:
+        strings.append(G)
+    return strings + [s for s in specials if s not in strings]
 
 
 def _merge(word: tuple, pair: tuple, new: int) -> tuple:
-    out, i = [], 0
-    while i < len(word):
-        if word[i:i + 2] == pair:
-            out.append(new)
-            i += 2
+    merged, at = [], 0
+    while at < len(word):
+        if word[at:at + 2] == pair:
+            merged.append(new)
+            at += 2
         else:
-            out.append(word[i])
-            i += 1
-    return tuple(out)
+            merged.append(word[at])
+            at += 1
+    return tuple(merged)
 
 
 def pair_counts(words: dict) -> Counter:
@@ -76,7 +76,7 @@ class Learned:
         self.counts: list[int] = []
         while len(self.strings) < vocab_size and (steps is None or len(self.merges) < steps):
             counts = pair_counts(self.words)
-            if not counts:
+            if len(counts) == 0:
                 break
             top = max(counts.values())
             tied = [p for p, n in counts.items() if n == top]

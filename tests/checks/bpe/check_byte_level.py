@@ -99,8 +99,9 @@ def verdict(learner):
     if ids == expected and tokenizer.decode(ids) == text:
         return None
     first = next((i for i, (a, b) in enumerate(zip(ids, expected)) if a != b), min(len(ids), len(expected)))
-    return {"first": first, "got": ids[max(0, first - 3):first + 4], "expected": expected[max(0, first - 3):first + 4],
-            "text": get_encoding().decode(expected[max(0, first - 3):first + 4]), "round_trip": tokenizer.decode(ids) == text}
+    window = slice(max(0, first - 3), first + 4)
+    return {"first": first, "got": ids[window], "expected": expected[window],
+            "text": get_encoding().decode(expected[window]), "round_trip": tokenizer.decode(ids) == text}
 
 
 @points(2)
@@ -113,7 +114,7 @@ def test_byte_alphabet(out, snap):
     table = {b: c for b, c in got["items"]}
     if table.get(32) == " ":
         fail("bytes_to_unicode() keeps the space as \" \": only the printable bytes (\"!\" to \"~\", \"¡\" to \"¬\", "
-             "\"®\" to \"ÿ\") stand for themselves; the others, the space first among them... get chr(256), chr(257), "
+             "\"®\" to \"ÿ\") stand for themselves; the other 68, the space among them, get chr(256), chr(257), "
              "... in increasing order, so the space is \"Ġ\" and \"\\n\" is \"Ċ\"")
     if table.get(127) == chr(256 + 127):
         fail("bytes_to_unicode() moved byte b to chr(256 + b): the 68 bytes that are not printable get chr(256), "

@@ -91,7 +91,8 @@ def test_round_trip_of_a_story(out):
              "a space and then the rest of the token")
     if isinstance(got, str) and got.replace(" ", "") == text.replace(" ", "") and len(got) > len(text):
         i = next(k for k, (a, b) in enumerate(zip(got, text)) if a != b)
-        fail(f"decode added spaces that are not in the text (the first at character {i}: {got[max(0, i - 12):i + 6]!r}): "
+        fail(f"decode added spaces that are not in the text (the first at character {i}: "
+             f"{got[max(0, i - 12):i + 6]!r}): "
              "the spaces are in the tokens already (as \"Ġ\"), so join the pieces with \"\" and add nothing, not "
              "even around line breaks")
     if isinstance(got, str) and got.replace(" ", "") == text.replace(" ", ""):

@@ -59,13 +59,14 @@ def test_base_vocabulary(out, snap):
 
 
 def test_vocabulary_grows_to_vocab_size(out, snap):
-    got = out["course_text"]
+    got, expected = out["course_text"], snap["course_text"]
     if got["vocab_size"] != VOCAB:
-        fail(f"train(text, vocab_size={VOCAB}) left {got['vocab_size']} tokens in self.vocab; expected {VOCAB}: the base "
-             f"vocabulary ({snap['course_text']['merges'][0][2]} tokens here) plus one token per merge, merging "
-             "until the vocabulary has vocab_size tokens"
-             + (" (every merge needs its string in self.vocab too)" if len(got["merges"]) == len(
-                 snap["course_text"]["merges"]) else ""))
+        base = expected["merges"][0][2]
+        fail(f"train(text, vocab_size={VOCAB}) left {got['vocab_size']} tokens in self.vocab; expected {VOCAB}: "
+             f"the base vocabulary ({base} tokens here) plus one token per merge, merging until the vocabulary has "
+             "vocab_size tokens"
+             + (" (every merge needs its string in self.vocab too)" if len(got["merges"]) == len(expected["merges"])
+                else ""))
 
 
 @points(3)
