@@ -1,6 +1,6 @@
 """Checks for bpe.train: the base vocabulary's layout, the vocabulary size, the merges learned on the course's
 text in the notebook's order (ties to the pair seen first, never across pre-tokens), stopping when no pair is
-left, characters beyond Latin-1 and training without special tokens."""
+left (also on "", "H" and "He"), characters beyond Latin-1 and training without special tokens."""
 from grader.checks import case, expect_equal, expect_sequence, fail, points, sibling
 
 ref = sibling(__file__, "bpe_reference")
@@ -37,6 +37,17 @@ def course_text(learner):
 @case
 def exhausted(learner):
     return run(learner, _short_text(), 1000)
+
+
+@case
+def tiny_texts(learner):
+    """The notebook's edge cases: nothing to merge in "" and "H", one pair in "He"."""
+    sizes = []
+    for text in ("", "H", "He"):
+        tokenizer = learner.BPETokenizerSimple()
+        tokenizer.train(text, vocab_size=270)
+        sizes.append(len(tokenizer.vocab))
+    return sizes
 
 
 unicode_text = case(run, UNICODE, 300)
@@ -102,6 +113,13 @@ def test_stops_when_no_pair_is_left(out, snap):
              f"{len(expected['merges'])} merges every pre-token is one token and no pair is left, so training stops "
              f"at {expected['vocab_size']}")
     expect_sequence(got["strings"], expected["strings"], "the tokens learned from a short story", "merged token")
+    out.error("tiny_texts", {
+        "ValueError": "train failed on a text with no pair to merge (\"\" or \"H\"): find_freq_pair returns None "
+                      "there, and training stops",
+    })
+    if out["tiny_texts"] != snap["tiny_texts"]:
+        fail(f"train(\"\" / \"H\" / \"He\", vocab_size=270) left {out['tiny_texts']} tokens; expected "
+             f"{snap['tiny_texts']}: the base vocabulary, plus the one merge \"He\" allows")
 
 
 def test_characters_beyond_latin1(out, snap):
