@@ -161,3 +161,25 @@ def test_a_failure_elsewhere_is_reported_at_the_exercises_own_todo_while_it_is_a
     error = sent[-1]["error"]
     assert error["kind"] == "not_implemented" and error["where"]["file"] == "exercises/ch05/train.py"
     assert error["where"]["line"] == 11 and error["todo"] == "return the mean loss."
+
+
+def test_another_stub_of_the_same_file_is_reported_at_the_exercises_own_todo(tmp_path):
+    tree = tmp_path / "exercises"
+    (tree / "ch05").mkdir(parents=True)
+    (tree / "ch05" / "train.py").write_text(STUBBED)
+    checks = check_module(tmp_path, """
+        from grader.checks import case
+
+        @case
+        def loss(learner):
+            return learner.calc_loss(learner.Model())
+        """)
+    sent = []
+    try:
+        probe.run_exercise(tree, "ch05/train.py", checks, sent.append, defines=["calc_loss"])
+    finally:
+        for name in [m for m in sys.modules if m == "exercises" or m.startswith("exercises.")]:
+            del sys.modules[name]
+    error = sent[-1]["error"]
+    assert error["kind"] == "not_implemented" and error["where"]["line"] == 11   # calc_loss's TODO, not Model's
+    assert error["todo"] == "return the mean loss."
