@@ -86,6 +86,9 @@ def test_parameter_names(out, snap):
 
 @points(1)
 def test_logits_without_cache(out, snap):
+    out.error("uncached", {"IndexError": "three calls without the cache ran out of positions: with use_cache=False "
+                                         "the positions are 0 to seq_len - 1 at every call, torch.arange(seq_len), "
+                                         "and self.current_pos counts cached calls only"})
     for name, shape in (("first", IDX.shape), ("again", IDX.shape), ("next", NEXT.shape)):
         expect_close(out["uncached"][name], snap["uncached"][name], f"GPTModel(cfg)(in_idx) for in_idx of shape "
                      f"{list(shape)} with use_cache=False (chapter 4's logits, nothing cached)"

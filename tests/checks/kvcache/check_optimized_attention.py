@@ -84,22 +84,6 @@ def reset(learner):
 
 
 @case
-def too_long(learner):
-    """A cached call of more tokens than the window: the exception it raises (expected), or None."""
-    import torch
-
-    module = _attention(learner, WINDOW)
-    try:
-        with torch.no_grad():
-            module(torch.from_numpy(X[:, :WINDOW + 1]), use_cache=True)
-    except NotImplementedError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - refusing the call is the behaviour asked for
-        return type(exc).__name__
-    return None
-
-
-@case
 def state_dict_keys(learner):
     module = _attention(learner)
     _feed(module, X, STEPS)
@@ -160,14 +144,6 @@ def test_sliding_window(out, snap):
 def test_reset_cache(out, snap):
     expect_close(out["reset"], snap["uncached"]["y"], f"after reset_cache, {_build()} fed a new prompt of 3 tokens "
                  "and then 2 tokens one at a time, against one call on all 5 tokens", **TOL)
-
-
-@tip
-def test_a_call_longer_than_the_window_is_refused(out):
-    out["uncached"]   # the attention itself must work first
-    if out["too_long"] is None:
-        fail(f"{_build(WINDOW)} accepted 5 tokens in one cached call, more than its window: refuse it with an error "
-             "(the book asserts num_tokens <= window_size), or the pointer goes negative and the cache is garbage")
 
 
 @tip

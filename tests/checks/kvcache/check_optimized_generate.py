@@ -25,24 +25,30 @@ capped = case(_run, *CAPPED, context_length=CAPPED[2])
 
 @case
 def real_model(learner):
-    """The learner's optimised GPTModel (known weights): a window of 4 (the prompt goes in chunks, the cache
-    slides), and a window of the whole context against chapter 4's greedy loop without the cache."""
+    """The learner's optimised GPTModel (known weights) with a window of 4: the prompt goes in chunks, the cache
+    slides."""
     import torch
 
-    prompt, result = torch.from_numpy(REAL_PROMPT), {}
-    for name, window in (("window_4", 4), ("window_16", 16)):
-        model = ref.small_gpt(learner.GPTModel, "kv.optgen.", kv_window_size=window)
-        result[name] = learner.generate_text_simple_cached(model, prompt, 6)
-    plain = prompt
+    model = ref.small_gpt(learner.GPTModel, "kv.optgen.", kv_window_size=4)
+    return {"window_4": learner.generate_text_simple_cached(model, torch.from_numpy(REAL_PROMPT), 6)}
+
+
+@case
+def plain_model(learner):
+    """With a window of the whole context, against chapter 4's greedy loop without the cache."""
+    import torch
+
+    model = ref.small_gpt(learner.GPTModel, "kv.optgen.", kv_window_size=16)
+    prompt = torch.from_numpy(REAL_PROMPT)
+    cached, plain = learner.generate_text_simple_cached(model, prompt, 6), prompt
     with torch.no_grad():
         for _ in range(6):
             plain = torch.cat([plain, model(plain)[:, -1].argmax(dim=-1, keepdim=True)], dim=1)
-    result["plain"] = plain
-    return result
+    return {"cached": cached, "plain": plain}
 
 
 @points(1)
-def test_prompt_in_window_sized_chunks(out):
+def test_prompt_in_window_sized_chunks(out, snap):
     prompt, n, window = LONG
     advice = (f"a prompt of {len(prompt[0])} tokens does not fit a cache of kv_window_size={window} tokens in one call: "
               "feed it in chunks of at most model.kv_window_size tokens, one after the other (the book's code before "
@@ -57,6 +63,12 @@ def test_prompt_in_window_sized_chunks(out):
     if out["short"]["lengths"][0] != len(SHORT[0][0]):
         fail(f"a prompt of {len(SHORT[0][0])} tokens, which fits the window, went to the model as "
              f"{out['short']['lengths']}: feed it in one call")
+    expect_sequence(out["long_prompt"]["idx"].tolist()[0], ref.cached_history(prompt[0], n), "generate_text_simple_"
+                    f"cached for a prompt of {len(prompt[0])} tokens fed in chunks", "token")
+    got = out["real_model"]
+    expect_sequence(got["window_4"].tolist()[0], snap["real_model"]["window_4"].tolist()[0], "generate_text_simple_"
+                    "cached on your GPTModel with kv_window_size=4 (a prompt of 6 tokens in chunks of 4 and 2, then "
+                    "a sliding cache)", "token")
 
 
 @points(0.5)
@@ -75,15 +87,12 @@ def test_no_position_past_the_context(out):
 
 
 @points(1)
-def test_same_tokens_as_without_cache(out, snap):
-    for name, (prompt, n, _) in (("short", SHORT), ("long_prompt", LONG)):
-        expect_sequence(out[name]["idx"].tolist()[0], ref.cached_history(prompt[0], n), f"generate_text_simple_cached "
-                        f"for the prompt {prompt[0]} (the next token is the argmax of the last position's logits, "
-                        "logits[:, -1])", "token")
-    got = out["real_model"]
-    expect_sequence(got["window_16"].tolist()[0], got["plain"].tolist()[0], "generate_text_simple_cached on your "
+def test_same_tokens_as_without_cache(out):
+    prompt, n, _ = SHORT
+    expect_sequence(out["short"]["idx"].tolist()[0], ref.cached_history(prompt[0], n), "generate_text_simple_cached "
+                    f"for the prompt {prompt[0]} (the next token is the argmax of the last position's logits, "
+                    "logits[:, -1])", "token")
+    got = out["plain_model"]
+    expect_sequence(got["cached"].tolist()[0], got["plain"].tolist()[0], "generate_text_simple_cached on your "
                     "GPTModel with kv_window_size=16 (the whole context) against chapter 4's greedy loop without the "
                     "cache (if they differ, grade kvcache.optimized_attention first)", "token")
-    expect_sequence(got["window_4"].tolist()[0], snap["real_model"]["window_4"].tolist()[0], "generate_text_simple_"
-                    "cached on your GPTModel with kv_window_size=4 (a prompt of 6 tokens in chunks of 4 and 2, then "
-                    "a sliding cache)", "token")
