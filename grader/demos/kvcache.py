@@ -79,7 +79,8 @@ def _report(results, tokenizer):
     different = [(name, ids) for name, _, ids in cached if ids != plain]
     if different:
         for name, ids in different:
-            at = next((i for i, (a, b) in enumerate(zip(plain, ids)) if a != b), min(len(plain), len(ids)))
+            pairs = enumerate(zip(plain, ids, strict=False))
+            at = next((i for i, (a, b) in pairs if a != b), min(len(plain), len(ids)))
             click.echo(f"the text {name.split('(')[0].strip()} differs from the one without the cache from token "
                        f"{at} on: `grade kvcache` says where the cache goes wrong")
     else:

@@ -50,9 +50,9 @@ def plain_model(learner):
 @points(1)
 def test_prompt_in_window_sized_chunks(out, snap):
     prompt, n, window = LONG
-    advice = (f"a prompt of {len(prompt[0])} tokens does not fit a cache of kv_window_size={window} tokens in one call: "
-              "feed it in chunks of at most model.kv_window_size tokens, one after the other (the book's code before "
-              "its sliding-window fix of December 2025 did not)")
+    advice = (f"a prompt of {len(prompt[0])} tokens does not fit a cache of kv_window_size={window} tokens in one "
+              "call: feed it in chunks of at most model.kv_window_size tokens, one after the other (the book's code "
+              "before its sliding-window fix of December 2025 did not)")
     out.error("long_prompt", {"ValueError": advice, "AssertionError": advice})
     lengths = out["long_prompt"]["lengths"]
     if lengths[:3] != [4, 4, 2]:
