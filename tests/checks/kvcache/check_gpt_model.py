@@ -98,7 +98,7 @@ def test_logits_without_cache(out, snap):
 ADVICE = {
     "restart": "the positions restart at 0 for every call: with use_cache=True the tokens continue the cached "
                "sequence, so their position ids start at self.current_pos (torch.arange(self.current_pos, "
-               "self.current_pos + seq_len))",
+               "self.current_pos + seq_len)), which then grows by seq_len",
     "plus_one": "after the prompt the positions go on from 1: self.current_pos must grow by seq_len, the number of "
                 "tokens of the call, not by 1",
     "skip": "the positions skip one: the first token after a prompt of 4 tokens is at position 4",
