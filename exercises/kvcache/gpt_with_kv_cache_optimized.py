@@ -5,6 +5,29 @@ import torch.nn as nn
 from . import gpt_with_kv_cache as basic
 
 
+class GPTModel(basic.GPTModel):
+    """gpt_with_kv_cache's GPT whose blocks attend with this module's MultiHeadAttention (below), each cache
+    cfg["kv_window_size"] tokens long (default: the context length). The weights are those gpt_with_kv_cache's
+    GPTModel(cfg) gets."""
+
+    def __init__(self, cfg):
+        super().__init__(cfg)
+        self.kv_window_size = cfg.get("kv_window_size", cfg["context_length"])
+        for block in self.trf_blocks:
+            with torch.random.fork_rng(devices=[]):   # draw no random numbers: the weights are copied below
+                att = MultiHeadAttention(
+                    d_in=cfg["emb_dim"],
+                    d_out=cfg["emb_dim"],
+                    context_length=cfg["context_length"],
+                    dropout=cfg["drop_rate"],
+                    num_heads=cfg["n_heads"],
+                    qkv_bias=cfg["qkv_bias"],
+                    window_size=self.kv_window_size,
+                )
+            att.load_state_dict(block.att.state_dict(), strict=False)   # the same parameters; no mask here
+            block.att = att
+
+
 class MultiHeadAttention(nn.Module):
     """Causal multi-head attention whose cache holds at most window_size tokens, in buffers allocated once."""
 
@@ -40,28 +63,6 @@ class MultiHeadAttention(nn.Module):
     def reset_cache(self):
         # TODO: empty the cache: both buffers back to None (optimizing the KV cache).
         raise NotImplementedError('MultiHeadAttention: not written yet, see the TODO above')
-
-
-class GPTModel(basic.GPTModel):
-    """gpt_with_kv_cache's GPT whose blocks attend with this module's attention, each cache cfg["kv_window_size"]
-    tokens long (default: the context length). The weights are those gpt_with_kv_cache's GPTModel(cfg) gets."""
-
-    def __init__(self, cfg):
-        super().__init__(cfg)
-        self.kv_window_size = cfg.get("kv_window_size", cfg["context_length"])
-        for block in self.trf_blocks:
-            with torch.random.fork_rng(devices=[]):   # draw no random numbers: the weights are copied below
-                att = MultiHeadAttention(
-                    d_in=cfg["emb_dim"],
-                    d_out=cfg["emb_dim"],
-                    context_length=cfg["context_length"],
-                    dropout=cfg["drop_rate"],
-                    num_heads=cfg["n_heads"],
-                    qkv_bias=cfg["qkv_bias"],
-                    window_size=self.kv_window_size,
-                )
-            att.load_state_dict(block.att.state_dict(), strict=False)   # the same parameters; no mask here
-            block.att = att
 
 
 def generate_text_simple_cached(model, idx, max_new_tokens, context_size=None, use_cache=True):
