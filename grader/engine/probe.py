@@ -195,7 +195,8 @@ def run_exercise(target: Path, module_rel: str, check_module: types.ModuleType, 
     """Import the learner's module, then run every case; `send(record_dict)` after each.
     `own_dir`, a writable folder of this process's own, makes the tree importable by interpreters it spawns.
     While the exercise's own code (`defines`) is still a stub, a case that fails anywhere else (in an
-    earlier chapter it builds on, say) is reported at the exercise's own TODO: that is what to do next."""
+    earlier chapter it builds on, say), or at another stub of the same file, is reported at the exercise's
+    own TODO: that is what to do next."""
     label = f"{target.resolve().name}/{module_rel}"
     if not (target / module_rel).is_file():
         send({"record": RECORD_IMPORT, "ok": False, "error": error_record(
@@ -223,7 +224,9 @@ def run_exercise(target: Path, module_rel: str, check_module: types.ModuleType, 
                       "error": error_record("WrongType", str(exc), WRONG_TYPE)}
         except BaseException as exc:  # noqa: BLE001 - whatever the learner's code raises is reported
             error = describe_exception(exc, target)
-            if stubs and (error.get("where") or {}).get("file") != label:
+            where = error.get("where") or {}
+            other_stub = error.get("type") == "NotImplementedError" and where.get("line") not in stubs
+            if stubs and (where.get("file") != label or other_stub):
                 error = _at_own_stub(error, path, label, stubs[0])
             record = {"record": RECORD_CASE, "name": name, "ok": False, "error": error}
         record["duration_s"] = round(time.perf_counter() - start, 4)
