@@ -65,7 +65,7 @@ def real_model(learner):
     prompt, n, temperature, top_k = REAL
     model = ref.small_gpt(learner.GPTModel, "kv.sample.")
     torch.manual_seed(123)
-    with dec.watch_sampling(keep=n) as seen:
+    with dec.watch_sampling(keep_rows=n) as seen:
         idx = learner.generate_cached(model, torch.from_numpy(prompt), n, temperature=temperature, top_k=top_k)
     with torch.no_grad():
         plain = [model(idx[:, :t])[0, -1] for t in range(prompt.shape[1], idx.shape[1] + 1)]
