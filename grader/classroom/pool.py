@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..containment.isolation import isolation_available
+from ..containment.isolation import job_uid, isolation_available
 from ..core.manifest import Course, Exercise
 from ..core.sources import SourceError, pristine_stub
 from ..engine.runner import Worker
@@ -18,21 +18,20 @@ from ..scoring.grading import blame_dependencies, score_jobs
 from ..scoring.results import ExerciseResult, RunResult
 from . import flags, submissions
 
-BASE_UID = 61000  # template i runs learner code as uid BASE_UID + i, a uid of its own
-
-
 class Templates:
-    """The warm workers, one per core, each grading one submission at a time in a thread of ours."""
+    """The warm workers, one per core, each grading one submission at a time in a thread of ours. Run as
+    root, template i runs its jobs as uid BASE_UID + i + `uid_offset` outside their user namespaces (never
+    as root); run by an ordinary user, as that user."""
 
     def __init__(self, course: Course, exercises: list[Exercise], staging: Path, count: int, jailed: bool,
-                 limits: dict | None = None, uid_base: int = BASE_UID):
+                 limits: dict | None = None, uid_offset: int = 0):
         self.course, self.exercises, self.staging, self.jailed, self.limits = course, exercises, staging, jailed, limits
-        self.uid_base = uid_base
+        self.uid_offset = uid_offset
         self.workers = [self._start(i) for i in range(count)]
 
     def _start(self, slot: int) -> Worker:
         return Worker([], self.course, parallel=1, limits=self.limits, keep_open=True, targets=[self.staging],
-                      preload=self.exercises, jail_uid=self.uid_base + slot if self.jailed else None)
+                      preload=self.exercises, jail_uid=job_uid(slot + self.uid_offset) if self.jailed else None)
 
     def grade(self, slot: int, tree: Path) -> dict:
         """Run one submission's jobs on template `slot`; exercise id -> JobResult."""

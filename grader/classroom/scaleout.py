@@ -34,8 +34,8 @@ def grade_remote(course_root: str, sub, key: str, exercise_ids: list[str], limit
             raise IsolationMissing(f"Dask worker {os.uname().nodename} lacks {missing}")
         staging = Path(tempfile.mkdtemp(prefix="grade-staging-"))
         os.chmod(staging, 0o755)
-        uid_base = pool.BASE_UID + 100 + os.getpid() % 800  # apart from local templates and other worker processes
-        _POOLS[cache_key] = (pool.Templates(course, needed, staging, 1, not missing, limits, uid_base), staging,
+        offset = 100 + os.getpid() % 800  # as root: uids apart from local templates and other worker processes
+        _POOLS[cache_key] = (pool.Templates(course, needed, staging, 1, not missing, limits, offset), staging,
                              pool.given_lines(course, needed))
     templates, staging, given = _POOLS[cache_key]
     jobs = None
