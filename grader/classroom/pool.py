@@ -12,7 +12,6 @@ from pathlib import Path
 
 from ..containment.isolation import job_uid, isolation_available
 from ..core.manifest import Course, Exercise
-from ..core.sources import SourceError, pristine_stub
 from ..engine.runner import Worker
 from ..scoring.grading import blame_dependencies, score_jobs
 from ..scoring.results import ExerciseResult, RunResult
@@ -55,22 +54,8 @@ class Templates:
             worker.close()
 
 
-def given_lines(course: Course, exercises: list[Exercise]) -> dict[str, set[str]]:
-    """file -> the stripped lines the course itself hands out or holds for it (stub and reference)."""
-    given: dict[str, set[str]] = {}
-    for ex in exercises:
-        lines = given.setdefault(f"{ex.chapter}/{ex.file}", set())
-        try:
-            lines |= {line.strip() for line in pristine_stub(course, ex).splitlines()}
-        except SourceError:
-            pass
-        if ex.source(course.solutions).is_file():
-            lines |= {line.strip() for line in ex.source(course.solutions).read_text(encoding="utf-8").splitlines()}
-    return given
-
-
-def score_submission(course: Course, sub: submissions.Submission, key: str, exercises, jobs, limits: list[str],
-                     given) -> tuple[dict, str]:
+def score_submission(course: Course, sub: submissions.Submission, key: str, exercises, jobs,
+                     limits: list[str]) -> tuple[dict, str]:
     """The trusted side for one submission: its checks scored (one pytest session, reported by
     pytest-json-report too) and its flags; returns (result, the pytest report's text)."""
     by_id, report = None, ""
@@ -89,7 +74,7 @@ def score_submission(course: Course, sub: submissions.Submission, key: str, exer
     result = {**run.to_dict(), "student": sub.student, "cache_key": key,
               "submission": {"source": sub.source.name, "status": sub.status, "files": sorted(sub.files),
                              "notes": sub.notes, "digest": sub.digest},
-              "flags": flags.submission_flags(sub, jobs, given, by_id)}
+              "flags": flags.submission_flags(sub, jobs, by_id, course.root)}
     return result, report
 
 

@@ -19,6 +19,7 @@ import os
 import platform
 import stat
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,7 @@ ATTR_RDONLY, ATTR_NOSUID, ATTR_NODEV, ATTR_NOEXEC = 0x1, 0x2, 0x4, 0x8
 PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, MNT_DETACH, AT_FDCWD = 24, 47, 4, 2, -100
 MS_NOEXEC = 8
 HOME = "/home/learner"
+WORK = "/tmp/job"   # the learner's folder: its working directory and TMPDIR (the rest of /tmp is not its)
 TMP_MB = FILE_LIMIT // 2**20 + 16   # room for one file at the file-size limit: a bigger one is SIGXFSZ, not ENOSPC
 SMALL_MB = 16
 
@@ -144,9 +146,11 @@ def enter(spec: JailSpec, trees: dict[str, int | str]) -> None:
     close(trees)
     _pivot(libc, root)
     mount(None, "/", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
-    os.chdir("/tmp")
-    os.environ.update({"HOME": HOME, "TMPDIR": "/tmp", "USER": "learner", "LOGNAME": "learner",
-                       "MPLCONFIGDIR": "/tmp/.matplotlib"})
+    os.mkdir(WORK)
+    os.chdir(WORK)
+    os.environ.update({"HOME": HOME, "TMPDIR": WORK, "USER": "learner", "LOGNAME": "learner",
+                       "MPLCONFIGDIR": WORK + "/.matplotlib"})
+    tempfile.tempdir = None  # the worker's choice (cached) is not the jail's
     drop_capabilities(libc)
 
 

@@ -44,10 +44,11 @@ EVENTS = {
 }
 DIRECT = {"exec": "code", "compile": "code", "marshal.loads": "code", "code.__new__": "code",
           "function.__new__": "code"}   # only when a learner's frame calls them itself (not dataclasses', not imports)
-PATHS = {"open": 0, "os.listdir": 0, "os.scandir": 0, "glob.glob": 0, "os.remove": 0, "os.rename": 0,
+PATHS = {"open": 0, "os.listdir": 0, "os.scandir": 0, "glob.glob": 0, "glob.glob/2": 0, "os.remove": 0, "os.rename": 0,
          "os.mkdir": 0, "os.rmdir": 0, "os.chmod": 0, "os.chown": 0, "os.link": 0, "os.symlink": 1,
          "os.truncate": 0, "os.utime": 0, "os.chdir": 0, "shutil.rmtree": 0, "shutil.copyfile": 1,
          "shutil.move": 1}
+METADATA = {"__module__", "__qualname__", "__name__", "__doc__", "__annotations__"}
 WRITES = {"os.remove", "os.rename", "os.mkdir", "os.rmdir", "os.chmod", "os.chown", "os.link", "os.symlink",
           "os.truncate", "os.utime", "shutil.rmtree", "shutil.copyfile", "shutil.move"}
 PATCHED = ("builtins", "numpy", "torch", "torch.nn", "torch.nn.functional", "tiktoken", "math", "re", "json",
@@ -69,6 +70,8 @@ class Observer:
         self.writable = tuple({os.getcwd().rstrip("/") + "/", tempfile.gettempdir().rstrip("/") + "/", "/dev/shm/",
                                "/dev/null/"})
         self.patched = {name: _bindings(sys.modules[name]) for name in PATCHED if name in sys.modules}
+        self.types = {id(v) for m in PATCHED if m in sys.modules for v in vars(sys.modules[m]).values()
+                      if isinstance(v, type)}   # the libraries' own classes: setting their attributes patches them
 
     def send(self, kind: str, detail: str) -> None:
         detail = " ".join(detail.split())[:240]
@@ -132,10 +135,10 @@ class Observer:
         elif event in PATHS:
             self._path(event, args)
         elif event in ("object.__setattr__", "object.__delattr__"):
-            target = args[0]
-            if isinstance(target, type) and not (target.__module__ or "").startswith("exercises") and \
+            target, name = args[0], str(args[1])
+            if isinstance(target, type) and name not in METADATA and id(target) in self.types and \
                     self.learner_caused():
-                self.send(kind, f"set {getattr(target, '__qualname__', '?')}.{args[1]}")
+                self.send(kind, f"set {getattr(target, '__module__', '?')}.{getattr(target, '__qualname__', '?')}.{name}")
         elif self.learner_caused():
             self.send(kind, f"{event}{_short(args)}")
 

@@ -173,14 +173,18 @@ def pack(value) -> bytes:
     return MAGIC + struct.pack("<I", len(doc)) + doc + struct.pack("<Q", len(blob)) + blob
 
 
-def count_items(data: bytes) -> int:
-    """An upper bound on the JSON values of a frame, counted by their separators before anything is parsed
+def json_items(doc: bytes) -> int:
+    """An upper bound on the values of a JSON document, counted by their separators before anything is parsed
     (a separator inside a string counts too): what parsing it may cost is bounded by count, not only bytes."""
+    return sum(doc.count(c) for c in (b",", b":", b"[", b"{")) + 1
+
+
+def count_items(data: bytes) -> int:
+    """json_items of a frame's JSON part."""
     if data[:4] != MAGIC or len(data) < 8:
         return 0
     (n,) = struct.unpack("<I", data[4:8])
-    doc = data[8:8 + min(n, MAX_JSON_BYTES + 1)]
-    return sum(doc.count(c) for c in (b",", b":", b"[", b"{")) + 1
+    return json_items(data[8:8 + min(n, MAX_JSON_BYTES + 1)])
 
 
 def depth(value, limit: int) -> int:
