@@ -79,10 +79,14 @@ def grade_class(course: Course, folder: Path, exercises: list[Exercise], out: Pa
     wanted = submissions.wanted_files(needed)
     students = []
     reading, scratch = intake.intake_course(course)
+    entries = submissions.discover(folder)
+    named = submissions.name_notes(entries)
     try:
-        subs = [intake.read_contained(student, path, wanted, reading) for student, path in submissions.discover(folder)]
+        subs = [intake.read_contained(student, path, wanted, reading) for student, path in entries]
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    for sub in subs:
+        sub.notes[:0] = named.get(sub.student, [])
     for sub in subs:
         student = sub.student
         key = hashlib.sha256(f"{version}\0{sub.digest}\0{','.join(e.id for e in exercises)}\0"

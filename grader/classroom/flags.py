@@ -56,7 +56,8 @@ def submission_flags(sub, jobs: dict | None, results: dict | None = None, root: 
     """Flags for one student: the intake's notes that matter, what each job did and how it ended (a job
     that did not end normally, an exercise that ran out of time or memory, the learner's own exit)."""
     found = [f"submission: {note}" for note in sub.notes if "symlink" in note or "'..'" in note or "absolute" in note
-             or "binary" in note or "larger than" in note or "over the limit" in note]
+             or "binary" in note or "larger than" in note or "over the limit" in note or "named like" in note
+             or "formula" in note]
     if sub.status != "ok":
         found.append(f"submission: {sub.status}")
     for ex_id, job in (jobs or {}).items():

@@ -76,14 +76,17 @@ def read_contained(student: str, path: Path, wanted: set[str], course: Course) -
         sub.source, sub.notes = path, notes + sub.notes
         return sub
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    scratch = tempfile.mkdtemp(prefix="grade-intake-")   # the helper's own, removed here whatever it leaves
+    uid, gid = _helper_ids()
+    os.chown(scratch, uid, gid)
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(read)
         code = 0
         try:
-            _limit_and_drop()
-            copy = Path(tempfile.gettempdir()) / path.name   # the file, under its own name, read from what root opened
+            _limit_and_drop(scratch, uid, gid)
+            copy = Path(scratch) / path.name   # the file, under its own name, read from what root opened
             with os.fdopen(fd, "rb") as source, open(copy, "wb") as target:
                 target.write(source.read(submissions.MAX_ZIP_READ + 1))
             sub = submissions.read(student, copy, wanted, course)
@@ -99,7 +102,10 @@ def read_contained(student: str, path: Path, wanted: set[str], course: Course) -
         os._exit(code)
     os.close(write)
     os.close(fd)
-    data, status = _collect(pid, read, len(wanted) * submissions.MAX_FILE * 2 + 2**22)
+    try:
+        data, status = _collect(pid, read, len(wanted) * submissions.MAX_FILE * 2 + 2**22)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     sub = submissions.Submission(student, Path(path))
     if status != 0 or not data:
         sub.status = "corrupt"
@@ -116,23 +122,29 @@ def read_contained(student: str, path: Path, wanted: set[str], course: Course) -
         return sub
 
 
-def _limit_and_drop() -> None:
+def _helper_ids() -> tuple[int, int]:
+    """The uid and gid the helper runs as: nobody's when run as root, else this process's own."""
+    if os.geteuid() != 0:
+        return os.geteuid(), os.getegid()
+    try:
+        return tuple(pwd.getpwnam("nobody")[2:4])
+    except KeyError:
+        return 65534, 65534
+
+
+def _limit_and_drop(scratch: str, uid: int, gid: int) -> None:
     """The helper's limits, then (run as root) the uid nobody: of what root could open, it keeps only the
-    submission's file descriptor; its temporary folder is its own."""
+    submission's file descriptor; `scratch` is its temporary folder."""
     for which, value in ((resource.RLIMIT_AS, vm_size() + MEMORY_MB * 2**20), (resource.RLIMIT_CPU, CPU_S),
                          (resource.RLIMIT_FSIZE, HELPER_FILES), (resource.RLIMIT_NOFILE, 64),
                          (resource.RLIMIT_CORE, 0)):
         if value:
             resource.setrlimit(which, (value, value))
     if os.geteuid() == 0:
-        try:
-            uid, gid = pwd.getpwnam("nobody")[2:4]
-        except KeyError:
-            uid = gid = 65534
         os.setgroups([])
         os.setresgid(gid, gid, gid)
         os.setresuid(uid, uid, uid)
-    os.environ["TMPDIR"] = tempfile.tempdir = tempfile.mkdtemp(prefix="grade-intake-")
+    os.environ["TMPDIR"] = tempfile.tempdir = scratch
 
 
 def _collect(pid: int, fd: int, limit: int) -> tuple[bytes, int]:

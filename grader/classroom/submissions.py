@@ -31,6 +31,7 @@ MAX_NOTEBOOK = 16 * 2**20      # bytes of one notebook
 MAX_NOTEBOOKS = 50             # notebooks of one submission
 ID_CHARS = re.compile(r"[^A-Za-z0-9._@+-]")
 ID_LENGTH = 64
+FORMULA = ("=", "+", "-", "@")
 
 
 @dataclass
@@ -77,6 +78,30 @@ def discover(folder: Path) -> list[tuple[str, Path]]:
                 taken.add(candidate.lower())
             n += 1
     return list(zip(ids, entries))
+
+
+def base_id(path: Path) -> str:
+    """The id a submission's name asks for, before `discover` makes it unique."""
+    path = Path(path)
+    return ID_CHARS.sub("_", path.name if path.is_dir() else path.stem)[:ID_LENGTH] or "student"
+
+
+def name_notes(entries: list[tuple[str, Path]]) -> dict[str, list[str]]:
+    """student id -> notes on its name: several submissions named alike (ignoring case), so graded under
+    ids of their own; a name a spreadsheet would read as a formula."""
+    groups: dict[str, list[tuple[str, Path]]] = {}
+    for student, path in entries:
+        groups.setdefault(base_id(path).lower(), []).append((student, path))
+    notes: dict[str, list[str]] = {}
+    for group in groups.values():
+        for student, path in group if len(group) > 1 else ():
+            others = ", ".join(p.name[:80] for s, p in group if s != student)
+            notes.setdefault(student, []).append(f"named like {others}: graded separately, as {student}")
+    for student, _ in entries:
+        if student.startswith(FORMULA):
+            notes.setdefault(student, []).append("its name starts like a spreadsheet formula: the gradebook "
+                                                 "quotes it")
+    return notes
 
 
 def read(student: str, path: Path, wanted: set[str], course: Course | None = None) -> Submission:
@@ -149,25 +174,28 @@ def _read_notebooks(sub: Submission, wanted: set[str], course: Course) -> Submis
             folder.mkdir()
             try:
                 with zipfile.ZipFile(source) as archive:
-                    total, kept = 0, 0
+                    total, kept, ignored = 0, 0, []
                     for info in archive.infolist()[:MAX_MEMBERS]:
                         name = PurePosixPath(info.filename.replace("\\", "/")).name
                         if not name.endswith(".ipynb") or stat.S_ISLNK(info.external_attr >> 16) \
                                 or ".ipynb_checkpoints" in info.filename:
                             continue
-                        if info.file_size > MAX_NOTEBOOK or total >= MAX_ZIP_READ or kept >= MAX_NOTEBOOKS:
-                            sub.notes.append(f"{name[:120]}: ignored, over the limit on notebooks "
-                                             f"({MAX_NOTEBOOK >> 20} MB each, {MAX_ZIP_READ >> 20} MB and "
-                                             f"{MAX_NOTEBOOKS} in all)")
+                        room = min(MAX_NOTEBOOK, MAX_ZIP_READ - total)
+                        if info.file_size > room or kept >= MAX_NOTEBOOKS:
+                            ignored.append(name)
                             continue
                         with archive.open(info) as member:  # a lying header cannot make this read more
-                            data = member.read(min(MAX_NOTEBOOK, MAX_ZIP_READ - total) + 1)
+                            data = member.read(room + 1)
                         total += len(data)
                         kept += 1
-                        if len(data) > min(MAX_NOTEBOOK, MAX_ZIP_READ - total + len(data)):
-                            sub.notes.append(f"{name[:120]}: ignored, over the limit on notebooks")
+                        if len(data) > room:
+                            ignored.append(name)
                             continue
                         (folder / ID_CHARS.sub("_", name)).write_bytes(data)
+                    if ignored:
+                        sub.notes.append(f"{len(ignored)} notebook(s) ignored, over the limit on notebooks "
+                                         f"({MAX_NOTEBOOK >> 20} MB each, {MAX_ZIP_READ >> 20} MB and {MAX_NOTEBOOKS} "
+                                         f"in all): {', '.join(n[:60] for n in ignored[:3])}")
             except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
                 sub.status, sub.notes = "corrupt", [f"the submission could not be read: {type(exc).__name__}: {exc}"]
                 return sub

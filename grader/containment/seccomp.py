@@ -11,7 +11,7 @@ it the same way and allowed. The supervisor's counts go into the job's end recor
 Elsewhere the filter answers EPERM itself, uncounted.
 
 Refused (EPERM), and why learner code never needs them:
-- ptrace, process_vm_readv/writev, process_madvise, pidfd_getfd, kcmp: reading or steering another
+- ptrace, process_vm_readv, process_vm_writev, process_madvise, pidfd_getfd, kcmp: reading or steering another
   process (the supervisor, a sibling job, the reaper) — debugging has no part in grading.
 - mount, umount2, pivot_root, chroot, open_tree, move_mount, fsopen, fsconfig, fsmount, fspick,
   mount_setattr: changing the jail's file system view; the jail is built before the filter.
@@ -25,9 +25,11 @@ Refused (EPERM), and why learner code never needs them:
   message queues, objects that outlive the process that made them and that jobs could share (the job's
   own IPC namespace holds them too). multiprocessing and torch share memory through /dev/shm files and
   sockets instead.
-- perf_event_open, bpf, userfaultfd, io_uring_setup/enter/register, modify_ldt: kernel interfaces with a
-  history of privilege escalations (io_uring also performs I/O past this filter); no library the course
-  uses calls them.
+- perf_event_open, bpf, userfaultfd, modify_ldt: kernel interfaces with a history of privilege
+  escalations; no library the course uses calls them.
+- io_uring_setup, io_uring_enter, io_uring_register answer ENOSYS, as a kernel without io_uring would, and
+  are not counted: io_uring performs I/O past this filter, and libuv (under torch.distributed's gloo) probes
+  for it and falls back to ordinary calls.
 - kexec_load, kexec_file_load, init_module, finit_module, delete_module, reboot, swapon, swapoff, acct,
   quotactl, quotactl_fd, syslog, vhangup, settimeofday, clock_settime, adjtimex, clock_adjtime,
   sethostname, setdomainname, lookup_dcookie, name_to_handle_at, open_by_handle_at: administering the
@@ -60,12 +62,13 @@ REFUSED = (
     "fspick", "mount_setattr", "setns", "add_key", "request_key", "keyctl",
     "shmget", "shmat", "shmdt", "shmctl", "semget", "semop", "semtimedop", "semctl", "msgget", "msgsnd", "msgrcv",
     "msgctl", "mq_open", "mq_unlink", "mq_timedsend", "mq_timedreceive", "mq_notify", "mq_getsetattr",
-    "perf_event_open", "bpf", "userfaultfd", "io_uring_setup", "io_uring_enter", "io_uring_register", "modify_ldt",
+    "perf_event_open", "bpf", "userfaultfd", "modify_ldt",
     "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module", "reboot", "swapon", "swapoff",
     "acct", "quotactl", "quotactl_fd", "syslog", "vhangup", "settimeofday", "clock_settime", "adjtimex",
     "clock_adjtime", "sethostname", "setdomainname", "lookup_dcookie", "name_to_handle_at", "open_by_handle_at",
 )
 WATCHED = ("fork", "vfork", "execve", "execveat")   # allowed, and reported: processes started, programs run
+ABSENT = ("clone3", "io_uring_setup", "io_uring_enter", "io_uring_register")   # ENOSYS: "not on this kernel"
 
 
 @dataclass(frozen=True)
@@ -127,9 +130,9 @@ def program(tab: Table, notify: bool) -> bytes:
     code = [("ld", 4), ("jeq", tab.arch, None, "deny"), ("ld", 0)]
     if tab.x32:
         code.append(("jge", 0x40000000, "deny", None))
-    code += [("jeq", n["clone3"], "enosys", None), ("jeq", n["clone"], "clone", None),
-             ("jeq", n["unshare"], "unshare", None)]
-    code += [("jeq", n[name], "deny", None) for name in REFUSED]
+    code += [("jeq", n[name], "enosys", None) for name in ABSENT]
+    code += [("jeq", n["clone"], "clone", None), ("jeq", n["unshare"], "unshare", None)]
+    code += [("jeq", n[name], "deny", None) for name in REFUSED if name in n]   # modify_ldt is x86's alone
     code += [("jeq", n[name], "watch", None) for name in WATCHED if name in n]
     code += [("ret", RET_ALLOW),
              ("label", "clone"), ("ld", 16), ("jset", NAMESPACE_FLAGS, "deny", None),

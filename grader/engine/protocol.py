@@ -60,6 +60,7 @@ OBSERVED = {          # kind -> what it means, for a flag: "<student> <meaning>:
     "object": "returned objects of its own classes that redefine comparison or conversion",
     "grader": "imported the grader or the test runner",
     "forged": "wrote malformed lines to the grader's observation channel",
+    "text": "put control characters or invalid text in its messages or output (shown as spaces)",
 }
 END_OF_OBSERVATIONS = "end"
 
@@ -90,6 +91,13 @@ def clean_text(value, limit: int) -> str:
 
 
 CONTROL = {c: " " for c in [*range(0, 9), 11, 12, *range(14, 32), 127, *range(0x80, 0xA0), 0xFFFE, 0xFFFF]}
+
+
+def unclean(value) -> bool:
+    """Whether clean_text would change more of `value` than its length: control characters, lone surrogates."""
+    if not isinstance(value, str) or value.isprintable():
+        return False
+    return any(ord(c) in CONTROL or 0xD800 <= ord(c) <= 0xDFFF for c in value)
 
 
 def clean_error(error) -> dict:

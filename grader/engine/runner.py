@@ -30,6 +30,7 @@ from .protocol import (
     RECORD_IMPORT,
     clean_error,
     clean_text,
+    unclean,
 )
 
 STDERR_KEEP = 20_000
@@ -199,6 +200,7 @@ class Worker:
         if not isinstance(record, dict):
             result.rejected += 1
             return
+        _note_unclean(result, record)
         if kind == FRAME_END:
             result.status = str(record.get("status"))
             result.detail = str(record.get("detail", ""))
@@ -206,7 +208,7 @@ class Worker:
             count = record.get("output_bytes")
             result.output_bytes = count if isinstance(count, int) and not isinstance(count, bool) else 0
             result.duration_s = float(record.get("duration_s", 0.0))
-            result.observed = clean_observed(record.get("observed"))
+            result.observed.update(clean_observed(record.get("observed")))
             memory = record.get("memory") if isinstance(record.get("memory"), dict) else {}
             result.memory = {k: float(memory[k]) for k in ("peak_mb", "oom_kills")
                              if isinstance(memory.get(k), (int, float)) and not isinstance(memory.get(k), bool)}
@@ -232,6 +234,16 @@ class Worker:
         if self.proc.poll() is None:
             self.proc.kill()
         self._reader.join(timeout=5)
+
+
+def _note_unclean(result: JobResult, record: dict) -> None:
+    """Count the learner's texts that held control characters or lone surrogates (cleaned before use)."""
+    error = record.get("error") if isinstance(record.get("error"), dict) else {}
+    where = error.get("where") if isinstance(error.get("where"), dict) else {}
+    texts = [record.get("output"), error.get("message"), error.get("todo"), where.get("code")]
+    if any(unclean(t) for t in texts):
+        entry = result.observed.setdefault("text", {"count": 0, "examples": []})
+        entry["count"] += 1
 
 
 def clean_observed(observed) -> dict:
