@@ -175,7 +175,9 @@ def _read_notebooks(sub: Submission, wanted: set[str], course: Course) -> Submis
             try:
                 with zipfile.ZipFile(source) as archive:
                     total, kept, ignored = 0, 0, []
-                    for info in archive.infolist()[:MAX_MEMBERS]:
+                    if len(archive.infolist()) > MAX_MEMBERS:
+                        raise ValueError(f"{len(archive.infolist())} entries; at most {MAX_MEMBERS} are read")
+                    for info in archive.infolist():
                         name = PurePosixPath(info.filename.replace("\\", "/")).name
                         if not name.endswith(".ipynb") or stat.S_ISLNK(info.external_attr >> 16) \
                                 or ".ipynb_checkpoints" in info.filename:
