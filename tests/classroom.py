@@ -137,14 +137,16 @@ def attacks(root: Path, results: Path, other: str) -> dict[str, str]:
                                   "            c.sendall(open(__file__, 'rb').read())\n            c.close()\n",
         "environ_leak": "    import os\n    raise NotImplementedError(repr(dict(os.environ)))\n",
         "proc_environ": "    for pid in ('1', '2', 'self'):\n        try:\n"
-                        "            print(open(f'/proc/{pid}/environ').read())\n        except OSError:\n            pass\n",
+                        "            print(open(f'/proc/{pid}/environ').read())\n"
+                        "        except OSError:\n            pass\n",
         "fork_memory": FORK_MEMORY,
         "sysv_memory": LIBC + "    for key in range(8):\n"
                        f"        shmid = libc.shmget({SHM_KEY} + 1 + key, 256 * 2**20, 0o1600)\n"
                        "        if shmid >= 0:\n            p = libc.shmat(shmid, None, 0)\n"
                        "            ctypes.memset(p, 1, 256 * 2**20)\n            libc.shmdt(ctypes.c_void_p(p))\n",
         "nested_frame": PIPES + "            doc = b'[' + b'[[]],' * (3 * 2**20) + b'[]]'\n"
-                                "            frame = b'GRW1' + struct.pack('<I', len(doc)) + doc + struct.pack('<Q', 0)\n"
+                                "            frame = b'GRW1' + struct.pack('<I', len(doc)) + doc\n"
+                                "            frame += struct.pack('<Q', 0)\n"
                                 "            os.write(fd, struct.pack('<I', len(frame)) + frame)\n"
                                 "        except OSError:\n            pass\n",
         "control_chars": "    raise NotImplementedError('\\x1b[2J\\x00\\x07\\x0b\\x1b]0;owned\\x07 tokens')\n",
@@ -163,7 +165,8 @@ STUB = "stub"   # the twin of a submission of stubs (or notebooks of stubs): 0 e
 
 # Whole submissions that attack (student id -> how it is made, what its harmless twin is): a classmate's
 # loader for ipc_leak's segment; a zip of notebooks far past the limits; a notebook of nested empty lists.
-LOADER = ("\nimport ctypes as _ctypes\n_libc = _ctypes.CDLL(None, use_errno=True)\n_libc.shmat.restype = _ctypes.c_void_p\n"
+LOADER = ("\nimport ctypes as _ctypes\n_libc = _ctypes.CDLL(None, use_errno=True)\n"
+          "_libc.shmat.restype = _ctypes.c_void_p\n"
           f"_id = _libc.shmget({SHM_KEY}, 0, 0)\nif _id >= 0:\n"
           "    exec(_ctypes.string_at(_libc.shmat(_id, None, 0o10000)).decode(), globals())\n")
 

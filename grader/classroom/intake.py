@@ -36,7 +36,8 @@ CPU_S = 30
 WALL_S = 90
 HELPER_FILES = 256 * 2**20
 MAX_VALUES = 1_000_000     # JSON values in a helper's answer
-PRELOAD = ("encodings.cp437", "zlib", "bz2", "lzma", "zipfile", "json", "base64", "binascii", "ast", "tokenize", "nbformat",
+PRELOAD = ("encodings.cp437", "zlib", "bz2", "lzma", "zipfile", "json", "base64", "binascii", "ast", "tokenize",
+           "nbformat",
            "nbformat.v3", "nbformat.v4", "grader.notebooks.extract")
 
 

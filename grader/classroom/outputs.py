@@ -116,7 +116,8 @@ def junit(results: list[dict]) -> str:
                 parts.append(f"    <testcase {attrs} time=\"{duration:.4f}\"/>")
             else:
                 message = xml_text((c["feedback"] if c else e["feedback"]) or status)
-                parts.append(f"    <testcase {attrs} time=\"{duration:.4f}\"><failure type={quoteattr(xml_text(status))} "
+                parts.append(f"    <testcase {attrs} time=\"{duration:.4f}\">"
+                             f"<failure type={quoteattr(xml_text(status))} "
                              f"message={quoteattr(message[:200])}>{escape(message)}</failure></testcase>")
         parts.append("  </testsuite>")
     parts.append("</testsuites>")

@@ -138,7 +138,8 @@ class Observer:
             target, name = args[0], str(args[1])
             if isinstance(target, type) and name not in METADATA and id(target) in self.types and \
                     self.learner_caused():
-                self.send(kind, f"set {getattr(target, '__module__', '?')}.{getattr(target, '__qualname__', '?')}.{name}")
+                owner = f"{getattr(target, '__module__', '?')}.{getattr(target, '__qualname__', '?')}"
+                self.send(kind, f"set {owner}.{name}")
         elif self.learner_caused():
             self.send(kind, f"{event}{_short(args)}")
 
