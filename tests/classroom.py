@@ -135,7 +135,7 @@ def attacks(root: Path, results: Path, other: str) -> dict[str, str]:
                                   "        s.bind('\\0grader-leak')\n        s.listen(5)\n"
                                   "        while True:\n            c, _ = s.accept()\n"
                                   "            c.sendall(open(__file__, 'rb').read())\n            c.close()\n",
-        "environ_leak": "    import os\n    raise NotImplementedError(repr(dict(os.environ)))\n",
+        "environ_leak": "    import os\n    raise ValueError(repr(dict(os.environ)))\n",
         "proc_environ": "    for pid in ('1', '2', 'self'):\n        try:\n"
                         "            print(open(f'/proc/{pid}/environ').read())\n"
                         "        except OSError:\n            pass\n",
@@ -226,7 +226,7 @@ def hostile_submissions(course: Course, dest: Path, work: Path, chapters) -> dic
         archive.writestr(link, "/etc/passwd")
     named = {"hostile-ipc_load": "hostile:ipc_load", "hostile-notebook_bomb.zip": "hostile:notebook_bomb",
              "hostile-values_notebook.zip": "hostile:values_notebook", "idclash": "clash:solution",
-             "idclash-2": "clash:stub", "idclash.zip": "hostile:id_clash", "IDCLASH": "hostile:id_case",
+             "idclash-2": "clash:bystander", "idclash.zip": "hostile:id_clash", "IDCLASH": "hostile:id_case",
              "@SUM(1+1)": "hostile:formula_id", "+cmd": "hostile:formula_id",
              "hostile-markdown_names.zip": "hostile:markdown_names"}
     ids = {path.name: student for student, path in submissions.discover(dest)}
@@ -258,7 +258,7 @@ def make_class(course: Course, dest: Path, work: Path, results: Path, honest: in
                hostile: bool = True) -> dict[str, str]:
     """Write the class into `dest` (scratch trees in `work`); student id -> what it is ("solution",
     "stub", "bug:<entry>", "alternative:<entry>", "hostile:<attack>", "copy:<student>", and "clash:<what>" for
-    honest submissions named like another)."""
+    honest submissions named like another, or near such names)."""
     entries = [e for e in catalogue.load(course, list(chapters))]
     bugs = [e for e in entries if e.kind == "bug"]
     alternatives = [e for e in entries if e.kind == "alternative"]

@@ -83,25 +83,41 @@ def graded(course, tmp_path_factory):
             "exercises": exercises, "before": before, "after": host_state()}
 
 
+def unquoted(cell: str) -> str:
+    """A gradebook cell as the student id it stands for (a formula-like id is quoted, OWASP's way)."""
+    return cell[1:] if cell.startswith("'") and cell[1:2] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
 def scores(result: dict) -> dict[str, float]:
     return {e["id"]: e["score"] for e in result["exercises"]}
 
 
-@needs_isolation
-def test_every_attack_is_contained_and_flagged(course, graded):
+@pytest.fixture(scope="module")
+def twins(course, graded):
+    """attack -> the scores of its harmless twin: the most it may get."""
     exercises = graded["exercises"]
-    twins = {code: classroom.attacked_tree(course, graded["base"] / f"twin{i}", code)
+    trees = {code: classroom.attacked_tree(course, graded["base"] / f"twin{i}", code)
              for i, code in enumerate({"", *classroom.TWINS.values()})}
-    twin_runs = grade_jobs(course, [(tree, exercises) for tree in twins.values()], limits=LIMITS)
-    twin_scores = {code: {e.id: e.score for e in run.exercises} for code, run in zip(twins, twin_runs)}
-    twin_scores[classroom.STUB] = {ex.id: 0.0 for ex in exercises}
+    runs = grade_jobs(course, [(tree, exercises) for tree in trees.values()], limits=LIMITS)
+    scores = {code: {e.id: e.score for e in run.exercises} for code, run in zip(trees, runs)}
+    scores[classroom.STUB] = {ex.id: 0.0 for ex in exercises}
+    return {kind.removeprefix("hostile:"): scores[classroom.WHOLE_TWINS.get(kind.removeprefix("hostile:")) or
+                                                  classroom.TWINS.get(kind.removeprefix("hostile:"), "")]
+            for kind in graded["kinds"].values() if kind.startswith("hostile:")}
+
+
+def above_twin(student: str, result: dict, kinds: dict, twins: dict) -> dict:
+    most = twins[kinds[student].removeprefix("hostile:")]
+    return {ex: (got, most[ex]) for ex, got in scores(result).items() if got > most[ex] + 1e-9}
+
+
+@needs_isolation
+def test_every_attack_is_contained_and_flagged(graded, twins):
     attacks = [s for s, kind in graded["kinds"].items() if kind.startswith("hostile:")]
     assert len(attacks) >= 50
     for student in attacks:
         result = graded["students"][student].result
-        attack = graded["kinds"][student].removeprefix("hostile:")
-        most = twin_scores[classroom.WHOLE_TWINS.get(attack) or classroom.TWINS.get(attack, "")]
-        raised = {ex: (got, most[ex]) for ex, got in scores(result).items() if got > most[ex] + 1e-9}
+        raised = above_twin(student, result, graded["kinds"], twins)
         assert not raised, f"{student} scored more than its harmless twin: {raised}"
         assert result["flags"], f"{student} was not flagged"
 
@@ -160,7 +176,7 @@ def test_the_instructors_environment_reaches_no_student(graded):
         text = (folder / "result.json").read_text() + (folder / "feedback.md").read_text()
         assert not any(secret in text for secret in SECRETS.values()), student
     leaked = graded["students"]["hostile-environ_leak"].result["exercises"][0]["feedback"]
-    assert "HOME" in leaked and "INSTRUCTOR_TOKEN" not in leaked, leaked  # it printed an environment: a clean one
+    assert "PATH" in leaked and "INSTRUCTOR_TOKEN" not in leaked, leaked  # it showed an environment: a clean one
 
 
 @needs_isolation
@@ -180,13 +196,13 @@ def test_collusion_and_memory_attacks_gain_nothing_and_are_seen(graded):
 @needs_isolation
 def test_names_that_collide_or_look_like_formulas_are_graded_apart_and_quoted(graded):
     kinds, students = graded["kinds"], graded["students"]
-    clash = [s for s, kind in kinds.items() if kind.startswith("clash:") or kind in ("hostile:id_clash",
-                                                                                      "hostile:id_case")]
-    assert len(clash) == 4 and len({s.lower() for s in clash}) == 4
-    for student in clash:
+    clash = [s for s, kind in kinds.items() if kind in ("clash:solution", "hostile:id_clash", "hostile:id_case")]
+    nearby = [s for s, kind in kinds.items() if kind == "clash:bystander"]
+    assert len(clash) == 3 and len({s.lower() for s in clash + nearby}) == 4
+    for student in clash + nearby:
         result = students[student].result
         assert result["score"] == (15 if kinds[student] == "clash:solution" else 0), (student, result["score"])
-        assert any("named like" in f for f in result["flags"]), student
+        assert any("named like" in f for f in result["flags"]) == (student in clash), (student, result["flags"])
         assert json.loads((graded["out"] / "students" / student / "result.json").read_text())["student"] == student
     rows = list(csv.reader((graded["out"] / "gradebook.csv").open()))
     formulas = [row[0] for row in rows if row[0].lstrip("'").startswith(("=", "+", "-", "@"))]
@@ -204,7 +220,7 @@ def test_a_copied_submission_is_flagged_as_such(graded):
 @needs_isolation
 def test_the_reporters_agree(graded):
     out = graded["out"]
-    rows = {row["student"]: row for row in csv.DictReader((out / "gradebook.csv").open())}
+    rows = {unquoted(row["student"]): row for row in csv.DictReader((out / "gradebook.csv").open())}
     assert set(rows) == set(graded["students"])
     suites = {s.get("name"): s for s in ET.parse(out / "junit.xml").getroot()}
     for student, st in graded["students"].items():
@@ -234,7 +250,7 @@ def test_the_class_report_renders_in_a_browser_and_matches_the_gradebook(graded,
     subprocess.run([*command, f"--screenshot={shot}", "--window-size=1200,2000", (out / "report.html").as_uri()],
                    capture_output=True, timeout=120)
     assert shot.is_file() and shot.stat().st_size > 20_000  # a rendered page, not a blank one
-    rows = {row["student"]: float(row["total"]) for row in csv.DictReader((out / "gradebook.csv").open())}
+    rows = {unquoted(row["student"]): float(row["total"]) for row in csv.DictReader((out / "gradebook.csv").open())}
     rendered = dict(re.findall(r"<tr><td>([^<]+)</td><td class=\"n\">([\d.]+)</td><td>", dom))
     assert {k: float(v) for k, v in rendered.items()} == pytest.approx(rows, abs=0.01)
     mean = float(re.search(r'id="mean-total">([\d.]+)<', dom).group(1))
@@ -345,7 +361,7 @@ from grader.core import manifest
 course = manifest.load(Path(sys.argv[1]))
 students = bulk.grade_class(course, Path(sys.argv[2]), list(course.chapter("ch02").exercises), Path(sys.argv[3]),
                             limits=json.loads(sys.argv[4]))
-print(json.dumps({s.submission.student: s.result["score"] for s in students}))
+print(json.dumps({s.submission.student: {e["id"]: e["score"] for e in s.result["exercises"]} for s in students}))
 '''
 
 
@@ -368,7 +384,7 @@ def ordinary_user() -> tuple[int, int] | None:
 @needs_isolation
 @pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("useradd"),
                     reason="needs root and useradd to make an ordinary user to grade as")
-def test_an_ordinary_user_grades_the_class_as_root_does(course, graded, tmp_path):
+def test_an_ordinary_user_grades_the_class_as_root_does(course, graded, twins, tmp_path):
     """No sudo: the same class, graded by a user without privileges (in its own user namespaces), gets the
     same scores. Folders the user could not reach (an interpreter under /root, pytest's own temporary
     folders) are shown to it in a mount namespace of the test's own, at the same paths."""
@@ -389,8 +405,13 @@ def test_an_ordinary_user_grades_the_class_as_root_does(course, graded, tmp_path
                               capture_output=True, text=True, timeout=1800)
         assert done.returncode == 0, done.stderr[-3000:]
         as_user = json.loads(done.stdout.strip().splitlines()[-1])
-        as_root = {student: st.result["score"] for student, st in graded["students"].items()}
-        assert as_user == as_root
+        assert set(as_user) == set(graded["students"])
+        for student, st in graded["students"].items():   # honest ones exactly as root; attacks, no more than their
+            if graded["kinds"][student].startswith("hostile:"):  # twins (their time-outs race the machine's load)
+                mine = {"exercises": [{"id": ex, "score": got} for ex, got in as_user[student].items()]}
+                assert not above_twin(student, mine, graded["kinds"], twins), student
+            else:
+                assert as_user[student] == scores(st.result), student
         applied = json.loads((shared / "out" / "students" / "student000" / "result.json").read_text())["limits"]
         assert any("user namespace" in line and f"uid {uid} outside" in line for line in applied), applied
     finally:

@@ -11,10 +11,11 @@ import platform
 import sys
 from dataclasses import dataclass
 
-from ..containment import sandbox, seccomp
+from ..containment import jail, sandbox, seccomp, userns
 from ..containment.cgroups import JobCgroups
 from ..containment.isolation import isolation_available
 from ..core.manifest import Course
+from ..engine import exercise
 
 OK, WARN, PROBLEM = "ok", "warn", "problem"
 INSTALL = 'pip install -c constraints.txt -e ".[test]"'
@@ -111,17 +112,20 @@ def containment() -> list[Finding]:
         pid = os.fork()
         if pid == 0:
             try:
+                userns.enter_worker()  # as the worker does, when run by an ordinary user
                 os._exit(0 if probe() else 1)
             except BaseException:  # noqa: BLE001
                 os._exit(1)
         ok = os.waitpid(pid, 0)[1] == 0
         found.append(Finding(OK if ok else WARN, label + ("" if ok else ": not available here")))
     group = JobCgroups()
-    found.append(Finding(OK if group.pids else WARN, "pids cgroup (a fork bomb stops at 64 processes)"
-                         + ("" if group.pids else ": not writable here; leftovers are killed by process group")))
-    bound = group.describe(2048, 64, 0)[-1] if not group.memory else ""
-    found.append(Finding(OK if group.memory else WARN, "memory cgroup (an exercise's processes share one bound)" +
-                         ("" if group.memory else f": not writable here; {bound.removeprefix('memory: ')}")))
+    found.append(Finding(OK if group.pids else WARN, "pids cgroup (a fork bomb stops at 64 processes)" + (
+        "" if group.pids else ": not writable here; leftovers are killed by process group (`grade bulk` caps "
+                              f"each exercise at {exercise.JAIL_PROCESSES} processes in its user namespace)")))
+    found.append(Finding(OK if group.memory else WARN, "memory cgroup (an exercise's processes and files share one "
+                         "bound)" + ("" if group.memory else ": not writable here; `grade bulk` bounds an exercise by "
+                                     f"{exercise.JAIL_PROCESSES} processes × (the worker's address space + the "
+                                     f"exercise's memory limit) each, plus {jail.TMP_MB + 5 * jail.SMALL_MB} MB of files")))
     group.close()
     try:
         import resource  # noqa: F401

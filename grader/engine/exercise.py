@@ -38,6 +38,7 @@ class Setup:
     jailing: dict | None = None       # {"uid", "binds", "seccomp"}: bulk grading's jail
     loopback: bool = False
     worker_pid: int = 0
+    libraries: object = None          # observe.Libraries, taken before forking (bulk grading)
 
 
 @dataclass
@@ -206,7 +207,7 @@ def learner_process(setup: Setup, job: dict, scratch: str, pipes: Pipes, trees: 
                     os.close(listener)
             channel.close()
             observer = observe.install(pipes.observed[1], job["target"],
-                                       [b for b in setup.jailing["binds"] if b not in jail.SYSTEM])
+                                       [b for b in setup.jailing["binds"] if b not in jail.SYSTEM], setup.libraries)
 
         def send(record):
             data = wire.pack(record)

@@ -55,23 +55,32 @@ PATCHED = ("builtins", "numpy", "torch", "torch.nn", "torch.nn.functional", "tik
            "grader.checks", "grader.engine.wire")
 
 
+class Libraries:
+    """The libraries as they are before any learner code runs: each watched module's bindings, and their
+    classes. Taken once in the worker before it forks, so no job pays for it."""
+
+    def __init__(self):
+        self.patched = {name: _bindings(sys.modules[name]) for name in PATCHED if name in sys.modules}
+        self.types = frozenset(id(v) for m in PATCHED if m in sys.modules for v in vars(sys.modules[m]).values()
+                               if isinstance(v, type))   # setting attributes of these patches a library
+
+
 class Observer:
     """The audit hook's state: who the learner is, where it may write and read, where events go."""
 
-    def __init__(self, fd: int, tree: str, readable: list[str] = ()):
+    def __init__(self, fd: int, tree: str, readable: list[str] = (), libraries: Libraries | None = None):
         self.fd, self.tree = fd, tree.rstrip("/") + "/"
         self.busy = False
         self.sent: dict[str, int] = {}
         self.said: set[tuple[str, str]] = set()
         self.pipe = _identity(fd)
-        libraries = {sys.prefix, sys.base_prefix, sys.exec_prefix, *(p for p in sys.path if p)}
-        self.library = tuple(sorted({p.rstrip("/") + "/" for p in libraries if not p.startswith(self.tree)}))
+        roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, *(p for p in sys.path if p)}
+        self.library = tuple(sorted({p.rstrip("/") + "/" for p in roots if not p.startswith(self.tree)}))
         self.readable = self.library + tuple(p.rstrip("/") + "/" for p in readable)
         self.writable = tuple({os.getcwd().rstrip("/") + "/", tempfile.gettempdir().rstrip("/") + "/", "/dev/shm/",
                                "/dev/null/"})
-        self.patched = {name: _bindings(sys.modules[name]) for name in PATCHED if name in sys.modules}
-        self.types = {id(v) for m in PATCHED if m in sys.modules for v in vars(sys.modules[m]).values()
-                      if isinstance(v, type)}   # the libraries' own classes: setting their attributes patches them
+        libraries = libraries or Libraries()
+        self.patched, self.types = dict(libraries.patched), libraries.types
 
     def send(self, kind: str, detail: str) -> None:
         detail = " ".join(detail.split())[:240]
@@ -246,12 +255,12 @@ def _importer(original, observer: Observer):
     return __import__
 
 
-def install(fd: int, tree: str, readable: list[str] = ()) -> Observer:
+def install(fd: int, tree: str, readable: list[str] = (), libraries: Libraries | None = None) -> Observer:
     """Watch this process for what learner code does (see the module's docstring); events go to `fd`.
     Besides its tree and the libraries, the learner's code may read the folders `readable` unflagged."""
-    observer = Observer(fd, tree, readable)
+    observer = Observer(fd, tree, readable, libraries)
     builtins.__import__ = _importer(builtins.__import__, observer)
-    observer.patched["builtins"] = _bindings(builtins)
+    observer.patched["builtins"] = {**observer.patched.get("builtins", {}), "__import__": id(builtins.__import__)}
     os.environ.__class__ = _Environ
     _Environ.observer = observer
     sys.addaudithook(observer.hook)

@@ -195,10 +195,9 @@ def run_exercise(target: Path, module_rel: str, check_module: types.ModuleType, 
         module = importlib.import_module(f"{PACKAGE}." + module_rel.removesuffix(".py").replace("/", "."))
     except BaseException as exc:  # noqa: BLE001 - anything the learner's import does is reported
         send({"record": RECORD_IMPORT, "ok": False, "error": describe_exception(exc, target)})
-        return
-    finally:
         if observer is not None:
             observer.check_patches()
+        return
     learner = Learner(module, label)
     path = target / module_rel
     stubs = own_stubs(path, list(defines))
@@ -218,6 +217,6 @@ def run_exercise(target: Path, module_rel: str, check_module: types.ModuleType, 
                 error = _at_own_stub(error, path, label, stubs[0])
             record = {"record": RECORD_CASE, "name": name, "ok": False, "error": error}
         record["duration_s"] = round(time.perf_counter() - start, 4)
-        if observer is not None:
-            observer.check_patches()
         send(record)
+    if observer is not None:
+        observer.check_patches()

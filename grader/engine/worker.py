@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ..containment import jail, sandbox, seccomp, userns
 from ..containment.cgroups import JobCgroups
-from . import exercise, wire
+from . import exercise, observe, wire
 from .intake import Checks, Requests
 from .protocol import (
     EXIT_INTERNAL,
@@ -90,9 +90,10 @@ def main() -> None:
     info["limits"] += cgroup.describe(memory_mb + JOB_OVERHEAD_MB if cgroup.memory else memory_mb,
                                       exercise.JAIL_PROCESSES if jailing else 0, jail.TMP_MB + 5 * jail.SMALL_MB)
     _send(channel, INFO_JOB, FRAME_INFO, wire.pack(info))
+    libraries = observe.Libraries() if jailing else None
     gc.freeze()  # what is loaded now stays out of the children's collections: no copy-on-write of its pages
     try:
-        setup = exercise.Setup(checks, baseline, jailing, loopback)
+        setup = exercise.Setup(checks, baseline, jailing, loopback, libraries=libraries)
         Scheduler(channel, setup, int(request.get("parallel", 1)), cgroup).run(request.get("jobs", []), requests)
     finally:
         cgroup.close()
