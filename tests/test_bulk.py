@@ -80,7 +80,7 @@ def graded(course, tmp_path_factory):
         for key, value in saved.items():
             os.environ.pop(key) if value is None else os.environ.__setitem__(key, value)
     return {"kinds": kinds, "students": {s.submission.student: s for s in students}, "out": out, "base": base,
-            "exercises": exercises, "before": before, "after": host_state()}
+            "exercises": exercises, "before": before}
 
 
 def unquoted(cell: str) -> str:
@@ -160,7 +160,10 @@ def test_nothing_an_attack_wrote_outlives_it(course, graded):
     assert json.loads((out / "students" / "hostile-write_results" / "result.json").read_text())["score"] < 999
     assert graded["students"]["zz-honest-after"].result["score"] == graded["students"]["student000"].result["score"]
     assert not (out / ".staging").exists()
-    before, after = graded["before"], graded["after"]
+    before, after = graded["before"], host_state()
+    if after["orphans"] - before["orphans"]:  # a job's reaper, killed, may await its reaping by init a moment
+        time.sleep(2)
+        after["orphans"] &= host_state()["orphans"]
     key = f"0x{classroom.SHM_KEY:08x}"
     assert key not in after["ipcs"], after["ipcs"]
     assert "grader-leak" not in after["keys"] and "@grader-leak" not in after["unix"]
@@ -208,7 +211,8 @@ def test_names_that_collide_or_look_like_formulas_are_graded_apart_and_quoted(gr
     formulas = [row[0] for row in rows if row[0].lstrip("'").startswith(("=", "+", "-", "@"))]
     assert formulas and all(cell.startswith("'") for cell in formulas), formulas
     markdown = (graded["out"] / "students" / "hostile-markdown_names" / "feedback.md").read_text()
-    assert not re.search(r"(?<!\\)(<img|<script)|(?<!\\)\]\(javascript", markdown), markdown  # all escaped
+    lines = re.sub(r"```text\n.*?\n```", "", markdown, flags=re.S)   # in a code block markup is text anyway
+    assert not re.search(r"(?<!\\)(<img|<script)|(?<!\\)\]\(javascript", lines), lines  # elsewhere, escaped
 
 
 @needs_isolation
@@ -234,6 +238,9 @@ def test_the_reporters_agree(graded):
         failures = sum(1 for e in result["exercises"] for c in (e["checks"] or [None])
                        if (c or e)["status"] != "passed")
         assert int(suites[student].get("failures")) == failures
+        if result["submission"]["status"] != "ok":   # not graded (empty, corrupt): no checks ran
+            assert not (folder / "pytest-report.json").exists()
+            continue
         report = json.loads((folder / "pytest-report.json").read_text())
         assert report["summary"]["total"] == sum(len(e["checks"]) for e in result["exercises"])
 
