@@ -48,6 +48,10 @@ PATHS = {"open": 0, "os.listdir": 0, "os.scandir": 0, "glob.glob": 0, "glob.glob
          "os.mkdir": 0, "os.rmdir": 0, "os.chmod": 0, "os.chown": 0, "os.link": 0, "os.symlink": 1,
          "os.truncate": 0, "os.utime": 0, "os.chdir": 0, "shutil.rmtree": 0, "shutil.copyfile": 1,
          "shutil.move": 1}
+SYSTEM_READS = ("/sys/fs/cgroup/", "/sys/devices/system/cpu/", "/proc/self/", "/proc/thread-self/", "/proc/cpuinfo/",
+                "/proc/meminfo/", "/proc/stat/", "/etc/localtime/", "/etc/timezone/", "/etc/os-release/",
+                "/etc/mime.types/", "/usr/share/", "/usr/lib/locale/", "/dev/urandom/", "/dev/random/")
+# what libraries read about the machine on the learner's behalf (how many CPUs the cgroup allows, the time zone)
 METADATA = {"__module__", "__qualname__", "__name__", "__doc__", "__annotations__"}
 WRITES = {"os.remove", "os.rename", "os.mkdir", "os.rmdir", "os.chmod", "os.chown", "os.link", "os.symlink",
           "os.truncate", "os.utime", "shutil.rmtree", "shutil.copyfile", "shutil.move"}
@@ -159,7 +163,7 @@ class Observer:
         path = os.fsdecode(path)
         full = os.path.abspath(path) + ("/" if not path.endswith("/") else "")
         writes = event in WRITES or (event == "open" and _writes(args))
-        allowed = self.writable + (() if writes else (self.tree, *self.readable))
+        allowed = self.writable + (() if writes else (self.tree, *self.readable, *SYSTEM_READS))
         if full.startswith(allowed) or self.importing() or not self.learner_caused():
             return
         self.send("file", f"{'wrote' if writes else 'read'} {path} ({event})")
