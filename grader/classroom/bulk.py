@@ -1,9 +1,11 @@
 """`grade bulk`: a class of untrusted submissions, graded contained, in parallel, resumably.
 
-One template worker per core imports torch once and knows no submission; each submission's jobs
-run in a process forked from it for that submission alone, each exercise jailed as the
-template's own uid (grader/containment/jail.py). The trusted side scores each finished submission with the
-checks (pytest, one session per student) and writes that student's results atomically at once,
+Each submission is read in a limited helper process (intake.py; as root, as the uid nobody). One template
+worker per core imports torch once and knows no submission; each submission's jobs run in a process forked
+from it for that submission alone, each exercise in a user namespace and jail of its own
+(grader/containment/). Root is not needed. The trusted side scores each finished submission with the
+checks (pytest, one session per student), turns what each job was seen doing into flags, and writes that
+student's results atomically at once,
 keyed by the submission's content and the grader's version: a run that is killed and started
 again continues where it was, regrading nothing finished (`regrade` forces).
 """
@@ -24,8 +26,8 @@ from ..core.files import atomic_write
 from ..core.manifest import Course, Exercise
 from ..scoring.cache import grader_version
 from ..scoring.grading import with_dependencies
-from . import flags, outputs, scaleout, submissions
-from .pool import Templates, given_lines, score_submission
+from . import flags, intake, outputs, scaleout, submissions
+from .pool import Templates, score_submission
 
 
 @dataclass
@@ -66,10 +68,18 @@ def grade_class(course: Course, folder: Path, exercises: list[Exercise], out: Pa
     version = grader_version(course)
     needed = with_dependencies(course, exercises)
     wanted = submissions.wanted_files(needed)
-    given = given_lines(course, needed)
     students = []
-    for student, path in submissions.discover(folder):
-        sub = submissions.read(student, path, wanted, course)
+    reading, scratch = intake.intake_course(course)
+    entries = submissions.discover(folder)
+    named = submissions.name_notes(entries)
+    try:
+        subs = [intake.read_contained(student, path, wanted, reading) for student, path in entries]
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    for sub in subs:
+        sub.notes[:0] = named.get(sub.student, [])
+    for sub in subs:
+        student = sub.student
         key = hashlib.sha256(f"{version}\0{sub.digest}\0{','.join(e.id for e in exercises)}\0"
                              f"{json.dumps(limits, sort_keys=True)}".encode()).hexdigest()
         st = Student(sub, key)
@@ -90,7 +100,7 @@ def grade_class(course: Course, folder: Path, exercises: list[Exercise], out: Pa
                 on_progress(progress)
         scaleout.grade_on_cluster(dask, course, todo, exercises, limits, unsafe, done)
     elif todo:
-        _grade(course, todo, exercises, needed, out, parallel, not missing, progress, on_progress, given, limits)
+        _grade(course, todo, exercises, needed, out, parallel, not missing, progress, on_progress, limits)
     finish_class(course, students, exercises, out)
     return students
 
@@ -114,7 +124,7 @@ def finish_class(course: Course, students: list[Student], exercises: list[Exerci
                 {ex.id: ex.title for ex in exercises})
 
 
-def _grade(course, todo, exercises, needed, out, parallel, jailed, progress, on_progress, given, limits) -> None:
+def _grade(course, todo, exercises, needed, out, parallel, jailed, progress, on_progress, limits) -> None:
     staging = out / ".staging"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -144,7 +154,7 @@ def _grade(course, todo, exercises, needed, out, parallel, jailed, progress, on_
     try:
         for _ in range(len(todo)):
             st, jobs = finished.get()
-            st.result = _score(course, st, exercises, jobs, out, templates.applied(), given)
+            st.result = _score(course, st, exercises, jobs, out, templates.applied())
             shutil.rmtree(staging / st.submission.student, ignore_errors=True)
             progress.done += 1
             if on_progress:
@@ -154,8 +164,8 @@ def _grade(course, todo, exercises, needed, out, parallel, jailed, progress, on_
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _score(course: Course, st: Student, exercises, jobs, out: Path, limits: list[str], given) -> dict:
-    result, report = score_submission(course, st.submission, st.key, exercises, jobs, limits, given)
+def _score(course: Course, st: Student, exercises, jobs, out: Path, limits: list[str]) -> dict:
+    result, report = score_submission(course, st.submission, st.key, exercises, jobs, limits)
     save(out, result, report)
     return result
 
