@@ -214,16 +214,18 @@ def doctor_cmd():
 
 @click.command("list", short_help="Every exercise with its book section, points and file.")
 def list_cmd():
-    """List every exercise of the course with its book section, points and file (under exercises/)."""
+    """List every exercise of the course with its book section, points and file (under exercises/CHAPTER/)."""
     from ..scoring.report import book_label
     course = load_course()
     ids = max(len(ex.name) for ex in course.exercises)
-    books = max(len(book_label(ex.book)) for ex in course.exercises)
-    console.print(f"[dim]  {'exercise':<{ids}} {'book':<{books}} points file (in exercises/)[/dim]")
+    book = 14   # "§3.6.2 ex. 3.3"; a longer label (a bonus notebook's section) is cut
+    console.print(f"[dim]  {'exercise':<{ids}} pts {'book':<{book}} file (in exercises/CHAPTER/)[/dim]")
     for chapter in course.chapters:
         console.print(f"[bold]{chapter.id}[/bold] {escape(chapter.title)} ({count(chapter.points)})")
         for ex in chapter.exercises:
-            console.print(f"  {ex.name:<{ids}} {book_label(ex.book):<{books}} {ex.points:>3g} pt {ex.chapter}/{ex.file}",
+            label = book_label(ex.book)
+            label = label if len(label) <= book else label[:book - 1] + "…"
+            console.print(f"  {ex.name:<{ids}} {ex.points:>3g} {label:<{book}} {ex.file}",
                           markup=False, overflow="ellipsis", no_wrap=True)
 
 

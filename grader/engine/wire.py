@@ -208,6 +208,8 @@ def unpack(data: bytes):
     if data[:4] != MAGIC or len(data) < 8:
         raise WireError("not a result frame")
     (n,) = struct.unpack("<I", data[4:8])
+    if n > len(data) - 8:
+        raise WireError("malformed result frame: its JSON runs past the end of the frame")
     if n > MAX_JSON_BYTES or count_items(data) > MAX_ITEMS:
         raise WireError("the result holds more values than any check reads")
     try:

@@ -20,7 +20,7 @@ NON_ASCII = ["naïve café 東京 🙂", "Ünïcödé “quotes” — and…", 
 
 
 def _reference_helper():
-    path = Path(__file__).parent / "checks" / "bpe" / "bpe_reference.py"
+    path = Path(__file__).parents[1] / "checks" / "bpe" / "bpe_reference.py"
     spec = importlib.util.spec_from_file_location("bpe_reference_for_tests", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -28,4 +28,4 @@ def test_kvcache_demo_times_three_ways_and_finds_the_same_text(tiny_demo):
 def test_kvcache_demo_on_unfinished_code_says_what_is_missing(tiny_demo):
     result = CliRunner().invoke(main, ["demo", "kvcache", "--max-new-tokens", "2"])
     assert result.exit_code == 1
-    assert "not implemented yet" in result.output and "--solutions" in result.output
+    assert "is not written yet" in result.output and "--solutions" in result.output

@@ -1,7 +1,6 @@
 """The seccomp filter of bulk grading's jail: its system call numbers match the kernel's headers, and installed
 in a throwaway process it refuses what it lists, answers ENOSYS where it pretends a call is absent, lets
 threads, forks and programs run, and has the supervisor's monitor count all of it."""
-import ctypes
 import os
 import platform
 import re
