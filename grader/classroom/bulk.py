@@ -23,7 +23,9 @@ from pathlib import Path
 
 from ..containment.isolation import IsolationMissing, isolation_available
 from ..core.files import atomic_write
+from ..core import markers
 from ..core.manifest import Course, Exercise
+from ..core.sources import SourceError, pristine_stub
 from ..scoring.cache import grader_version
 from ..scoring.grading import with_dependencies
 from . import flags, intake, outputs, scaleout, submissions
@@ -38,6 +40,7 @@ class Student:
     key: str
     result: dict | None = None
     cached: bool = False
+    flags: list[str] = field(default_factory=list)   # every flag, copies included (set when the class is done)
 
 
 @dataclass
@@ -115,13 +118,36 @@ def finish_class(course: Course, students: list[Student], exercises: list[Exerci
                 known.setdefault(rel, set()).update(flags.shingles(source.read_bytes()))
     prints = {s.submission.student: flags.fingerprint(s.submission.files, known) for s in students}
     pairs = flags.similar_pairs(prints)
+    reference, stubs = handed_out(course, exercises)
     flagged = {s.submission.student: list(s.result.get("flags", [])) for s in students if s.result}
+    for s in students:
+        if s.result:
+            flagged[s.submission.student] += flags.handout_flags(s.submission.files, reference, stubs)
     for a, b, score in pairs:
         flagged[a].append(f"copy: {score:.0%} like {b}'s submission")
         flagged[b].append(f"copy: {score:.0%} like {a}'s submission")
     flagged = {k: v for k, v in flagged.items() if v}
+    for s in students:
+        s.flags = flagged.get(s.submission.student, [])
     outputs.write_class(out, [s.result for s in students if s.result], [ex.id for ex in exercises], flagged, pairs,
                 {ex.id: ex.title for ex in exercises})
+
+
+def handed_out(course: Course, exercises: list[Exercise]) -> tuple[dict[str, set[str]], dict[str, bytes]]:
+    """(file -> the squeezed lines of its solution's marked regions, file -> the stub as handed out) for the
+    files of `exercises`, where the course has them."""
+    reference, stubs = {}, {}
+    for ex in exercises:
+        rel = f"{ex.chapter}/{ex.file}"
+        solution = ex.source(course.solutions)
+        if solution.is_file() and rel not in reference:
+            regions = markers.regions(solution.read_text(encoding="utf-8"))
+            reference[rel] = flags.squeezed_lines("\n".join(line for r in regions for line in r["code"]))
+        try:
+            stubs.setdefault(rel, pristine_stub(course, ex).encode("utf-8"))
+        except SourceError:
+            pass
+    return reference, stubs
 
 
 def _grade(course, todo, exercises, needed, out, parallel, jailed, progress, on_progress, limits) -> None:

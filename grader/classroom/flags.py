@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import functools
+from collections import Counter
 import io
 import keyword
 import tokenize
@@ -121,3 +122,54 @@ def similar_pairs(prints: dict[str, set], threshold: float = 0.9, minimum: int =
             if score >= threshold:
                 pairs.append((a, b, round(score, 3)))
     return pairs
+
+
+def squeezed_lines(text: str) -> set[str]:
+    """The lines of `text` without their whitespace, 8 characters or more (short ones prove nothing)."""
+    return {s for s in ("".join(line.split()) for line in text.splitlines()) if len(s) >= 8}
+
+
+def handout_flags(files: dict[str, bytes], reference: dict[str, set[str]], stubs: dict[str, bytes]) -> list[str]:
+    """A submission that is the course's reference solution nearly verbatim (a leaked answer key; the book's
+    code typed in would differ in its comments and layout somewhere), or the stubs as handed out with trivial
+    edits only. `reference`: file -> the squeezed lines of its marked solution regions; `stubs`: file -> the
+    stub as handed out."""
+    found = []
+    mine = {rel: data.decode("utf-8", "replace") for rel, data in files.items() if rel in reference}
+    wanted = sum(len(lines) for rel, lines in reference.items() if rel in mine)
+    held = sum(len(lines & squeezed_lines(mine[rel])) for rel, lines in reference.items() if rel in mine)
+    if wanted >= 20 and held >= 0.95 * wanted:
+        found.append(f"copy: the course's reference solution, {held} of its {wanted} solution lines verbatim "
+                     "(a leaked answer key?)")
+    same = [rel for rel in mine if rel in stubs and _code(mine[rel]) == _code(stubs[rel].decode("utf-8", "replace"))]
+    if mine and len(same) == len(mine):
+        edited = sum(mine[rel] != stubs[rel].decode("utf-8", "replace") for rel in same)
+        found.append("copy: the stubs as handed out" + (f", {edited} file(s) changed in comments or layout only"
+                                                         if edited else ", unchanged"))
+    return found
+
+
+def _code(text: str) -> list[str]:
+    """The code of a module without comments and blank lines, each line without its whitespace."""
+    lines = []
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type not in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT):
+                lines.append(tok.string)
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return ["".join(line.split()) for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
+    return lines
+
+
+KINDS = {"did": "for what their code did", "run": "for how a run ended", "copy": "as copies",
+         "submission": "for what was handed in"}
+
+
+def summary(flag_lists: list[list[str]]) -> str:
+    """"3 flagged (2 as copies, 1 for what their code did)": every kind of flag counted, as flags.json has them;
+    a student flagged in several ways counts once in the total and once per kind."""
+    flagged = [flags for flags in flag_lists if flags]
+    if not flagged:
+        return "none flagged"
+    kinds = Counter(kind for flags in flagged for kind in dict.fromkeys(f.split(":", 1)[0] for f in flags))
+    return f"{len(flagged)} flagged (" + ", ".join(f"{n} {KINDS.get(k, k)}" for k, n in kinds.most_common()) + ")"

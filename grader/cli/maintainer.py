@@ -130,10 +130,10 @@ def bulk_cmd(submissions, chapters, out, regrade, parallel, unsafe, dask):
             students = grade_class(course, submissions, exercises, out, parallel, regrade, unsafe, update, dask=dask)
         except IsolationMissing as exc:
             raise click.UsageError(str(exc)) from None
-    flagged = sum(bool(s.result and s.result.get("flags")) for s in students)
+    from ..classroom.flags import summary
     console.print(f"{len(students)} submissions graded ({sum(s.cached for s in students)} from earlier runs); "
-                  f"{flagged} flagged. Results in {out}: gradebook.csv, report.html, junit.xml, flags.json, "
-                  "students/<id>/", highlight=False, markup=False)
+                  f"{summary([s.flags for s in students])}. Results in {out}: gradebook.csv, report.html, "
+                  "junit.xml, flags.json, students/<id>/", highlight=False, markup=False)
 
 
 def _select(course, chapters) -> list:

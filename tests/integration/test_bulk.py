@@ -214,8 +214,14 @@ def test_names_that_collide_or_look_like_formulas_are_graded_apart_and_quoted(gr
 
 @pytest.mark.jail
 def test_a_copied_submission_is_flagged_as_such(graded):
-    pairs = json.loads((graded["out"] / "flags.json").read_text())["similar_pairs"]
-    assert [p[:2] for p in pairs] == [["rewriter", "zz-copier"]], pairs
+    doc = json.loads((graded["out"] / "flags.json").read_text())
+    assert [p[:2] for p in doc["similar_pairs"]] == [["rewriter", "zz-copier"]], doc["similar_pairs"]
+    for student, kind in graded["kinds"].items():   # the reference solution, and the stubs, handed back in
+        said = "\n".join(doc["students"].get(student, []))
+        if kind in ("solution", "stub") and not student.startswith("notebook-"):
+            assert ("reference solution" if kind == "solution" else "the stubs as handed out") in said, (student, said)
+        if kind.startswith(("alternative", "bug")):
+            assert "reference solution" not in said and "stubs as handed out" not in said, (student, said)
 
 
 @pytest.mark.jail
