@@ -9,11 +9,21 @@ submission and chapter, one at a time — is timed on an evenly spread sample of
 submissions (every k-th), and the report compares submissions per minute. Bulk grading runs with
 the manifest's own limits, hostile cases included; the naive way, which has no jail, never runs
 them, which flatters it.
+
+With `--profile` the workers also time-stamp each job's phases (grader/engine/stamps.py) and the report
+adds where a submission's time goes: the worker's side of each job (cgroup, scratch folder, fork), the
+jail's set-up (clones, namespaces, the namespace's init, the learner's mount namespace and root, limits,
+seccomp, the observer), the learner's code and its checks' cases, the teardown; per submission the
+process forked for it, the trusted side's scoring (one pytest session per student) and the intake.
+Stamping costs a little itself: the ratio is best taken from a run without it.
 """
 from __future__ import annotations
 
 import argparse
+import collections
 import json
+import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -26,8 +36,83 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import classroom  # noqa: E402
-from grader.classroom import bulk, submissions  # noqa: E402
+from grader.classroom import bulk, intake, submissions  # noqa: E402
 from grader.core import manifest  # noqa: E402
+
+
+def cpu(usage) -> float:
+    return usage.ru_utime + usage.ru_stime
+
+
+class Timed:
+    """Wraps `module.name` to add up the wall time of its calls (the trusted side's steps)."""
+
+    def __init__(self, module, name: str):
+        self.module, self.name, self.total, self.calls = module, name, 0.0, 0
+        self.original = getattr(module, name)
+
+        def timed(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return self.original(*args, **kwargs)
+            finally:
+                self.total += time.perf_counter() - start
+                self.calls += 1
+        setattr(module, name, timed)
+
+    def restore(self) -> None:
+        setattr(self.module, self.name, self.original)
+
+
+# A job's stamps in the order they happen, and what the interval that ends at each one is (stamps.py).
+JOB_PHASES = (("start", None), ("supervisor", "worker: cgroup, scratch folder, fork of the supervisor"),
+              ("clones", "jail: read-only clones of what it shows"), ("namespaces", "jail: user, IPC, UTS, net, PID namespaces"),
+              ("reaper", "jail: the namespace's init"), ("learner process", "fork of the learner's process"),
+              ("jail", "jail: mount namespace, root, /proc, tmpfs, pivot"), ("seccomp", "limits and seccomp filter"),
+              ("observer", "observer (audit hook)"), ("learner ended", "learner code: imports and cases"),
+              ("reaped", "learner's exit, supervisor's end"), ("cleaned", "teardown: cgroup, scratch folder"),
+              ("finished", "teardown: last output, end record"))
+SUBMISSION_PHASES = (("submission: fork", None), ("submission: forked", "fork of the submission's process"),
+                     ("submission: ran", "its exercises, one after another"),
+                     ("submission: done", "its end, the template's wait"))
+
+
+def breakdown(log: Path, groups: dict[str, list[str]]) -> dict[str, list[tuple[str, float, float | None]]]:
+    """group -> (phase, mean wall seconds, mean CPU seconds or None) per submission, from the stamps: each job's
+    stamps in JOB_PHASES' order, each interval named by the stamp that ends it, summed per submission and
+    averaged over a group's submissions (a group: student ids; a target is staging/<student>/exercises). CPU
+    time is known where both stamps come from one process (it is each process's own CPU time)."""
+    stamps: dict[tuple[str, str], dict[str, tuple[float, float, str]]] = collections.defaultdict(dict)
+    for line in log.read_text().splitlines():
+        t, cpu_s, pid, target, exercise, phase = line.split("\t")
+        stamps[(Path(target).parent.name, exercise)].setdefault(phase, (float(t), float(cpu_s), pid))
+    report = {}
+    labels = [label for _, label in (*SUBMISSION_PHASES, *JOB_PHASES) if label]
+    for group, students in groups.items():
+        wall: dict[str, float] = collections.defaultdict(float)
+        used: dict[str, float] = collections.defaultdict(float)
+        crossed: set[str] = set()
+        wanted = set(students)
+        for (student, exercise), seen in stamps.items():
+            if student not in wanted:
+                continue
+            order = SUBMISSION_PHASES if not exercise else JOB_PHASES
+            present = [(name, label) for name, label in order if name in seen]
+            for (a, _), (b, label) in zip(present, present[1:]):
+                wall[label] += seen[b][0] - seen[a][0]
+                if seen[a][2] == seen[b][2]:
+                    used[label] += seen[b][1] - seen[a][1]
+                else:
+                    crossed.add(label)
+        count = max(1, len({s for s, _ in stamps if s in wanted}))
+        report[group] = [(label, wall[label] / count, None if label in crossed else used[label] / count)
+                         for label in labels if label in wall]
+    spans: dict[str, float] = collections.defaultdict(float)
+    for (student, exercise), seen in stamps.items():
+        if not exercise and "submission: fork" in seen and "submission: done" in seen:
+            spans[student] += seen["submission: done"][0] - seen["submission: fork"][0]
+    report["slowest"] = sorted(spans.items(), key=lambda kv: -kv[1])[:8]
+    return report
 
 
 def main() -> None:
@@ -35,6 +120,9 @@ def main() -> None:
     parser.add_argument("--honest", type=int, default=170, help="honest submissions (hostile ones are added)")
     parser.add_argument("--chapters", default="ch02")
     parser.add_argument("--naive", type=int, default=24, help="submissions graded the naive way")
+    parser.add_argument("--profile", action="store_true", help="also report where a submission's time goes")
+    parser.add_argument("--no-hostile", action="store_true",
+                        help="leave the hostile submissions out (for profiling the honest path; not the benchmark)")
     args = parser.parse_args()
     course = manifest.load(ROOT)
     chapters = args.chapters.split(",")
@@ -42,10 +130,26 @@ def main() -> None:
     grade = shutil.which("grade") or str(Path(sys.executable).with_name("grade"))
     with tempfile.TemporaryDirectory(prefix="bench-bulk-") as tmp:
         base = Path(tmp)
-        kinds = classroom.make_class(course, base / "subs", base / "work", base / "out", args.honest, tuple(chapters))
+        kinds = classroom.make_class(course, base / "subs", base / "work", base / "out", args.honest, tuple(chapters),
+                                     hostile=not args.no_hostile)
+        log = base / "stamps.tsv" if args.profile else None
+        timers = [Timed(intake, "read_contained"), Timed(submissions, "stage"), Timed(bulk, "score_submission"),
+                  Timed(bulk, "finish_class")]
+        load = os.getloadavg()[0]
+        own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        students = bulk.grade_class(course, base / "subs", exercises, base / "out")
+        students = bulk.grade_class(course, base / "subs", exercises, base / "out", profile=log)
         bulk_s = time.perf_counter() - start
+        own_after, children_after = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        trusted_cpu = cpu(own_after) - cpu(own)
+        workers_cpu = cpu(children_after) - cpu(children)   # the template workers, reaped when bulk grading ends
+        for timer in timers:
+            timer.restore()
+        groups = {"honest": [st.submission.student for st in students
+                             if not kinds.get(st.submission.student, "").startswith("hostile:")],
+                  "hostile": [st.submission.student for st in students
+                              if kinds.get(st.submission.student, "").startswith("hostile:")]}
+        phases = breakdown(log, groups) if log else {}
         # The naive way runs outside bulk's jail, so it never gets the hostile submissions: they would
         # run on this machine as they are (and, with their time-outs, make the naive way look slower).
         attacks = [st for st in students if kinds.get(st.submission.student, "").startswith("hostile:")]
@@ -74,6 +178,7 @@ def main() -> None:
         flagged = sum(bool(st.result.get("flags")) for st in attacks)
     copies = sum(k.startswith("copy:") for k in kinds.values())
     per_bulk, per_naive = bulk_s / len(students), naive_s / len(sample)
+    print(f"machine: {os.cpu_count()} cores, load average {load:.2f} before grading, {os.getloadavg()[0]:.2f} after")
     print(f"class: {len(students)} submissions ({len(attacks)} hostile, {copies} copied), chapters {args.chapters}, "
           f"{len(exercises)} exercises each")
     print(f"grade bulk:  {bulk_s:8.1f} s for the class   {60 / per_bulk:7.1f} submissions/min")
@@ -81,6 +186,19 @@ def main() -> None:
     print(f"throughput ratio (bulk / naive): {per_naive / per_bulk:.1f}x")
     print(f"scores: {agree} of {len(sample)} sampled honest submissions score the same alone; "
           f"{flagged} of {len(attacks)} hostile ones flagged")
+    print(f"CPU time per submission: {trusted_cpu / len(students) * 1000:.0f} ms in the trusted process (reading, "
+          f"scoring, writing), {workers_cpu / len(students) * 1000:.0f} ms in the workers and their jobs")
+    print(f"\nper submission, the trusted side (this process; overlaps the workers):")
+    for timer in timers:
+        print(f"  {timer.name:<50}{timer.total / len(students) * 1000:9.1f} ms   ({timer.calls} calls)")
+    slowest = phases.pop("slowest", [])
+    if slowest:
+        print("the slowest submissions in a worker: " + ", ".join(f"{s} {t:.1f} s" for s, t in slowest))
+    for group, rows in phases.items():
+        print(f"per {group} submission, the workers' side (its {len(exercises)} exercises summed; "
+              f"{os.cpu_count()} workers run at once), wall and CPU time:")
+        for name, seconds, used in rows:
+            print(f"  {name:<55}{seconds * 1000:8.1f} ms" + (f"{used * 1000:8.1f} ms" if used is not None else ""))
 
 
 if __name__ == "__main__":

@@ -58,10 +58,11 @@ class Progress:
 
 def grade_class(course: Course, folder: Path, exercises: list[Exercise], out: Path, parallel: int | None = None,
                 regrade: bool = False, unsafe: bool = False, on_progress=None, limits: dict | None = None,
-                dask: str | None = None) -> list[Student]:
+                dask: str | None = None, profile: Path | None = None) -> list[Student]:
     """Grade every submission in `folder` on `exercises`; per-student results go to out/students/<id>/.
     `limits` ({"timeout_s", "memory_mb"}) overrides the manifest's per-exercise limits; `dask`, the
-    address of a Dask scheduler, sends the grading to its workers (each jailing learner code itself)."""
+    address of a Dask scheduler, sends the grading to its workers (each jailing learner code itself);
+    `profile`, a file the workers time-stamp each job's phases in (benchmarks/bench_bulk.py --profile)."""
     missing = "" if dask else isolation_available()
     if missing and not unsafe:
         raise IsolationMissing(f"this machine lacks {missing}, which bulk grading needs to contain untrusted code; "
@@ -103,7 +104,7 @@ def grade_class(course: Course, folder: Path, exercises: list[Exercise], out: Pa
                 on_progress(progress)
         scaleout.grade_on_cluster(dask, course, todo, exercises, limits, unsafe, done)
     elif todo:
-        _grade(course, todo, exercises, needed, out, parallel, not missing, progress, on_progress, limits)
+        _grade(course, todo, exercises, needed, out, parallel, not missing, progress, on_progress, limits, profile)
     finish_class(course, students, exercises, out)
     return students
 
@@ -150,13 +151,13 @@ def handed_out(course: Course, exercises: list[Exercise]) -> tuple[dict[str, set
     return reference, stubs
 
 
-def _grade(course, todo, exercises, needed, out, parallel, jailed, progress, on_progress, limits) -> None:
+def _grade(course, todo, exercises, needed, out, parallel, jailed, progress, on_progress, limits, profile=None) -> None:
     staging = out / ".staging"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     os.chmod(staging, 0o755)
     count = max(1, min(parallel or os.cpu_count() or 1, len(todo)))
-    templates = Templates(course, needed, staging, count, jailed, limits)
+    templates = Templates(course, needed, staging, count, jailed, limits, profile=profile)
     pending: queue.Queue = queue.Queue()
     for st in todo:
         pending.put(st)

@@ -23,14 +23,15 @@ class Templates:
     as root); run by an ordinary user, as that user."""
 
     def __init__(self, course: Course, exercises: list[Exercise], staging: Path, count: int, jailed: bool,
-                 limits: dict | None = None, uid_offset: int = 0):
+                 limits: dict | None = None, uid_offset: int = 0, profile: Path | None = None):
         self.course, self.exercises, self.staging, self.jailed, self.limits = course, exercises, staging, jailed, limits
-        self.uid_offset = uid_offset
+        self.uid_offset, self.profile = uid_offset, profile
         self.workers = [self._start(i) for i in range(count)]
 
     def _start(self, slot: int) -> Worker:
         return Worker([], self.course, parallel=1, limits=self.limits, keep_open=True, targets=[self.staging],
-                      preload=self.exercises, jail_uid=job_uid(slot + self.uid_offset) if self.jailed else None)
+                      preload=self.exercises, jail_uid=job_uid(slot + self.uid_offset) if self.jailed else None,
+                      profile=self.profile)
 
     def grade(self, slot: int, tree: Path) -> dict:
         """Run one submission's jobs on template `slot`; exercise id -> JobResult."""

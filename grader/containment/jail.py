@@ -54,8 +54,8 @@ class JailSpec:
 
 def binds_for(course_root: Path, extra: list[str] = ()) -> list[str]:
     """What the learner's process may see (read-only), besides its tree: the system's libraries and
-    configuration, Python, the installed packages, and of the course only the grader, the data code
-    and the public check modules."""
+    configuration, Python, the installed packages, the offline tokenizer's files, and of the course only the
+    grader, the data code and the public check modules."""
     course_root = Path(course_root).resolve()
     wanted = [Path(p) for p in SYSTEM]
     wanted += [Path(p) for p in {sys.base_prefix, sys.prefix, sys.exec_prefix}]
@@ -64,6 +64,8 @@ def binds_for(course_root: Path, extra: list[str] = ()) -> list[str]:
         if module in sys.modules and getattr(sys.modules[module], "__file__", None):
             wanted.append(Path(sys.modules[module].__file__).parent)
     wanted += [course_root / "tests" / "checks", course_root / "datasets", *map(Path, extra)]
+    if os.environ.get("TIKTOKEN_CACHE_DIR"):  # GPT-2's two public BPE files: found there, nothing is copied per job
+        wanted.append(Path(os.environ["TIKTOKEN_CACHE_DIR"]))
     own = [Path(p) for p in (HOME, "/proc", "/dev")]   # /tmp too, but what lies below it is bound on top
     kept: list[Path] = []
     for path in sorted({p.absolute() for p in wanted if os.path.lexists(p)}, key=lambda p: len(p.parts)):

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..containment import jail, sandbox, seccomp, userns
 from ..containment.cgroups import JobCgroups
-from . import observe, probe, wire
+from . import observe, probe, stamps, wire
 from .protocol import END_OF_RECORDS, EVENTS_PER_KIND, EXIT_INTERNAL, EXIT_NO_JAIL, OBSERVATION_LINE, RECORD_LENGTH
 
 JAIL_PROCESSES = 64
@@ -57,6 +57,7 @@ def supervise(setup: Setup, job: dict, groups: list[str], scratch: str, pipes: P
     """The exercise's supervisor, the worker's direct child (see the module's docstring). Ends the way the
     learner's process ended; never returns."""
     try:
+        stamps.stamp(job, "supervisor")
         os.setpgid(0, 0)
         JobCgroups.enter(groups)
         sandbox.no_core_dumps()
@@ -92,7 +93,9 @@ def _jailed(setup: Setup, job: dict, scratch: str, pipes: Pipes) -> int:
     spec = jail.JailSpec(scratch, setup.jailing["binds"], job["target"])
     try:
         trees = jail.prepare(spec)
+        stamps.stamp(job, "clones")
         userns.enter_job(setup.jailing["uid"])
+        stamps.stamp(job, "namespaces")
     except OSError as exc:
         os.write(pipes.output[1], f"the grader could not build this exercise's jail ({exc}); nothing of yours "
                                   "ran\n".encode())
@@ -100,6 +103,7 @@ def _jailed(setup: Setup, job: dict, scratch: str, pipes: Pipes) -> int:
     sandbox.die_with_parent(setup.worker_pid, EXIT_INTERNAL)  # set again: changing the uid cleared it
     ours, theirs = socket.socketpair()
     init = sandbox.start_reaper()
+    stamps.stamp(job, "reaper")
     pid = os.fork()
     if pid == 0:
         ours.close()
@@ -109,6 +113,7 @@ def _jailed(setup: Setup, job: dict, scratch: str, pipes: Pipes) -> int:
     for fd in (pipes.result[1], pipes.output[1]):
         os.close(fd)
     status = _monitor(pid, ours, pipes.observed[1])
+    stamps.stamp(job, "learner ended")
     os.kill(init, signal.SIGKILL)
     return status
 
@@ -179,6 +184,7 @@ def learner_process(setup: Setup, job: dict, scratch: str, pipes: Pipes, trees: 
     result pipe. Never returns."""
     code = 0
     try:
+        stamps.stamp(job, "learner process")
         if not setup.jailing:
             os.chdir(scratch)  # files the learner's code writes land here, and are removed (the jail has its /tmp)
         devnull = os.open(os.devnull, os.O_RDONLY)
@@ -197,6 +203,7 @@ def learner_process(setup: Setup, job: dict, scratch: str, pipes: Pipes, trees: 
                 print(f"the grader could not build this exercise's jail ({exc}); nothing of yours ran",
                       file=sys.stderr)
                 os._exit(EXIT_NO_JAIL)
+            stamps.stamp(job, "jail")
         sandbox.apply_limits(int(job["memory_mb"]), float(job["timeout_s"]), setup.baseline,
                              processes=JAIL_PROCESSES if setup.jailing else 0)
         if setup.jailing:
@@ -205,9 +212,12 @@ def learner_process(setup: Setup, job: dict, scratch: str, pipes: Pipes, trees: 
                 if listener >= 0:
                     socket.send_fds(channel, [b"L"], [listener])
                     os.close(listener)
+            stamps.stamp(job, "seccomp")
             channel.close()
             observer = observe.install(pipes.observed[1], job["target"],
                                        [b for b in setup.jailing["binds"] if b not in jail.SYSTEM], setup.libraries)
+            stamps.stamp(job, "observer")
+        stamps.close()  # the log is the grader's: closed before any of the learner's code runs
 
         def send(record):
             data = wire.pack(record)

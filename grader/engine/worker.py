@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ..containment import jail, sandbox, seccomp, userns
 from ..containment.cgroups import JobCgroups
-from . import exercise, observe, wire
+from . import exercise, observe, stamps, wire
 from .intake import Checks, Requests
 from .protocol import (
     EXIT_INTERNAL,
@@ -55,6 +55,7 @@ def main() -> None:
     channel = os.fdopen(int(sys.argv[1]), "wb", buffering=0)
     requests = Requests(sys.stdin.fileno())
     request = requests.first()
+    stamps.open_log(request.get("profile"))
     info = {"limits": [], "preloaded": []}
     loopback = False
     if userns.enter_worker():
@@ -185,20 +186,25 @@ class Scheduler:
     def run_isolated(self, jobs: list[dict]) -> None:
         for job in jobs:
             self.checks[job["checks"]]
+        first = {"target": jobs[0]["target"]} if jobs else None
+        stamps.stamp(first, "submission: fork")
         pid = os.fork()
         if pid == 0:
             code = 0
             try:
+                stamps.stamp(first, "submission: forked")
                 null = os.open(os.devnull, os.O_RDONLY)  # stdin (the requests) is not this process's to read;
                 os.dup2(null, 0)                         # fd 0 stays taken, so no pipe of a job lands on it
                 os.close(null)
                 self.selector.close()
                 Scheduler(self.channel, self.setup, self.parallel, self.cgroup).run(jobs, None)
+                stamps.stamp(first, "submission: ran")
             except BaseException:  # noqa: BLE001 - never return into the template's loop
                 traceback.print_exc()
                 code = EXIT_INTERNAL
             os._exit(code)
         status = os.waitpid(pid, 0)[1]
+        stamps.stamp(first, "submission: done")
         if status != 0:  # whatever job got no word from it is lost (the reader ignores repeats)
             for job in jobs:
                 _send(self.channel, job["job"], FRAME_END, wire.pack(
@@ -206,6 +212,7 @@ class Scheduler:
                      "duration_s": 0.0, "output": ""}))
 
     def start(self, job: dict) -> None:
+        stamps.stamp(job, "start")
         pipes = exercise.Pipes(os.pipe(), os.pipe(), os.pipe() if self.setup.jailing else (-1, -1))
         groups = self.cgroup.create(f"job-{job['job']}", int(job["memory_mb"]) + JOB_OVERHEAD_MB)
         scratch = tempfile.mkdtemp(prefix="grade-scratch-")
@@ -213,6 +220,7 @@ class Scheduler:
         if pid == 0:
             exercise.supervise(self.setup, job, groups, scratch, pipes,
                                [self.channel.fileno(), self.selector.fileno(), *self.running_fds()])
+        stamps.stamp(job, "forked")
         for _, write_end in (pipes.result, pipes.output, pipes.observed):
             if write_end >= 0:
                 os.close(write_end)
@@ -286,6 +294,7 @@ class Scheduler:
             if pid == 0:
                 return
             child.exit_status = status
+            stamps.stamp(child.job, "reaped")
             try:
                 os.killpg(child.pid, signal.SIGKILL)  # leftovers the learner's code started
             except (ProcessLookupError, PermissionError):
@@ -293,6 +302,7 @@ class Scheduler:
             child.memory = JobCgroups.usage(child.groups)
             JobCgroups.destroy(child.groups)
             shutil.rmtree(child.scratch, ignore_errors=True)
+            stamps.stamp(child.job, "cleaned")
             child.drain_until = time.monotonic() + 0.5
         if child.fds and time.monotonic() < child.drain_until:
             return
@@ -306,6 +316,7 @@ class Scheduler:
             os.close(child.pidfd)
         del self.running[child.pid]
         self.finish(child)
+        stamps.stamp(child.job, "finished")
 
     def finish(self, child: Child) -> None:
         status, detail = JOB_OK, ""
