@@ -64,17 +64,22 @@ class Timed:
         setattr(self.module, self.name, self.original)
 
 
-# A job's stamps in the order they happen, and what the interval that ends at each one is (stamps.py).
-JOB_PHASES = (("start", None), ("supervisor", "worker: cgroup, scratch folder, fork of the supervisor"),
-              ("clones", "jail: read-only clones of what it shows"), ("namespaces", "jail: user, IPC, UTS, net, PID namespaces"),
-              ("reaper", "jail: the namespace's init"), ("learner process", "fork of the learner's process"),
-              ("jail", "jail: mount namespace, root, /proc, tmpfs, pivot"), ("seccomp", "limits and seccomp filter"),
-              ("observer", "observer (audit hook)"), ("learner ended", "learner code: imports and cases"),
-              ("reaped", "learner's exit, supervisor's end"), ("cleaned", "teardown: cgroup, scratch folder"),
-              ("finished", "teardown: last output, end record"))
+# A job's stamps in the order they happen, and what the interval that ends at each one is (stamps.py): bulk
+# grading's (jailed) jobs, and learner mode's.
+JOB_PHASES = (("start", None), ("supervisor", "job handed to the submission's jail"),
+              ("learner process", "fork of the learner's process"),
+              ("jail", "its layer of the jail: mount and IPC namespaces, /tmp, HOME"),
+              ("seccomp", "limits and seccomp filter"), ("observer", "observer (audit hook)"),
+              ("learner ended", "learner code: imports and cases, its exit"),
+              ("cleared", "what it left killed (the jail's init)"), ("reaped", "the end reported to the scheduler"),
+              ("cleaned", "teardown: cgroup, scratch folder"), ("finished", "last output, end record"))
 SUBMISSION_PHASES = (("submission: fork", None), ("submission: forked", "fork of the submission's process"),
+                     ("jail: fork", "its first job"), ("jail: supervisor", "fork of the jail's supervisor"),
+                     ("jail: clones", "jail: read-only clones of what it shows"),
+                     ("jail: namespaces", "jail: user, IPC, UTS, net, PID, cgroup namespaces"),
+                     ("jail: root", "jail: the init and its root (mounts, /proc, pivot)"),
                      ("submission: ran", "its exercises, one after another"),
-                     ("submission: done", "its end, the template's wait"))
+                     ("submission: done", "its end: the jail closed, the template's wait"))
 
 
 def breakdown(log: Path, groups: dict[str, list[str]]) -> dict[str, list[tuple[str, float, float | None]]]:
@@ -107,6 +112,16 @@ def breakdown(log: Path, groups: dict[str, list[str]]) -> dict[str, list[tuple[s
         count = max(1, len({s for s, _ in stamps if s in wanted}))
         report[group] = [(label, wall[label] / count, None if label in crossed else used[label] / count)
                          for label in labels if label in wall]
+    for group, students in groups.items():   # what the learner's processes themselves used, from their rusage
+        used = [(float(cpu_s), int(faults)) for (student, _), seen in stamps.items() if student in set(students)
+                for phase in seen if phase.startswith("learner used ")
+                for cpu_s, faults in [[part.split("=")[1] for part in phase.split()[2:4]]]]
+        if used:
+            count = max(1, len({s for s, _ in stamps if s in set(students)}))
+            report[group].append(("the learner's processes' own CPU time (whole life)", sum(u[0] for u in used) / count,
+                                  sum(u[0] for u in used) / count))
+            report[group].append((f"  their page faults (copies of the worker's pages): {sum(u[1] for u in used) / count:,.0f}",
+                                  0.0, None))
     spans: dict[str, float] = collections.defaultdict(float)
     for (student, exercise), seen in stamps.items():
         if not exercise and "submission: fork" in seen and "submission: done" in seen:
@@ -133,7 +148,7 @@ def main() -> None:
         kinds = classroom.make_class(course, base / "subs", base / "work", base / "out", args.honest, tuple(chapters),
                                      hostile=not args.no_hostile)
         log = base / "stamps.tsv" if args.profile else None
-        timers = [Timed(intake, "read_contained"), Timed(submissions, "stage"), Timed(bulk, "score_submission"),
+        timers = [Timed(intake, "read_contained"), Timed(submissions, "stage"), Timed(bulk, "score_submissions"),
                   Timed(bulk, "finish_class")]
         load = os.getloadavg()[0]
         own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -198,7 +213,8 @@ def main() -> None:
         print(f"per {group} submission, the workers' side (its {len(exercises)} exercises summed; "
               f"{os.cpu_count()} workers run at once), wall and CPU time:")
         for name, seconds, used in rows:
-            print(f"  {name:<55}{seconds * 1000:8.1f} ms" + (f"{used * 1000:8.1f} ms" if used is not None else ""))
+            print(f"  {name:<55}" + (f"{seconds * 1000:8.1f} ms" if seconds else "") +
+                  (f"{used * 1000:8.1f} ms" if used is not None else ""))
 
 
 if __name__ == "__main__":

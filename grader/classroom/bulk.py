@@ -2,10 +2,11 @@
 
 Each submission is read in a limited helper process (intake.py; as root, as the uid nobody). One template
 worker per core imports torch once and knows no submission; each submission's jobs run in a process forked
-from it for that submission alone, each exercise in a user namespace and jail of its own
-(grader/containment/). Root is not needed. The trusted side scores each finished submission with the
-checks (pytest, one session per student), turns what each job was seen doing into flags, and writes that
-student's results atomically at once,
+from it for that submission alone, in a user namespace and jail of that submission's own, each exercise in a
+fresh process with its own mount and IPC namespaces (grader/containment/, grader/engine/exercise.py). Root is
+not needed. The trusted side scores the finished submissions with the checks (pytest: one session for those
+that finished while the last were scored, each one's report apart), turns what each job was seen doing into
+flags, and writes each student's results atomically at once,
 keyed by the submission's content and the grader's version: a run that is killed and started
 again continues where it was, regrading nothing finished (`regrade` forces).
 """
@@ -29,7 +30,10 @@ from ..core.sources import SourceError, pristine_stub
 from ..scoring.cache import grader_version
 from ..scoring.grading import with_dependencies
 from . import flags, intake, outputs, scaleout, submissions
-from .pool import Templates, score_submission
+from .pool import Templates, score_submissions
+
+
+SCORE_BATCH = 8   # submissions scored in one pytest session at most: those that finished while the last were scored
 
 
 @dataclass
@@ -179,22 +183,27 @@ def _grade(course, todo, exercises, needed, out, parallel, jailed, progress, on_
     for thread in threads:
         thread.start()
     try:
-        for _ in range(len(todo)):
-            st, jobs = finished.get()
-            st.result = _score(course, st, exercises, jobs, out, templates.applied())
-            shutil.rmtree(staging / st.submission.student, ignore_errors=True)
-            progress.done += 1
-            if on_progress:
-                on_progress(progress)
+        left = len(todo)
+        while left:
+            batch = [finished.get()]   # and whatever else finished meanwhile: one pytest session scores them all
+            while len(batch) < min(SCORE_BATCH, left):
+                try:
+                    batch.append(finished.get_nowait())
+                except queue.Empty:
+                    break
+            left -= len(batch)
+            scored = score_submissions(course, [(st.submission, st.key, jobs) for st, jobs in batch], exercises,
+                                       templates.applied())
+            for (st, _), (result, report) in zip(batch, scored):
+                save(out, result, report)
+                st.result = result
+                shutil.rmtree(staging / st.submission.student, ignore_errors=True)
+                progress.done += 1
+                if on_progress:
+                    on_progress(progress)
     finally:
         templates.close()
         shutil.rmtree(staging, ignore_errors=True)
-
-
-def _score(course: Course, st: Student, exercises, jobs, out: Path, limits: list[str]) -> dict:
-    result, report = score_submission(course, st.submission, st.key, exercises, jobs, limits)
-    save(out, result, report)
-    return result
 
 
 def save(out: Path, result: dict, report: str) -> None:

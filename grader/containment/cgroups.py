@@ -58,8 +58,9 @@ class JobCgroups:
     def memory(self) -> bool:
         return "memory" in self.bases
 
-    def create(self, name: str, memory_mb: int) -> list[str]:
-        """The job's groups (one folder per hierarchy), limits written; [] where there are none."""
+    def create(self, name: str, memory_mb: int, oom_group: bool = True) -> list[str]:
+        """The job's groups (one folder per hierarchy), limits written; [] where there are none. `oom_group`
+        (v2): when memory runs out, the kernel kills every process of the group, not only the largest."""
         made = []
         for controller, base in self.bases.items():
             path = os.path.join(base, name)
@@ -69,16 +70,26 @@ class JobCgroups:
                     made.append(path)
                 if controller == "pids":
                     _write(path, "pids.max", str(self.max_pids))
-                elif os.path.exists(os.path.join(path, "memory.max")):   # v2
-                    _write(path, "memory.max", str(memory_mb * 2**20))
+                else:
+                    self.limit([path], memory_mb)
                     _try_write(path, "memory.swap.max", "0")
-                    _try_write(path, "memory.oom.group", "1")
-                else:                                                    # v1: memsw too, so swap is no way out
-                    _write(path, "memory.limit_in_bytes", str(memory_mb * 2**20))
-                    _try_write(path, "memory.memsw.limit_in_bytes", str(memory_mb * 2**20))
+                    _try_write(path, "memory.oom.group", "1" if oom_group else "0")
             except OSError:
                 continue
         return made
+
+    @staticmethod
+    def limit(groups: list[str], memory_mb: int) -> None:
+        """Bound the groups' memory to `memory_mb` (v1: memory and swap together, so swap is no way out)."""
+        value = str(memory_mb * 2**20)
+        for path in groups:
+            if os.path.exists(os.path.join(path, "memory.max")):                 # v2
+                _write(path, "memory.max", value)
+            elif os.path.exists(os.path.join(path, "memory.limit_in_bytes")):    # v1: memsw >= limit at every step
+                growing = int(_read(os.path.join(path, "memory.limit_in_bytes")).strip() or 0) < int(value)
+                order = ("memory.memsw.limit_in_bytes", "memory.limit_in_bytes")
+                for name in (order if growing else order[::-1]):
+                    (_try_write if "memsw" in name else _write)(path, name, value)
 
     @staticmethod
     def enter(groups: list[str]) -> None:
@@ -87,18 +98,49 @@ class JobCgroups:
             _write(path, "cgroup.procs", str(os.getpid()))
 
     @staticmethod
-    def usage(groups: list[str]) -> dict:
-        """What the job used of its memory group: its peak (MB) and how many of its processes the kernel
-        killed for lack of memory."""
+    def mark(groups: list[str]) -> dict:
+        """Before a job in groups that outlive it (bulk grading's per-submission groups): what `usage` counts
+        from — the out-of-memory kills so far, and the peak reset where the kernel can (v1; v2 from Linux 6.12,
+        through the descriptor kept here), else the peak stays the groups' own since they were made."""
         for path in groups:
-            for peak_file, events_file in (("memory.peak", "memory.events"),
-                                           ("memory.max_usage_in_bytes", "memory.oom_control")):
-                if os.path.exists(os.path.join(path, peak_file)):
-                    events = dict(line.split()[:2] for line in _read(os.path.join(path, events_file)).splitlines()
-                                  if len(line.split()) >= 2)
-                    peak = _read(os.path.join(path, peak_file)).strip()
-                    return {"peak_mb": round(int(peak or 0) / 2**20, 1), "oom_kills": int(events.get("oom_kill", 0))}
+            if os.path.exists(os.path.join(path, "memory.peak")):
+                events = _events(os.path.join(path, "memory.events"))
+                try:
+                    fd = os.open(os.path.join(path, "memory.peak"), os.O_RDWR | os.O_CLOEXEC)
+                except OSError:
+                    fd = -1
+                if fd >= 0:
+                    try:
+                        os.write(fd, b"reset\n")
+                    except OSError:
+                        os.close(fd)
+                        fd = -1
+                return {"oom_kills": int(events.get("oom_kill", 0)), "peak_fd": fd}
+            if os.path.exists(os.path.join(path, "memory.max_usage_in_bytes")):
+                _try_write(path, "memory.max_usage_in_bytes", "0")
+                events = _events(os.path.join(path, "memory.oom_control"))
+                return {"oom_kills": int(events.get("oom_kill", 0)), "peak_fd": -1}
         return {}
+
+    @staticmethod
+    def usage(groups: list[str], since: dict | None = None) -> dict:
+        """What the job used of its memory group: its peak (MB) and how many of its processes the kernel
+        killed for lack of memory (since `mark`, when given; its descriptor is closed here)."""
+        since = since or {}
+        fd = since.get("peak_fd", -1)
+        try:
+            for path in groups:
+                for peak_file, events_file in (("memory.peak", "memory.events"),
+                                               ("memory.max_usage_in_bytes", "memory.oom_control")):
+                    if os.path.exists(os.path.join(path, peak_file)):
+                        events = _events(os.path.join(path, events_file))
+                        peak = (_pread(fd) if fd >= 0 else "") or _read(os.path.join(path, peak_file))
+                        return {"peak_mb": round(int(peak.strip() or 0) / 2**20, 1),
+                                "oom_kills": int(events.get("oom_kill", 0)) - since.get("oom_kills", 0)}
+            return {}
+        finally:
+            if fd >= 0:
+                os.close(fd)
 
     @staticmethod
     def destroy(groups: list[str]) -> None:
@@ -227,6 +269,17 @@ def _rmdir(path: str) -> bool:
         return True
     except OSError:
         return False
+
+
+def _pread(fd: int) -> str:
+    try:
+        return os.pread(fd, 64, 0).decode()
+    except OSError:
+        return ""
+
+
+def _events(path: str) -> dict[str, str]:
+    return dict(line.split()[:2] for line in _read(path).splitlines() if len(line.split()) >= 2)
 
 
 def _read(path: str) -> str:

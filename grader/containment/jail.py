@@ -1,15 +1,18 @@
-"""Bulk grading's jail for one job: a root filesystem of its own, built inside the job's user namespace.
+"""Bulk grading's jail for one submission: a root filesystem of its own, built inside the submission's user namespace,
+and a fresh layer of it for each exercise.
 
-In two steps. `prepare(spec)` runs in the job's supervisor with the worker's credentials (root, or an
-ordinary user inside the worker's own user namespace), before it enters the job's namespaces: it clones
-each path the job may see — what Python needs (at the same paths, so loaded modules keep them), the
+In three steps. `prepare(spec)` runs in the submission's supervisor with the worker's credentials (root, or an
+ordinary user inside the worker's own user namespace), before it enters the submission's namespaces: it clones
+each path the jail may show — what Python needs (at the same paths, so loaded modules keep them), the
 submission's own tree, the public checks, a few devices — as a detached, read-only mount (open_tree), so the
-learner never needs to be able to reach them by path. `enter(spec, trees)` runs in the learner's process,
-inside the job's user namespace: a new mount namespace whose root is an empty tmpfs holding those clones;
-a fresh /proc showing only the job's PID namespace; empty, size-limited, writable /tmp, HOME and /dev/shm.
-Nothing of the solutions, the snapshots, the results or any other submission is there. Then every
-capability is dropped (bounding, ambient and all three sets). Whatever it writes goes with its namespace.
-Needs Linux 5.12+ (open_tree, move_mount, mount_setattr).
+learner never needs to be able to reach them by path. `build_root(spec, trees)` runs once, in the init of the
+submission's PID namespace, inside its user namespace: a new mount namespace whose root is an empty tmpfs holding
+those clones and a fresh /proc showing only that PID namespace, read-only from then on. `enter_exercise` runs in
+each exercise's own process before any of its code: it joins that mount namespace, then takes a mount and an IPC
+namespace of the exercise's own with empty, size-limited, writable /tmp, HOME and /dev/shm (what is bound under
+/tmp put back on top, read-only), and drops every capability (bounding, ambient and all three sets). What an
+exercise writes or creates goes with its namespaces; nothing of the solutions, the snapshots, the results or any
+other submission is there. Needs Linux 5.12+ (open_tree, move_mount, mount_setattr).
 """
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .sandbox import FILE_LIMIT, MS_NODEV, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, MS_BIND, mount
-from .userns import CLONE_NEWNS, LEARNER_UID
+from .userns import CLONE_NEWIPC, CLONE_NEWNS, LEARNER_UID
 
 SYSTEM = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc")
 DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
@@ -38,6 +41,8 @@ HOME = "/home/learner"
 WORK = "/tmp/job"   # the learner's folder: its working directory and TMPDIR (the rest of /tmp is not its)
 TMP_MB = FILE_LIMIT // 2**20 + 16   # room for one file at the file-size limit: a bigger one is SIGXFSZ, not ENOSPC
 SMALL_MB = 16
+FRESH = (("/tmp", f"mode=1777,size={TMP_MB}m"), ("/dev/shm", f"mode=1777,size={SMALL_MB * 4}m"),
+         (HOME, f"mode=700,uid={LEARNER_UID},gid={LEARNER_UID},size={SMALL_MB}m"))   # each exercise's own, empty
 
 
 class MountAttr(ctypes.Structure):
@@ -125,9 +130,11 @@ def close(trees: dict[str, int | str]) -> None:
                 pass
 
 
-def enter(spec: JailSpec, trees: dict[str, int | str]) -> None:
-    """Build the jail from `trees` (see `prepare`) and give up every capability; raises OSError if anything
-    fails (the caller must then not run the learner's code)."""
+def build_root(spec: JailSpec, trees: dict[str, int | str]) -> None:
+    """The submission's root (see the module's docstring), in this process's new mount namespace: run by the init
+    of its PID namespace (so /proc shows that namespace), with the capabilities of its user namespace. The
+    folders each exercise gets fresh are only mount points here; the root is read-only once built. Raises
+    OSError if anything fails (no learner code may then run)."""
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.unshare(CLONE_NEWNS) != 0:
         raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNS)")
@@ -136,11 +143,9 @@ def enter(spec: JailSpec, trees: dict[str, int | str]) -> None:
     mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=8m,mode=755")
     os.makedirs(root + "/proc")
     mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    for path, options in (("/tmp", f"mode=1777,size={TMP_MB}m"), ("/dev/shm", f"mode=1777,size={SMALL_MB * 4}m"),
-                          (HOME, f"mode=700,uid={LEARNER_UID},gid={LEARNER_UID},size={SMALL_MB}m")):
-        os.makedirs(root + path, exist_ok=True)
-        mount("tmpfs", root + path, "tmpfs", MS_NOSUID | MS_NODEV, options)
-    for path, tree in trees.items():  # after /tmp, so a course or tree under /tmp lands on top of it
+    for path, _ in FRESH:
+        os.makedirs(root + path, mode=0o755, exist_ok=True)
+    for path, tree in trees.items():
         _attach(root, path, tree)
     for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
                          ("stderr", "/proc/self/fd/2")):
@@ -148,12 +153,40 @@ def enter(spec: JailSpec, trees: dict[str, int | str]) -> None:
     close(trees)
     _pivot(libc, root)
     mount(None, "/", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def enter_exercise(spec: JailSpec, root_namespace: int) -> None:
+    """Join the submission's jail (`root_namespace`: a descriptor of the mount namespace `build_root` made), then
+    take the exercise's own mount and IPC namespaces with fresh /tmp, HOME and /dev/shm, its working folder, and
+    give up every capability; raises OSError if anything fails (the caller must then not run the learner's
+    code)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.setns(root_namespace, CLONE_NEWNS) != 0:   # the root and working folder become the jail's
+        raise OSError(ctypes.get_errno(), "setns into the submission's jail")
+    os.close(root_namespace)
+    if libc.unshare(CLONE_NEWNS | CLONE_NEWIPC) != 0:
+        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNS | CLONE_NEWIPC)")
+    covered = _outermost([p for p in (*spec.binds, spec.tree) if p.startswith(tuple(f"{f}/" for f, _ in FRESH))])
+    kept = {path: _clone(path, ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV) for path in covered}  # under /tmp: put back
+    for path, options in FRESH:
+        mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, options)
+    for path, tree in kept.items():
+        _attach("", path, tree)
+        os.close(tree)
     os.mkdir(WORK)
     os.chdir(WORK)
     os.environ.update({"HOME": HOME, "TMPDIR": WORK, "USER": "learner", "LOGNAME": "learner",
                        "MPLCONFIGDIR": WORK + "/.matplotlib"})
     tempfile.tempdir = None  # the worker's choice (cached) is not the jail's
     drop_capabilities(libc)
+
+
+def _outermost(paths: list[str]) -> list[str]:
+    kept: list[str] = []
+    for path in sorted(set(paths), key=lambda p: p.count("/")):
+        if not any(path == k or path.startswith(k + "/") for k in kept):
+            kept.append(path)
+    return kept
 
 
 def _attach(root: str, path: str, tree: int | str) -> None:
