@@ -89,16 +89,15 @@ def rope_tables(head_dim, theta_base, context_length, freq_config=None, mistake=
     if mistake == "exponent_i":
         inv = 1.0 / theta_base ** (np.arange(head_dim // 2) / head_dim)
     if freq_config is not None and mistake != "no_scaling":
-        factor, original = freq_config["factor"], freq_config["original_context_length"]
-        low, high = freq_config["low_freq_factor"], freq_config["high_freq_factor"]
-        wavelen = 2 * np.pi / inv
-        smooth = np.clip((original / wavelen - low) / (high - low), 0, 1)
+        f = freq_config
+        periods = f["original_context_length"] * inv / (2 * np.pi)   # turns within the original context
+        keep = np.clip((periods - f["low_freq_factor"]) / (f["high_freq_factor"] - f["low_freq_factor"]), 0, 1)
         if mistake == "wrong_band":
-            smooth = 1 - smooth
+            keep = 1 - keep
         if mistake == "hard_threshold":
-            smooth = (wavelen < original / low).astype(np.float64)
-        divided = inv * factor if mistake == "times_factor" else inv / factor
-        inv = (1 - smooth) * divided + smooth * inv
+            keep = (periods > f["low_freq_factor"]).astype(np.float64)
+        stretched = inv * f["factor"] if mistake == "times_factor" else inv / f["factor"]
+        inv = keep * inv + (1 - keep) * stretched
     angles = np.arange(context_length)[:, None] * inv[None, :]
     angles = np.repeat(angles, 2, axis=1) if mistake == "interleaved" else np.concatenate([angles, angles], 1)
     return np.cos(angles), np.sin(angles)
@@ -279,9 +278,11 @@ def expect_rope_rows(got, expected, what: str, base_atol: float = 1e-5, mistakes
 
 
 # ---------------------------------------------------------------- Hugging Face's names
-HF_BLOCK = {"att.W_query": "self_attn.q_proj", "att.W_key": "self_attn.k_proj", "att.W_value": "self_attn.v_proj",
-            "att.out_proj": "self_attn.o_proj", "att.q_norm": "self_attn.q_norm", "att.k_norm": "self_attn.k_norm",
-            "ff.fc1": "mlp.gate_proj", "ff.fc2": "mlp.up_proj", "ff.fc3": "mlp.down_proj",
+HF_BLOCK = {**{f"att.{ours}": f"self_attn.{theirs}" for ours, theirs in (
+                ("W_query", "q_proj"), ("W_key", "k_proj"), ("W_value", "v_proj"), ("out_proj", "o_proj"),
+                ("q_norm", "q_norm"), ("k_norm", "k_norm"))},
+            **{f"ff.{ours}": f"mlp.{theirs}" for ours, theirs in (("fc1", "gate_proj"), ("fc2", "up_proj"),
+                                                                  ("fc3", "down_proj"))},
             "norm1": "input_layernorm", "norm2": "post_attention_layernorm"}
 
 
