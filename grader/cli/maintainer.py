@@ -137,10 +137,7 @@ def bulk_cmd(submissions, chapters, out, regrade, parallel, unsafe, dask):
 
 
 def _select(course, chapters) -> list:
-    try:
-        return course.select([c.strip() for c in chapters if c.strip()])
-    except KeyError as exc:
-        raise click.UsageError(f"unknown chapter or exercise {exc}") from None
+    return select(course, [c.strip() for c in chapters if c.strip()])
 
 
 @click.command("gradescope", short_help="Instructors: a Gradescope autograder bundle for chapters.")
