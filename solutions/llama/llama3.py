@@ -4,6 +4,13 @@ import torch
 import torch.nn as nn
 
 
+def assign(left, right, tensor_name="unknown"):
+    """A copy of `right` shaped like the parameter `left`, or a ValueError naming the tensor."""
+    if left.shape != right.shape:
+        raise ValueError(f"Shape mismatch in tensor '{tensor_name}'. Left: {left.shape}, Right: {right.shape}")
+    return nn.Parameter(torch.as_tensor(right, dtype=left.dtype, device=left.device).clone().detach())
+
+
 class RMSNorm(nn.Module):
     """Divide each vector by its root mean square, then scale it by a trainable weight (gpt-to-llama2 §1.1)."""
 
@@ -219,13 +226,6 @@ class Llama3Model(nn.Module):
             x = block(x, mask, self.cos, self.sin)
         return self.out_head(self.final_norm(x).to(self.cfg["dtype"]))
         ### END SOLUTION
-
-
-def assign(left, right, tensor_name="unknown"):
-    """A copy of `right` shaped like the parameter `left`, or a ValueError naming the tensor."""
-    if left.shape != right.shape:
-        raise ValueError(f"Shape mismatch in tensor '{tensor_name}'. Left: {left.shape}, Right: {right.shape}")
-    return nn.Parameter(torch.as_tensor(right, dtype=left.dtype, device=left.device).clone().detach())
 
 
 def load_weights_into_llama(model, param_config, params):
