@@ -212,16 +212,16 @@ def block(x, w, cfg, cos, sin, eps, prefix="", mistake=None):
     return h + ff(norm(h, "norm2"))
 
 
-def model_logits(ids, w, cfg, eps, rope_freq=None, mistake=None):
+def model_logits(ids, w, cfg, eps, rope_freq=None, mistake=None, final_eps=None):
     """Logits of Llama3Model (rope_freq) or Qwen3Model on ids (b, n); `mistake` as for block, or "no_final_norm",
-    "no_rope_scaling"."""
+    "no_rope_scaling"; final_eps, when given, is final_norm's eps in place of eps."""
     cos, sin = rope_tables(head_dim_of(cfg), cfg["rope_base"], cfg["context_length"],
                            None if mistake == "no_rope_scaling" else rope_freq)
     x = w["tok_emb.weight"][ids].astype(np.float64)
     for i in range(cfg["n_layers"]):
         x = block(x, w, cfg, cos, sin, eps, f"trf_blocks.{i}.", mistake)
     if mistake != "no_final_norm":
-        x = rms_norm(x, w["final_norm.weight"], eps)
+        x = rms_norm(x, w["final_norm.weight"], eps if final_eps is None else final_eps)
     return x @ w["out_head.weight"].T
 
 
