@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-import transformers  # in the [test] extra: this test must run, never skip, where the suite runs
 
 import support
 from grader.checks import sibling
@@ -25,6 +24,18 @@ ROOT = Path(__file__).resolve().parents[2]
 ref = sibling(str(ROOT / "tests" / "checks" / "llama" / "check_llama3_model.py"), "llama_reference")
 COURSE = manifest.load(ROOT)
 HF_TOL = 1e-5
+
+
+@pytest.fixture(scope="module")
+def transformers():
+    """Hugging Face transformers, the peer: in the [test] extra, so a missing one fails these tests (never a skip)."""
+    try:
+        import transformers
+        return transformers
+    except ImportError as exc:
+        missing = str(exc)
+    pytest.fail(f"transformers is not importable ({missing}); it is in the [test] extra: pip install -e '.[test]'",
+                pytrace=False)
 
 
 def llama3():
@@ -46,7 +57,7 @@ def rope_settings(config_cls, theta, freq=None):
     return {"rope_theta": theta, "rope_scaling": scaling or None}
 
 
-def hf_llama(cfg):
+def hf_llama(transformers, cfg):
     config = transformers.LlamaConfig(
         vocab_size=cfg["vocab_size"], hidden_size=cfg["emb_dim"], intermediate_size=cfg["hidden_dim"],
         num_hidden_layers=cfg["n_layers"], num_attention_heads=cfg["n_heads"], num_key_value_heads=cfg["n_kv_groups"],
@@ -56,7 +67,7 @@ def hf_llama(cfg):
     return transformers.LlamaForCausalLM(config).eval()
 
 
-def hf_qwen3(cfg):
+def hf_qwen3(transformers, cfg):
     config = transformers.Qwen3Config(
         vocab_size=cfg["vocab_size"], hidden_size=cfg["emb_dim"], intermediate_size=cfg["hidden_dim"],
         num_hidden_layers=cfg["n_layers"], num_attention_heads=cfg["n_heads"], num_key_value_heads=cfg["n_kv_groups"],
@@ -95,9 +106,9 @@ def snapshot(exercise):
 
 
 # ---------------------------------------------------------------- the snapshots the checks grade against are HF's
-def test_llama3_snapshot_equals_transformers():
+def test_llama3_snapshot_equals_transformers(transformers):
     cfg = ref.LLAMA
-    hf = load_by_hf_names(hf_llama(cfg), ref.model_weights(cfg, "l3."))   # the weights of check_llama3_model
+    hf = load_by_hf_names(hf_llama(transformers, cfg), ref.model_weights(cfg, "l3."))   # check_llama3_model's
     snap = snapshot("llama.llama3_model")["logits"]
     for key, shape in (("short", ref.SHORT), ("long", ref.LONG)):
         ids = ref.token_ids(shape, f"l3.{key}")
@@ -105,20 +116,20 @@ def test_llama3_snapshot_equals_transformers():
         assert diff <= HF_TOL, f"llama3_model's snapshot ({key}) differs from LlamaForCausalLM by {diff:.3g}"
 
 
-def test_qwen3_snapshot_equals_transformers():
+def test_qwen3_snapshot_equals_transformers(transformers):
     snap = snapshot("llama.qwen3_model")
     for case, cfg in (("logits", ref.QWEN), ("default_head_dim", {**ref.QWEN, "head_dim": None})):
         key = "main" if case == "logits" else case
-        hf = load_by_hf_names(hf_qwen3(cfg), ref.model_weights(cfg, f"q3.{key}."))
+        hf = load_by_hf_names(hf_qwen3(transformers, cfg), ref.model_weights(cfg, f"q3.{key}."))
         diff = np.abs(logits(hf, ref.token_ids(ref.SHORT, "q3.short")) - snap[case]["short"]).max()
         assert diff <= HF_TOL, f"qwen3_model's snapshot ({case}) differs from Qwen3ForCausalLM by {diff:.3g}"
 
 
 # ---------------------------------------------------------------- the reference solutions equal HF, HF's own weights
 @pytest.mark.parametrize("freq", [None, ref.LLAMA["rope_freq"]], ids=["llama3", "llama3.1-scaling"])
-def test_llama3_model_equals_transformers(freq):
+def test_llama3_model_equals_transformers(transformers, freq):
     cfg = {**ref.LLAMA, "rope_freq": freq}
-    hf = scaled_up(hf_llama(cfg))
+    hf = scaled_up(hf_llama(transformers, cfg))
     ours = llama3().Llama3Model(ref.with_dtype(cfg)).eval()
     llama3().load_weights_into_llama(ours, {"n_layers": cfg["n_layers"], "hidden_dim": cfg["hidden_dim"]},
                                      hf.state_dict())
@@ -129,9 +140,9 @@ def test_llama3_model_equals_transformers(freq):
 
 
 @pytest.mark.parametrize("head_dim", [12, None])
-def test_qwen3_model_equals_transformers(head_dim):
+def test_qwen3_model_equals_transformers(transformers, head_dim):
     cfg = {**ref.QWEN, "head_dim": head_dim}
-    hf = scaled_up(hf_qwen3(cfg))
+    hf = scaled_up(hf_qwen3(transformers, cfg))
     ours = qwen3().Qwen3Model(ref.with_dtype(cfg)).eval()
     state = hf.state_dict()
     ours.load_state_dict({n: state[ref.hf_name(n)] for n in ours.state_dict()})
@@ -142,7 +153,7 @@ def test_qwen3_model_equals_transformers(head_dim):
 
 
 # ---------------------------------------------------------------- RoPE beyond the original context
-def test_rope_equals_transformers_beyond_the_original_context():
+def test_rope_equals_transformers_beyond_the_original_context(transformers):
     from transformers.models.llama.modeling_llama import LlamaRotaryEmbedding, apply_rotary_pos_emb
 
     freq = {"factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0, "original_context_length": 8192}
