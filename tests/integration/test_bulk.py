@@ -271,8 +271,8 @@ def test_the_class_report_renders_in_a_browser_and_matches_the_gradebook(graded,
 def test_a_killed_run_resumes_without_regrading(course, tmp_path):
     subs = tmp_path / "subs"
     for i in range(6):
-        shutil.copytree(course.solutions if i % 2 else classroom.handed_out(course, tmp_path / "stubs"), subs / f"s{i}", ignore=shutil.ignore_patterns(
-            "__pycache__"))
+        source = course.solutions if i % 2 else classroom.handed_out(course, tmp_path / "stubs")
+        shutil.copytree(source, subs / f"s{i}", ignore=shutil.ignore_patterns("__pycache__"))
     out = tmp_path / "out"
     command = [sys.executable, "-m", "grader.cli", "bulk", str(subs), "--chapters", "ch02.split_text,ch02.build_vocab",
                "--out", str(out), "--parallel", "1"]

@@ -9,7 +9,8 @@ from grader.core import markers
 
 
 def files_of(tree: Path, chapter: str) -> dict[str, bytes]:
-    return {f"{chapter}/{p.name}": p.read_bytes() for p in sorted((tree / chapter).glob("*.py")) if p.name != "__init__.py"}
+    return {f"{chapter}/{p.name}": p.read_bytes()
+            for p in sorted((tree / chapter).glob("*.py")) if p.name != "__init__.py"}
 
 
 def test_the_reference_and_the_stubs_are_flagged_and_an_own_answer_is_not(course):
