@@ -260,7 +260,8 @@ def test_the_class_report_renders_in_a_browser_and_matches_the_gradebook(graded,
                    capture_output=True, timeout=120)
     assert shot.is_file() and shot.stat().st_size > 20_000  # a rendered page, not a blank one
     rows = {unquoted(row["student"]): float(row["total"]) for row in csv.DictReader((out / "gradebook.csv").open())}
-    rendered = dict(re.findall(r"<tr><td>([^<]+)</td><td class=\"n\">([\d.]+)</td><td>", dom))
+    # each student's name links to their feedback
+    rendered = dict(re.findall(r"<tr><td><a href=\"[^\"]+\">([^<]+)</a></td><td class=\"n\">([\d.]+)</td><td>", dom))
     assert {k: float(v) for k, v in rendered.items()} == pytest.approx(rows, abs=0.01)
     mean = float(re.search(r'id="mean-total">([\d.]+)<', dom).group(1))
     assert mean == pytest.approx(sum(rows.values()) / len(rows), abs=0.01)
