@@ -21,8 +21,9 @@ NESTED = "GRADE_TESTS_IN_A_LEARNERS_COPY"
 UNIT = ["test_check_toolkit", "test_classreport", "test_cli", "test_doctor", "test_grading", "test_handout_flags",
         "test_manifest", "test_notebooks", "test_outputs", "test_report", "test_result_cache", "test_sources",
         "test_submissions", "test_watch_plan"]
-READS_THE_WORKING_COPY = [*(f"tests/unit/{name}.py" for name in UNIT), "tests/course/test_course.py", "tests/course/test_ch04_config_stub.py",
-                          "tests/course/test_demos_ch05.py", "tests/integration/test_watch.py",
+READS_THE_WORKING_COPY = [*(f"tests/unit/{name}.py" for name in UNIT), "tests/course/test_course.py",
+                          "tests/course/test_ch04_config_stub.py", "tests/course/test_demos_ch05.py",
+                          "tests/integration/test_watch.py",
                           "tests/integration/test_cli_grading.py", "tests/integration/test_notebook_grading.py",
                           "tests/integration/test_learner_copy.py"]
 
