@@ -35,9 +35,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-import classroom  # noqa: E402
-from grader.classroom import bulk, intake, submissions  # noqa: E402
-from grader.core import manifest  # noqa: E402
+import classroom
+from grader.classroom import bulk, intake, submissions
+from grader.core import manifest
 
 
 def cpu(usage) -> float:
