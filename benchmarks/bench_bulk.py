@@ -118,10 +118,10 @@ def breakdown(log: Path, groups: dict[str, list[str]]) -> dict[str, list[tuple[s
                 for cpu_s, faults in [[part.split("=")[1] for part in phase.split()[2:4]]]]
         if used:
             count = max(1, len({s for s, _ in stamps if s in set(students)}))
-            report[group].append(("the learner's processes' own CPU time (whole life)", sum(u[0] for u in used) / count,
-                                  sum(u[0] for u in used) / count))
-            report[group].append((f"  their page faults (copies of the worker's pages): {sum(u[1] for u in used) / count:,.0f}",
-                                  0.0, None))
+            own = sum(u[0] for u in used) / count
+            faults = sum(u[1] for u in used) / count
+            report[group].append(("the learner's processes' own CPU time (whole life)", own, own))
+            report[group].append((f"  their page faults (copies of the worker's pages): {faults:,.0f}", 0.0, None))
     spans: dict[str, float] = collections.defaultdict(float)
     for (student, exercise), seen in stamps.items():
         if not exercise and "submission: fork" in seen and "submission: done" in seen:
@@ -155,9 +155,8 @@ def main() -> None:
         start = time.perf_counter()
         students = bulk.grade_class(course, base / "subs", exercises, base / "out", profile=log)
         bulk_s = time.perf_counter() - start
-        own_after, children_after = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-        trusted_cpu = cpu(own_after) - cpu(own)
-        workers_cpu = cpu(children_after) - cpu(children)   # the template workers, reaped when bulk grading ends
+        trusted_cpu = cpu(resource.getrusage(resource.RUSAGE_SELF)) - cpu(own)
+        workers_cpu = cpu(resource.getrusage(resource.RUSAGE_CHILDREN)) - cpu(children)   # the templates, reaped by now
         for timer in timers:
             timer.restore()
         groups = {"honest": [st.submission.student for st in students
@@ -203,7 +202,7 @@ def main() -> None:
           f"{flagged} of {len(attacks)} hostile ones flagged")
     print(f"CPU time per submission: {trusted_cpu / len(students) * 1000:.0f} ms in the trusted process (reading, "
           f"scoring, writing), {workers_cpu / len(students) * 1000:.0f} ms in the workers and their jobs")
-    print(f"\nper submission, the trusted side (this process; overlaps the workers):")
+    print("\nper submission, the trusted side (this process; overlaps the workers):")
     for timer in timers:
         print(f"  {timer.name:<50}{timer.total / len(students) * 1000:9.1f} ms   ({timer.calls} calls)")
     slowest = phases.pop("slowest", [])

@@ -243,7 +243,8 @@ class _Supervisor:
 
     def __init__(self, setup: Setup, spec: jail.JailSpec, control: socket.socket, init: socket.socket | None,
                  root: int, problem: str):
-        self.setup, self.spec, self.control, self.init, self.root, self.problem = setup, spec, control, init, root, problem
+        self.setup, self.spec, self.control, self.init = setup, spec, control, init
+        self.root, self.problem = root, problem
         self.selector = selectors.DefaultSelector()
         self.selector.register(control, selectors.EVENT_READ, "control")
         self.job: dict | None = None

@@ -5,7 +5,8 @@
 course cache as base64 lines with their sha256 (~0.07 s to load), written from the full,
 hash-checked build the first time. The table's sha256 is pinned here, not taken from the file,
 so a rewritten cache (with its stored hash recomputed) is rebuilt, never used. Learner code's own
-`tiktoken.get_encoding("gpt2")` then returns the same object, its special-token pattern already compiled. `optimizers()` imports torch._dynamo,
+`tiktoken.get_encoding("gpt2")` then returns the same object, its special-token pattern already compiled.
+`optimizers()` imports torch._dynamo,
 which the first torch.optim optimizer (and DistributedDataParallel) would otherwise import in
 every exercise that trains.
 """

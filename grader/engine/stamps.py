@@ -1,9 +1,10 @@
 """Time stamps of a job's phases, for `benchmarks/bench_bulk.py --profile` only.
 
 When the request names a file ("profile"), the worker opens it once (before any job) and each phase of a job
-appends a line `monotonic cpu pid target exercise phase` (cpu: that process's own CPU time so far) to it: the worker, the job's supervisor, and the learner's
-process until its observer is installed — it closes the file then, before any learner code runs. CLOCK_MONOTONIC
-is the same in every process (no time namespace is made), so the lines of one job can be subtracted.
+appends a line `monotonic cpu pid target exercise phase` (cpu: that process's own CPU time so far) to it: the
+worker, the submission's jail (its supervisor and init), and the learner's process until its observer is
+installed — it closes the file then, before any learner code runs. CLOCK_MONOTONIC is the same in every process
+(no time namespace is made), so the lines of one job can be subtracted.
 Without a profile nothing is opened or written.
 """
 from __future__ import annotations

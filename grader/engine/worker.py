@@ -465,7 +465,7 @@ class Scheduler:
             if child.exit_status is None and now > child.deadline:
                 self.kill(child, "timeout")
             if child.exit_status is None and child.killed_at and now > child.killed_at + KILL_GRACE_S:
-                child.jail.alive = False   # its supervisor did not say the job ended: the jail goes, and the job with it
+                child.jail.alive = False   # its supervisor did not say the job ended: the jail goes, the job with it
                 self.close_jail()
                 child.exit_status = JAIL_LOST
             if child.exit_status is None:
