@@ -130,6 +130,22 @@ def breakdown(log: Path, groups: dict[str, list[str]]) -> dict[str, list[tuple[s
     return report
 
 
+def naive(grade: str, chapters: list[str], tree: Path, name: Path) -> tuple[dict, float, float]:
+    """One `grade CHAPTER --target TREE` per chapter, one after another, its JSON report at NAME-CHAPTER.json:
+    (exercise id -> score, wall s, CPU s)."""
+    scores, wall, used = {}, 0.0, 0.0
+    for chapter in chapters:
+        report = name.with_name(f"{name.name}-{chapter}.json")
+        before, start = cpu(resource.getrusage(resource.RUSAGE_CHILDREN)), time.perf_counter()
+        subprocess.run([grade, chapter, "--target", str(tree), "--json", str(report)], cwd=ROOT,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wall += time.perf_counter() - start
+        used += cpu(resource.getrusage(resource.RUSAGE_CHILDREN)) - before
+        if report.exists():
+            scores.update({e["id"]: e["score"] for e in json.loads(report.read_text())["exercises"]})
+    return scores, wall, used
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--honest", type=int, default=170, help="honest submissions (hostile ones are added)")
@@ -143,68 +159,78 @@ def main() -> None:
     chapters = args.chapters.split(",")
     exercises = course.select(chapters)
     grade = shutil.which("grade") or str(Path(sys.executable).with_name("grade"))
+    loads = [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory(prefix="bench-bulk-") as tmp:
         base = Path(tmp)
         kinds = classroom.make_class(course, base / "subs", base / "work", base / "out", args.honest, tuple(chapters),
                                      hostile=not args.no_hostile)
+        # The naive way runs outside bulk's jail, so it never gets the hostile submissions: they would run on this
+        # machine as they are (and, with their time-outs, make the naive way look slower). Its sample (every k-th
+        # honest submission) is graded half before bulk grading and half after, so both see the machine's load.
+        honest = [(student, path) for student, path in submissions.discover(base / "subs")
+                  if not kinds.get(student, "").startswith("hostile:")]
+        sample = honest[::max(1, len(honest) // args.naive)][:args.naive]
+        wanted = submissions.wanted_files(exercises)
+        trees = {student: path if path.suffix == ".ipynb" else submissions.stage(  # grade takes a notebook as it is
+                     submissions.read(student, path, wanted, course), base / "naive" / student, course)
+                 for student, path in sample}
+        alone, naive_wall, naive_cpu = {}, 0.0, 0.0
+
+        def grade_alone(part):
+            nonlocal naive_wall, naive_cpu
+            for student, _ in part:
+                alone[student], wall, used = naive(grade, chapters, trees[student], base / "naive" / student)
+                naive_wall, naive_cpu = naive_wall + wall, naive_cpu + used
+
+        grade_alone(sample[::2])
+        loads.append(os.getloadavg()[0])
         log = base / "stamps.tsv" if args.profile else None
         timers = [Timed(intake, "read_contained"), Timed(submissions, "stage"), Timed(bulk, "score_submissions"),
                   Timed(bulk, "finish_class")]
-        load = os.getloadavg()[0]
-        own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        own, children = cpu(resource.getrusage(resource.RUSAGE_SELF)), cpu(resource.getrusage(resource.RUSAGE_CHILDREN))
         start = time.perf_counter()
         students = bulk.grade_class(course, base / "subs", exercises, base / "out", profile=log)
         bulk_s = time.perf_counter() - start
-        trusted_cpu = cpu(resource.getrusage(resource.RUSAGE_SELF)) - cpu(own)
-        workers_cpu = cpu(resource.getrusage(resource.RUSAGE_CHILDREN)) - cpu(children)   # the templates, reaped by now
+        trusted_cpu = cpu(resource.getrusage(resource.RUSAGE_SELF)) - own
+        workers_cpu = cpu(resource.getrusage(resource.RUSAGE_CHILDREN)) - children   # the templates are reaped by now
+        loads.append(os.getloadavg()[0])
         for timer in timers:
             timer.restore()
-        groups = {"honest": [st.submission.student for st in students
-                             if not kinds.get(st.submission.student, "").startswith("hostile:")],
-                  "hostile": [st.submission.student for st in students
-                              if kinds.get(st.submission.student, "").startswith("hostile:")]}
-        phases = breakdown(log, groups) if log else {}
-        # The naive way runs outside bulk's jail, so it never gets the hostile submissions: they would
-        # run on this machine as they are (and, with their time-outs, make the naive way look slower).
+        grade_alone(sample[1::2])
+        loads.append(os.getloadavg()[0])
         attacks = [st for st in students if kinds.get(st.submission.student, "").startswith("hostile:")]
-        honest = [st for st in students if st not in attacks]
-        step = max(1, len(honest) // args.naive)
-        sample = honest[::step][:args.naive]
-        wanted = submissions.wanted_files(exercises)
-        naive_s, agree = 0.0, 0
-        for st in sample:
-            source = Path(st.submission.source)
-            tree = source if source.suffix == ".ipynb" else submissions.stage(  # grade takes a notebook as it is
-                submissions.read(st.submission.student, source, wanted), base / "naive" / st.submission.student, course)
-            alone = {}
-            for chapter in chapters:
-                out = base / "naive" / f"{st.submission.student}-{chapter}.json"
-                t0 = time.perf_counter()
-                subprocess.run([grade, chapter, "--target", str(tree), "--json", str(out)], cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                naive_s += time.perf_counter() - t0
-                if out.exists():
-                    alone.update({e["id"]: e["score"] for e in json.loads(out.read_text())["exercises"]})
-            in_bulk = {e["id"]: e["score"] for e in st.result["exercises"]}
-            agree += alone == in_bulk
-            if alone != in_bulk:
-                print(f"{st.submission.student}: bulk {in_bulk} but alone {alone}")
+        groups = {"honest": [st.submission.student for st in students if st not in attacks],
+                  "hostile": [st.submission.student for st in attacks]}
+        phases = breakdown(log, groups) if log else {}
+        by_student = {st.submission.student: st for st in students}
+        agree = 0
+        for student, scores in alone.items():
+            in_bulk = {e["id"]: e["score"] for e in by_student[student].result["exercises"]}
+            agree += scores == in_bulk
+            if scores != in_bulk:
+                print(f"{student}: bulk {in_bulk} but alone {scores}")
         flagged = sum(bool(st.result.get("flags")) for st in attacks)
     copies = sum(k.startswith("copy:") for k in kinds.values())
-    per_bulk, per_naive = bulk_s / len(students), naive_s / len(sample)
-    print(f"machine: {os.cpu_count()} cores, load average {load:.2f} before grading, {os.getloadavg()[0]:.2f} after")
-    print(f"class: {len(students)} submissions ({len(attacks)} hostile, {copies} copied), chapters {args.chapters}, "
+    n, m = len(students), len(sample)
+    per_bulk, per_naive = bulk_s / n, naive_wall / m
+    bulk_cpu = (trusted_cpu + workers_cpu) / n
+    print(f"machine: {os.cpu_count()} cores; load average {', '.join(f'{x:.1f}' for x in loads)} (start, after the "
+          "first half of the naive sample, after bulk grading, at the end)")
+    print(f"class: {n} submissions ({len(attacks)} hostile, {copies} copied), chapters {args.chapters}, "
           f"{len(exercises)} exercises each")
-    print(f"grade bulk:  {bulk_s:8.1f} s for the class   {60 / per_bulk:7.1f} submissions/min")
-    print(f"naive:       {naive_s:8.1f} s for {len(sample)} of them  {60 / per_naive:7.1f} submissions/min")
-    print(f"throughput ratio (bulk / naive): {per_naive / per_bulk:.1f}x")
-    print(f"scores: {agree} of {len(sample)} sampled honest submissions score the same alone; "
+    print(f"grade bulk:  {bulk_s:8.1f} s for the class   {60 / per_bulk:7.1f} submissions/min   "
+          f"CPU {bulk_cpu * 1000:6.0f} ms a submission")
+    print(f"naive:       {naive_wall:8.1f} s for {m} of them    {60 / per_naive:7.1f} submissions/min   "
+          f"CPU {naive_cpu / m * 1000:6.0f} ms a submission")
+    print(f"throughput ratio (bulk / naive): {per_naive / per_bulk:.1f}x; CPU time a submission, naive / bulk: "
+          f"{naive_cpu / m / bulk_cpu:.1f}x")
+    print(f"scores: {agree} of {m} sampled honest submissions score the same alone; "
           f"{flagged} of {len(attacks)} hostile ones flagged")
-    print(f"CPU time per submission: {trusted_cpu / len(students) * 1000:.0f} ms in the trusted process (reading, "
-          f"scoring, writing), {workers_cpu / len(students) * 1000:.0f} ms in the workers and their jobs")
+    print(f"bulk's CPU time a submission: {trusted_cpu / n * 1000:.0f} ms in the trusted process (reading, scoring, "
+          f"writing), {workers_cpu / n * 1000:.0f} ms in the workers, their jobs and the intake's helpers")
     print("\nper submission, the trusted side (this process; overlaps the workers):")
     for timer in timers:
-        print(f"  {timer.name:<50}{timer.total / len(students) * 1000:9.1f} ms   ({timer.calls} calls)")
+        print(f"  {timer.name:<50}{timer.total / n * 1000:9.1f} ms   ({timer.calls} calls)")
     slowest = phases.pop("slowest", [])
     if slowest:
         print("the slowest submissions in a worker: " + ", ".join(f"{s} {t:.1f} s" for s, t in slowest))
