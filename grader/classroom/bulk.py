@@ -4,9 +4,9 @@ Each submission is read in a limited helper process (intake.py; as root, as the 
 worker per core imports torch once and knows no submission; each submission's jobs run in a process forked
 from it for that submission alone, in a user namespace and jail of that submission's own, each exercise in a
 fresh process with its own mount and IPC namespaces (grader/containment/, grader/engine/exercise.py). Root is
-not needed. The trusted side scores the finished submissions with the checks (pytest: one session for those
-that finished while the last were scored, each one's report apart), turns what each job was seen doing into
-flags, and writes each student's results atomically at once,
+not needed. The trusted side scores the finished submissions with the checks (pytest: one session for up to
+SCORE_BATCH of them, each one's report apart), turns what each job was seen doing into flags, and writes each
+student's results atomically at once,
 keyed by the submission's content and the grader's version: a run that is killed and started
 again continues where it was, regrading nothing finished (`regrade` forces).
 """
@@ -33,7 +33,7 @@ from . import flags, intake, outputs, scaleout, submissions
 from .pool import Templates, score_submissions
 
 
-SCORE_BATCH = 8   # submissions scored in one pytest session at most: those that finished while the last were scored
+SCORE_BATCH = 8   # submissions scored in one pytest session: about half the cost of a session each
 
 
 @dataclass
@@ -185,12 +185,10 @@ def _grade(course, todo, exercises, needed, out, parallel, jailed, progress, on_
     try:
         left = len(todo)
         while left:
-            batch = [finished.get()]   # and whatever else finished meanwhile: one pytest session scores them all
-            while len(batch) < min(SCORE_BATCH, left):
-                try:
-                    batch.append(finished.get_nowait())
-                except queue.Empty:
-                    break
+            # Several finished submissions at a time, in one pytest session: the session's own cost is paid once for
+            # all, and the workers have the cores while this waits. At most SCORE_BATCH, and a quarter of those left,
+            # so that a small class (and a large one's last) has its files written as each is done.
+            batch = [finished.get() for _ in range(max(1, min(SCORE_BATCH, left // 4)))]
             left -= len(batch)
             scored = score_submissions(course, [(st.submission, st.key, jobs) for st, jobs in batch], exercises,
                                        templates.applied())
