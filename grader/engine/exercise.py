@@ -257,8 +257,10 @@ class _Supervisor:
             if "notification" in ready:
                 monitor = self.job["monitor"]
                 before = monitor.report()
-                monitor.handle()
-                self.job["notes"].changes(before, monitor.report())
+                if monitor.handle():
+                    self.job["notes"].changes(before, monitor.report())
+                elif monitor.finished():   # the job's processes are gone: its filter has nothing more to say
+                    self.selector.unregister(monitor.fd)
             if "listener" in ready:
                 self.selector.unregister(self.job["listener"])
                 try:
