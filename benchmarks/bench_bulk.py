@@ -151,6 +151,7 @@ def main() -> None:
     parser.add_argument("--honest", type=int, default=170, help="honest submissions (hostile ones are added)")
     parser.add_argument("--chapters", default="ch02")
     parser.add_argument("--naive", type=int, default=24, help="submissions graded the naive way")
+    parser.add_argument("--parallel", type=int, default=None, help="template workers (grade bulk's --parallel)")
     parser.add_argument("--profile", action="store_true", help="also report where a submission's time goes")
     parser.add_argument("--no-hostile", action="store_true",
                         help="leave the hostile submissions out (for profiling the honest path; not the benchmark)")
@@ -189,7 +190,7 @@ def main() -> None:
                   Timed(bulk, "finish_class")]
         own, children = cpu(resource.getrusage(resource.RUSAGE_SELF)), cpu(resource.getrusage(resource.RUSAGE_CHILDREN))
         start = time.perf_counter()
-        students = bulk.grade_class(course, base / "subs", exercises, base / "out", profile=log)
+        students = bulk.grade_class(course, base / "subs", exercises, base / "out", args.parallel, profile=log)
         bulk_s = time.perf_counter() - start
         trusted_cpu = cpu(resource.getrusage(resource.RUSAGE_SELF)) - own
         workers_cpu = cpu(resource.getrusage(resource.RUSAGE_CHILDREN)) - children   # the templates are reaped by now
