@@ -80,8 +80,8 @@ def main() -> None:
     info["limits"].append(sandbox.protect_files(request.get("read_only", []), request.get("hidden", [])))
     baseline = sandbox.vm_size()
     info["limits"].append(sandbox.describe_limits(baseline))
-    cgroup = JobCgroups(max_pids=exercise.JAIL_PROCESSES)
     jailing = request.get("jail")
+    cgroup = JobCgroups(max_pids=exercise.JAIL_PROCESSES, cpu=bool(jailing))
     memory_mb = int(request.get("memory_mb", 2048))
     if jailing:
         jailing = {**jailing, "binds": jail.binds_for(Path(jailing["course_root"])),
@@ -294,6 +294,7 @@ class Scheduler:
         child.jail, jail.child = jail, child
         try:
             JobCgroups.limit(jail.groups, int(job["memory_mb"]) + JOB_OVERHEAD_MB)
+            JobCgroups.limit_cpu(jail.groups, job_cpus(self.checks[job["checks"]]))
         except OSError:
             pass
         child.baseline = JobCgroups.mark(jail.groups)
@@ -532,6 +533,15 @@ class Scheduler:
                   "output": output, "output_bytes": child.output_total, "observed": child.observed,
                   "memory": child.memory}
         _send(self.channel, child.job["job"], FRAME_END, wire.pack(report))
+
+
+def job_cpus(checks) -> int:
+    """The cores a jailed job's processes may use together: one, or as many as work at once in the exercises whose
+    checks start processes on purpose (appendix A's two ranks: `LEARNER_PROCESSES` counts them and their helpers,
+    half of them at work), never more than the machine has."""
+    declared = getattr(checks, "LEARNER_PROCESSES", 0)
+    declared = declared if isinstance(declared, int) and not isinstance(declared, bool) else 0
+    return max(1, min(os.cpu_count() or 1, declared // 2))
 
 
 def observe_lines(child: Child, data: bytes) -> None:
