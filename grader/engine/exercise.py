@@ -137,7 +137,7 @@ def jail_supervisor(setup: Setup, target: str, groups: list[str], scratch: str, 
         sandbox.die_with_parent(setup.worker_pid, EXIT_INTERNAL)  # set again: changing the uid cleared it
         init = None
         if not problem:
-            init, root, problem = _start_init(spec, trees)
+            init, root, problem = _start_init(spec, trees)   # init: (its socket, its pid)
             jail.close(trees)
             stamps.stamp(first, "jail: root")
         _Supervisor(setup, spec, control, init, root, problem).serve()
@@ -147,9 +147,9 @@ def jail_supervisor(setup: Setup, target: str, groups: list[str], scratch: str, 
     os._exit(0)
 
 
-def _start_init(spec: jail.JailSpec, trees: dict) -> tuple[socket.socket | None, int, str]:
-    """Fork the namespace's init; (its socket, the jail's mount namespace, '') once it built the root, else
-    (None, -1, why not)."""
+def _start_init(spec: jail.JailSpec, trees: dict) -> tuple[tuple[socket.socket, int] | None, int, str]:
+    """Fork the namespace's init; ((its socket, its pid), the jail's mount namespace, '') once it built the root,
+    else (None, -1, why not)."""
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     pid = os.fork()
     if pid == 0:
@@ -161,10 +161,11 @@ def _start_init(spec: jail.JailSpec, trees: dict) -> tuple[socket.socket | None,
     except OSError as exc:
         message, fds = FAILED + str(exc).encode(), []
     if message[:1] == READY and fds:
-        return ours, fds[0], ""
+        return (ours, pid), fds[0], ""
     for fd in fds:
         os.close(fd)
     ours.close()
+    os.waitpid(pid, 0)
     return None, -1, message[1:].decode("utf-8", "replace") or "its init ended"
 
 
@@ -241,8 +242,8 @@ class _Supervisor:
     """The submission supervisor's loop: one job at a time (its learner's process, seccomp monitor and observation
     notes), and after each the init's word that nothing it left runs any more."""
 
-    def __init__(self, setup: Setup, spec: jail.JailSpec, control: socket.socket, init: socket.socket | None,
-                 root: int, problem: str):
+    def __init__(self, setup: Setup, spec: jail.JailSpec, control: socket.socket,
+                 init: tuple[socket.socket, int] | None, root: int, problem: str):
         self.setup, self.spec, self.control, self.init = setup, spec, control, init
         self.root, self.problem = root, problem
         self.selector = selectors.DefaultSelector()
@@ -277,8 +278,11 @@ class _Supervisor:
                     message, fds, _, _ = socket.recv_fds(self.control, MESSAGE_BYTES, 3)
                 except OSError:
                     message, fds = b"", []
-                if not message:
-                    return   # the submission is done (or its scheduler is gone)
+                if not message:   # the submission is done (or its scheduler is gone): the init ends, the kernel
+                    if self.init:   # kills what is left in the namespace, and its processes' time is accounted
+                        self.init[0].close()
+                        os.waitpid(self.init[1], 0)
+                    return
                 if message[:1] == JOB and len(fds) == 3 and self.job is None:
                     self.start(json.loads(message[1:]), Pipes((-1, fds[0]), (-1, fds[1]), (-1, fds[2])))
                 else:
@@ -345,10 +349,11 @@ class _Supervisor:
 
     def clear(self) -> bool:
         """Ask the init to kill whatever the exercise left; whether it did."""
+        channel = self.init[0]
         try:
-            self.init.send(CLEAR)
-            ready, _, _ = select.select([self.init], [], [], CLEAR_S + 1)
-            return bool(ready) and self.init.recv(16)[:1] == CLEARED
+            channel.send(CLEAR)
+            ready, _, _ = select.select([channel], [], [], CLEAR_S + 1)
+            return bool(ready) and channel.recv(16)[:1] == CLEARED
         except OSError:
             return False
 
