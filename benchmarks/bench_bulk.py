@@ -112,6 +112,11 @@ def breakdown(log: Path, groups: dict[str, list[str]]) -> dict[str, list[tuple[s
         count = max(1, len({s for s, _ in stamps if s in wanted}))
         report[group] = [(label, wall[label] / count, None if label in crossed else used[label] / count)
                          for label in labels if label in wall]
+    for group, students in groups.items():   # all its processes in the worker: its own, its jail's, their children
+        used = [float(phase.split("=")[1]) for (student, _), seen in stamps.items() if student in set(students)
+                for phase in seen if phase.startswith("submission used cpu=")]
+        if used:
+            report[group].append(("the workers' CPU time for it, all processes", 0.0, sum(used) / len(used)))
     for group, students in groups.items():   # what the learner's processes themselves used, from their rusage
         used = [(float(cpu_s), int(faults)) for (student, _), seen in stamps.items() if student in set(students)
                 for phase in seen if phase.startswith("learner used ")

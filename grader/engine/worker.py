@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import resource
 import selectors
 import shutil
 import signal
@@ -236,6 +237,8 @@ class Scheduler:
                 self.selector.close()
                 Scheduler(self.channel, self.setup, self.parallel, self.cgroup).run(jobs, None)
                 stamps.stamp(first, "submission: ran")
+                used = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+                stamps.stamp(first, f"submission used cpu={sum(u.ru_utime + u.ru_stime for u in used):.6f}")
             except BaseException:  # noqa: BLE001 - never return into the template's loop
                 traceback.print_exc()
                 code = EXIT_INTERNAL
