@@ -68,7 +68,7 @@ class Timed:
 # grading's (jailed) jobs, and learner mode's.
 JOB_PHASES = (("start", None), ("supervisor", "job handed to the submission's jail"),
               ("learner process", "fork of the learner's process"),
-              ("jail", "its layer of the jail: mount and IPC namespaces, /tmp, HOME"),
+              ("jail", "its layer of the jail: mount, IPC, net namespaces, /tmp, HOME"),
               ("seccomp", "limits and seccomp filter"), ("observer", "observer (audit hook)"),
               ("learner ended", "learner code: imports and cases, its exit"),
               ("cleared", "what it left killed (the jail's init)"), ("reaped", "the end reported to the scheduler"),

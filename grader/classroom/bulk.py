@@ -3,7 +3,7 @@
 Each submission is read in a limited helper process (intake.py; as root, as the uid nobody). One template
 worker per core imports torch once and knows no submission; each submission's jobs run in a process forked
 from it for that submission alone, in a user namespace and jail of that submission's own, each exercise in a
-fresh process with its own mount and IPC namespaces (grader/containment/, grader/engine/exercise.py). Root is
+fresh process with its own mount, IPC and network namespaces (grader/containment/, grader/engine/exercise.py). Root is
 not needed. The trusted side scores the finished submissions with the checks (pytest: one session for up to
 SCORE_BATCH of them, each one's report apart), turns what each job was seen doing into flags, and writes each
 student's results atomically at once,

@@ -8,9 +8,10 @@ submission's own tree, the public checks, a few devices — as a detached, read-
 learner never needs to be able to reach them by path. `build_root(spec, trees)` runs once, in the init of the
 submission's PID namespace, inside its user namespace: a new mount namespace whose root is an empty tmpfs holding
 those clones and a fresh /proc showing only that PID namespace, read-only from then on. `enter_exercise` runs in
-each exercise's own process before any of its code: it joins that mount namespace, then takes a mount and an IPC
-namespace of the exercise's own with empty, size-limited, writable /tmp, HOME and /dev/shm (what is bound under
-/tmp put back on top, read-only), and drops every capability (bounding, ambient and all three sets). What an
+each exercise's own process before any of its code: it joins that mount namespace, then takes mount, IPC and
+network (loopback only) namespaces of the exercise's own with empty, size-limited, writable /tmp, HOME and
+/dev/shm (what is bound under /tmp put back on top, read-only), and drops every capability (bounding, ambient and
+all three sets). What an
 exercise writes or creates goes with its namespaces; nothing of the solutions, the snapshots, the results or any
 other submission is there. Needs Linux 5.12+ (open_tree, move_mount, mount_setattr).
 """
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .sandbox import FILE_LIMIT, MS_NODEV, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, MS_BIND, mount
-from .userns import CLONE_NEWIPC, CLONE_NEWNS, LEARNER_UID
+from .userns import CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, LEARNER_UID, bring_up_loopback
 
 SYSTEM = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc")
 DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
@@ -157,15 +158,16 @@ def build_root(spec: JailSpec, trees: dict[str, int | str]) -> None:
 
 def enter_exercise(spec: JailSpec, root_namespace: int) -> None:
     """Join the submission's jail (`root_namespace`: a descriptor of the mount namespace `build_root` made), then
-    take the exercise's own mount and IPC namespaces with fresh /tmp, HOME and /dev/shm, its working folder, and
-    give up every capability; raises OSError if anything fails (the caller must then not run the learner's
-    code)."""
+    take the exercise's own mount, IPC and network (loopback only) namespaces with fresh /tmp, HOME and /dev/shm,
+    its working folder, and give up every capability; raises OSError if anything fails (the caller must then not
+    run the learner's code)."""
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.setns(root_namespace, CLONE_NEWNS) != 0:   # the root and working folder become the jail's
         raise OSError(ctypes.get_errno(), "setns into the submission's jail")
     os.close(root_namespace)
-    if libc.unshare(CLONE_NEWNS | CLONE_NEWIPC) != 0:
-        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNS | CLONE_NEWIPC)")
+    if libc.unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET) != 0:
+        raise OSError(ctypes.get_errno(), "unshare of the exercise's mount, IPC and network namespaces")
+    bring_up_loopback()   # its own 127.0.0.1: no port or socket of an earlier exercise's (TIME_WAIT included)
     covered = _outermost([p for p in (*spec.binds, spec.tree) if p.startswith(tuple(f"{f}/" for f, _ in FRESH))])
     kept = {path: _clone(path, ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV) for path in covered}  # under /tmp: put back
     for path, options in FRESH:

@@ -9,10 +9,10 @@ submission's jobs. It enters the submission's cgroups, clones what the jail show
 user, IPC, UTS, network (loopback only), PID and cgroup namespaces (containment/userns.py) as an unprivileged uid,
 and starts the namespace's init (PID 1), which builds the jail's root (containment/jail.py) and, between
 exercises, kills every process left in the namespace. For each exercise the supervisor forks a fresh learner's
-process, which joins the jail with a mount and an IPC namespace and empty /tmp, HOME and /dev/shm of its own,
-drops every capability, and is filtered by seccomp and watched from inside (observe.py); the supervisor answers
-the filter's notifications (containment/seccomp.py), writing what it saw to the job's observation pipe, and
-reports how the process ended once nothing it left runs any more. The jail is built once per submission, not once
+process, which joins the jail with mount, IPC and network (loopback) namespaces and empty /tmp, HOME and /dev/shm
+of its own, drops every capability, and is filtered by seccomp and watched from inside (observe.py); the supervisor
+answers the filter's notifications (containment/seccomp.py), writing what it saw to the job's observation pipe,
+and reports how the process ended once nothing it left runs any more. The jail is built once per submission, not once
 per exercise; one submission's jail never holds another's code or files.
 
 In both modes the learner's process sees only its own pipes, gets its hard limits, and runs the check module's

@@ -90,9 +90,9 @@ def main() -> None:
         info["limits"].append(f"each submission in a jail of its own: a user namespace (uid {jailing['uid']} outside, "
                               "no capabilities, no-new-privs) owning its own IPC, UTS, network, PID and cgroup "
                               "namespaces; its own root filesystem (read-only: Python, the grader, the public checks, "
-                              "its submission) and /proc; each exercise in a new process with mount and IPC "
-                              "namespaces and an empty /tmp, /dev/shm and HOME of its own, every process it started "
-                              "killed before the next; nothing any of it writes or creates is kept")
+                              "its submission) and /proc; each exercise in a new process with mount, IPC and network "
+                              "(loopback) namespaces and an empty /tmp, /dev/shm and HOME of its own, every process "
+                              "it started killed before the next; nothing any of it writes or creates is kept")
         info["limits"].append(seccomp.describe() if jailing["seccomp"] else
                               "system calls: NOT filtered (no seccomp filter could be installed here)")
     info["limits"] += cgroup.describe(memory_mb + JOB_OVERHEAD_MB if cgroup.memory else memory_mb,
