@@ -1,20 +1,25 @@
 """Bulk grading's throughput on a generated class, against the naive way, measured in one run.
 
-    sudo python benchmarks/bench_bulk.py --honest 170 --chapters ch02 --naive 24
+    python benchmarks/bench_bulk.py --honest 170 --chapters ch02 --naive 20 [--profile]
 
 Generates a class (tests/classroom.py: solutions written other ways, stubs, catalogued bugs,
 partial work, as folders, flat folders and zips, plus one hostile submission per known attack)
 and grades it with `grade bulk`. The naive way — one `grade CHAPTER --target TREE` process per
 submission and chapter, one at a time — is timed on an evenly spread sample of the class's honest
-submissions (every k-th), and the report compares submissions per minute. Bulk grading runs with
-the manifest's own limits, hostile cases included; the naive way, which has no jail, never runs
-them, which flatters it.
+submissions (every k-th), half of it before bulk grading and half after, so that both see the machine's
+load. The report compares submissions per minute (wall time) and CPU time per submission (all the
+processes of either way: steadier than wall time on a machine others use, and what fewer cores cannot
+hide). Bulk grading runs with the manifest's own limits, hostile cases included (a few of them run into
+their time limits on purpose); the naive way, which has no jail, never runs them, which flatters it.
 
 With `--profile` the workers also time-stamp each job's phases (grader/engine/stamps.py) and the report
-adds where a submission's time goes: the worker's side of each job (cgroup, scratch folder, fork), the
-jail's set-up (clones, namespaces, the namespace's init, the learner's mount namespace and root, limits,
-seccomp, the observer), the learner's code and its checks' cases, the teardown; per submission the
-process forked for it, the trusted side's scoring (one pytest session per student) and the intake.
+adds where a submission's time goes, for honest and hostile submissions apart: per submission the process
+forked for it and its jail's set-up (the supervisor, clones of what the jail shows, the namespaces, the
+init and the root), per exercise the hand-over to the jail, the fork of the learner's process, its layer
+of the jail (mount, IPC and network namespaces, /tmp, HOME), limits, seccomp and observer, the learner's
+code and cases (with its exit), the init's clean-up and the end record; the learner processes' own CPU
+time and page faults, and the workers' CPU time for the submission, all processes included. On the trusted
+side: the intake, the staging, the scoring (pytest sessions of several submissions) and the class's files.
 Stamping costs a little itself: the ratio is best taken from a run without it.
 """
 from __future__ import annotations
