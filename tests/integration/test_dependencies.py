@@ -1,8 +1,10 @@
-"""Chapter 4 runs the learner's own chapter-3 attention; when that is broken, feedback says so first."""
+"""Chapter 4 runs the learner's own chapter-3 attention; when that is broken, feedback says so first. What an
+exercise builds on is graded only when the exercise fails: a passing one costs no more than itself."""
 import shutil
 
 import pytest
 
+from grader.engine import runner
 from grader.scoring.grading import grade
 
 pytestmark = pytest.mark.needs_solutions
@@ -10,7 +12,19 @@ pytestmark = pytest.mark.needs_solutions
 SCALED = "attn_scores / keys.shape[-1] ** 0.5"
 
 
-def test_broken_attention_is_blamed_before_the_block(course, tmp_path):
+@pytest.fixture
+def submitted(monkeypatch):
+    """The exercise ids of every later batch of jobs handed to a worker (the dependencies graded for blame)."""
+    batches, submit = [], runner.Worker.submit
+
+    def recorded(self, jobs, isolated=False):
+        batches.append([ex.id for _, ex in jobs])
+        return submit(self, jobs, isolated)
+    monkeypatch.setattr(runner.Worker, "submit", recorded)
+    return batches
+
+
+def test_broken_attention_is_blamed_before_the_block(course, tmp_path, submitted):
     tree = tmp_path / "learner"
     shutil.copytree(course.solutions, tree, ignore=shutil.ignore_patterns("__pycache__"))
     module = tree / "ch03" / "multihead_attention.py"
@@ -22,3 +36,9 @@ def test_broken_attention_is_blamed_before_the_block(course, tmp_path):
     assert block.feedback.startswith("This builds on ch03.multihead_attention, which does not pass yet"), block.feedback
     assert gelu.status == "passed" and not gelu.feedback
     assert [e.id for e in run.exercises] == ["ch04.transformer_block", "ch04.gelu"]  # the dependency is not reported
+    assert len(submitted) == 1 and "ch03.multihead_attention" in submitted[0] and "ch04.gelu" not in submitted[0]
+
+
+def test_what_a_passing_exercise_builds_on_is_not_graded(course, submitted):
+    run = grade(course, course.solutions, [course.exercise("ch04.gpt_model")])
+    assert [(e.id, e.status) for e in run.exercises] == [("ch04.gpt_model", "passed")] and submitted == []
