@@ -1,11 +1,12 @@
 """Chapter 4 runs the learner's own chapter-3 attention; when that is broken, feedback says so first. What an
-exercise builds on is graded only when the exercise fails: a passing one costs no more than itself."""
+exercise builds on is graded only when the exercise fails (in the tree where it fails): a passing one costs no more
+than itself."""
 import shutil
 
 import pytest
 
 from grader.engine import runner
-from grader.scoring.grading import grade
+from grader.scoring.grading import grade, grade_trees
 
 pytestmark = pytest.mark.needs_solutions
 
@@ -14,11 +15,11 @@ SCALED = "attn_scores / keys.shape[-1] ** 0.5"
 
 @pytest.fixture
 def submitted(monkeypatch):
-    """The exercise ids of every later batch of jobs handed to a worker (the dependencies graded for blame)."""
+    """(tree, exercise id) of every later batch of jobs handed to a worker (the dependencies graded for blame)."""
     batches, submit = [], runner.Worker.submit
 
     def recorded(self, jobs, isolated=False):
-        batches.append([ex.id for _, ex in jobs])
+        batches.append([(tree, ex.id) for tree, ex in jobs])
         return submit(self, jobs, isolated)
     monkeypatch.setattr(runner.Worker, "submit", recorded)
     return batches
@@ -30,13 +31,18 @@ def test_broken_attention_is_blamed_before_the_block(course, tmp_path, submitted
     module = tree / "ch03" / "multihead_attention.py"
     assert module.read_text().count(SCALED) == 1
     module.write_text(module.read_text().replace(SCALED, "attn_scores"))
-    run = grade(course, tree, [course.exercise("ch04.transformer_block"), course.exercise("ch04.gelu")])
+    exercises = [course.exercise("ch04.transformer_block"), course.exercise("ch04.gelu")]
+    run, solved = grade_trees(course, [tree, course.solutions], exercises)   # one worker, as grade sync grades two trees
     block, gelu = run.exercises
     assert block.status == "failed" and block.score < block.max_score
     assert block.feedback.startswith("This builds on ch03.multihead_attention, which does not pass yet"), block.feedback
     assert gelu.status == "passed" and not gelu.feedback
     assert [e.id for e in run.exercises] == ["ch04.transformer_block", "ch04.gelu"]  # the dependency is not reported
-    assert len(submitted) == 1 and "ch03.multihead_attention" in submitted[0] and "ch04.gelu" not in submitted[0]
+    assert [(e.id, e.status, e.feedback) for e in solved.exercises] == [
+        ("ch04.transformer_block", "passed", ""), ("ch04.gelu", "passed", "")]
+    (batch,) = submitted   # what the failing block builds on, in its own tree only
+    assert (tree, "ch03.multihead_attention") in batch and {t for t, _ in batch} == {tree}
+    assert "ch04.gelu" not in {i for _, i in batch}
 
 
 def test_what_a_passing_exercise_builds_on_is_not_graded(course, submitted):
