@@ -15,3 +15,8 @@ SOURCES[INSTRUCTION_DATA.name] = INSTRUCTION_DATA
 from .spam import SPAM  # noqa: E402
 
 SOURCES[SPAM.name] = SPAM
+
+# DPO: the book's preference data (instruction-data-with-preference.json)
+from .preferences import PREFERENCE_DATA  # noqa: E402
+
+SOURCES[PREFERENCE_DATA.name] = PREFERENCE_DATA
