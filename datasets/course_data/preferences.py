@@ -63,7 +63,10 @@ def wrong_answer(entry: dict) -> str:
     """A plausible wrong answer to one of chapter 7's generated entries, in the form of its output: a regular
     plural or past tense where the right one is irregular (and back), the word itself for its opposite, the word
     unchanged for a change of case, the names in their own order, a sum one too large."""
-    family, asked, right = task_family(entry), _asked(entry), entry["output"]
+    family = task_family(entry)
+    if family is None:
+        raise ValueError(f"not one of chapter 7's generated entries: {entry!r}")
+    asked, right = _asked(entry), entry["output"]
     if family == "plural":
         wrong = asked + ("es" if PLURALS[asked] == asked + "s" else "s")
         correct = PLURALS[asked]
@@ -76,10 +79,8 @@ def wrong_answer(entry: dict) -> str:
     elif family == "arithmetic":
         a, b = (int(n) for n in re.split(r" \+ | plus ", asked))
         wrong, correct = str(a + b + 1), str(a + b)
-    elif family in ("case", "reverse"):
+    else:   # "case" and "reverse": the input as it came
         wrong, correct = asked, right
-    else:
-        raise ValueError(f"not one of chapter 7's generated entries: {entry!r}")
     if right == correct:
         return wrong
     return right[:-len(correct) - 1] + wrong + "."   # "... is keys." -> "... is keyes."
