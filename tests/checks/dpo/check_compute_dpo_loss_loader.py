@@ -38,7 +38,8 @@ def _three(out, name):
              f"{len(got)}")
     for value in got:
         if not isinstance(value, float):
-            fail(f"compute_dpo_loss_loader returned a {type(value).__name__}: add up each batch's values as Python "
+            kind = "tensor" if hasattr(value, "torch_dtype") else type(value).__name__
+            fail(f"compute_dpo_loss_loader returned a {kind}: add up each batch's values as Python "
                  "floats (.item()), so that no computation graph is kept across batches")
     return np.array(got)
 

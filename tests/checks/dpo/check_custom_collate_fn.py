@@ -9,6 +9,8 @@ ITEMS, PAD = ref.ITEMS, ref.PAD
 KEYS = ["prompt", "chosen", "rejected", "chosen_mask", "rejected_mask"]
 TENSORS = KEYS[1:]
 OWN_PAD, CUT = 7, 9
+SHOWN = (f"the check's {len(ITEMS)} items (prompts of {', '.join(str(len(i['prompt'])) for i in ITEMS)} tokens, each "
+         "followed by 2 newline ids and the response)")
 
 
 def collate(learner, **kwargs):
@@ -68,7 +70,7 @@ def test_prompts(out):
 def test_ids_padded_to_a_common_length(out):
     got, want = _batch(out, "book"), ref.expected_batch(ITEMS)
     for key in ("chosen", "rejected"):
-        expect_equal(got[key], want[key], f"batch[{key!r}] for the items {ITEMS}", mistakes={
+        expect_equal(got[key], want[key], f"batch[{key!r}] for {SHOWN}", mistakes={
             "chosen and rejected are padded each to their own longest sequence: pad both to one common length, the "
             "longest of either + 1": ref.expected_batch(ITEMS, common=False)[key],
             "the rows are padded to the longest sequence: the common length is the longest + 1, as in the "
@@ -91,7 +93,7 @@ def test_masks_select_the_response(out):
                 [[not v for v in row] for row in want[key]]}
         got_rows = got[key]
         fail_if_mistake(got_rows, bad, f"batch[{key!r}]")
-        expect_equal(got_rows, want[key], f"batch[{key!r}] for the items {ITEMS}")
+        expect_equal(got_rows, want[key], f"batch[{key!r}] for {SHOWN}")
 
 
 def test_mask_prompt_tokens_false(out):
