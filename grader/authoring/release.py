@@ -18,6 +18,7 @@ import ast
 import json
 import re
 import shutil
+import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -49,6 +50,8 @@ class Release:
     overlaps: list[str] = field(default_factory=list)         # solution lines the course's own code holds too
     files: int = 0
     keep_hidden: bool = False                                  # hidden checks and their snapshot data kept
+    code_hints: bool = False                                   # the hint tiers that show code kept
+    withheld_hints: int = 0                                    # hint tiers left out because they show code
 
 
 def _decorated(node: ast.stmt, name: str) -> bool:
@@ -105,9 +108,10 @@ def readme(text: str) -> str:
     return RELEASE_ONLY.sub(r"\1", COURSE_ONLY.sub("", text))
 
 
-def build(course: Course, out: Path, keep_hidden: bool = False) -> Release:
+def build(course: Course, out: Path, keep_hidden: bool = False, code_hints: bool = False) -> Release:
     """Write the learner release of `course` to the empty or new folder `out` (with `keep_hidden`, its hidden
-    checks and their snapshot data too: for a grading server only)."""
+    checks and their snapshot data too: for a grading server only). The hint tiers that show code are left
+    out of its manifest unless `code_hints` (a copy for self-study)."""
     out = Path(out).resolve()
     if not course.solutions.is_dir():
         raise ReleaseError("a release is made from the course repository (it needs solutions/)")
@@ -116,7 +120,7 @@ def build(course: Course, out: Path, keep_hidden: bool = False) -> Release:
     if any(out == p or p in out.parents for p in [course.root.resolve() / name for name in INCLUDE]) \
             or out == course.root.resolve():
         raise ReleaseError(f"{out} is inside what the release copies: put it elsewhere")
-    release = Release(out, keep_hidden=keep_hidden)
+    release = Release(out, keep_hidden=keep_hidden, code_hints=code_hints)
     try:
         _write(course, release)
         problems, release.overlaps = scan(course, out)
@@ -144,6 +148,9 @@ def _write(course: Course, release: Release) -> None:
         elif (out / name).exists():
             (out / name).unlink()
     (out / "README.md").write_text(readme((root / "README.md").read_text(encoding="utf-8")), encoding="utf-8")
+    if not release.code_hints:
+        text, release.withheld_hints = withhold_code_hints((root / "course.toml").read_text(encoding="utf-8"), course)
+        (out / "course.toml").write_text(text, encoding="utf-8")
     _tests(out / "tests", release)
     stubs = markers.stub_files(course.solutions)
     for folder in ("exercises", "tests/stubs"):
@@ -218,6 +225,13 @@ def _checks_and_snapshots(course: Course, release: Release) -> None:
 PUBLIC_CODE = ("grader", "datasets", "tests")   # the course's own code, shipped as written (snapshots and stubs aside)
 
 
+HINTS = re.compile(r"(?ms)^hint = \[.*?^\]")
+
+
+def course_hints_withheld(manifest: Path) -> bool:
+    return bool(re.search(r'(?m)^code_hints = "withheld"', manifest.read_text(encoding="utf-8")))
+
+
 def _squeezed(text: str) -> str:
     return "".join(text.split())
 
@@ -246,6 +260,35 @@ def _public_code(out: Path) -> dict[str, str]:
     return found
 
 
+def withhold_code_hints(text: str, course: Course) -> tuple[str, int]:
+    """The manifest `text` without each exercise's last hint tier (the one tier that may show code, see
+    CONTRIBUTING.md), marked `[release] code_hints = "withheld"` so that `grade hint` says so; and how many
+    tiers went."""
+    hints = [entry.get("hint", []) for entry in tomllib.loads(text).get("exercise", [])]
+    hints = [h for h in hints if h]
+    blocks = list(HINTS.finditer(text))
+    if len(blocks) != len(hints):
+        raise ReleaseError("course.toml: could not match its hint blocks to its exercises; write each as `hint = [` "
+                           "... `]` on lines of their own")
+    dropped, parts, last = 0, [], 0
+    for block, tiers in zip(blocks, hints):
+        kept = tiers[:-1] if len(tiers) > 1 else tiers
+        dropped += len(tiers) - len(kept)
+        parts += [text[last:block.start()], "hint = [\n" + "".join(f"{_toml_string(tier)},\n" for tier in kept) + "]"]
+        last = block.end()
+    parts.append(text[last:])
+    note = ("\n[release]\ncode_hints = \"withheld\"  # each exercise's last hint tier, which may show code, is not "
+            "in this copy of the course\n")
+    return "".join(parts).rstrip("\n") + "\n" + note, dropped
+
+
+def _toml_string(text: str) -> str:
+    """A TOML string holding `text`: a multi-line literal string where it can be one, else a basic string."""
+    if "'''" not in text and not text.endswith("'"):
+        return f"'''\n{text}'''" if not text.startswith("\n") else f"'''{text}'''"
+    return json.dumps(text)
+
+
 def scan(course: Course, out: Path) -> tuple[list[str], list[str]]:
     """(problems, overlaps). A problem is a line of a solution, found in a file of `out`, that neither a stub
     nor the course's own code contains: generated files (stubs, notebooks), the README and the manifest
@@ -263,8 +306,8 @@ def scan(course: Course, out: Path) -> tuple[list[str], list[str]]:
             text = path.read_text(encoding="utf-8")
         except (UnicodeDecodeError, OSError):
             continue   # binary: the .npz snapshots hold numbers only
-        if path.name == "course.toml":
-            text = re.sub(r"(?ms)^hint = \[.*?^\]", "", text)
+        if path.name == "course.toml" and not course_hints_withheld(path):
+            text = HINTS.sub("", text)   # kept at the instructor's word: only the last tier may show code
         if path.suffix == ".ipynb":
             text = "\n".join("".join(c.get("source", "")) for c in json.loads(text).get("cells", []))
         squeezed = _squeezed(text)

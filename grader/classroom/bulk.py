@@ -1,9 +1,11 @@
 """`grade bulk`: a class of untrusted submissions, graded contained, in parallel, resumably.
 
-One template worker per core imports torch once and knows no submission; each submission's jobs
-run in a process forked from it for that submission alone, each exercise jailed as the
-template's own uid (grader/containment/jail.py). The trusted side scores each finished submission with the
-checks (pytest, one session per student) and writes that student's results atomically at once,
+Each submission is read in a limited helper process (intake.py; as root, as the uid nobody). One template
+worker per core imports torch once and knows no submission; each submission's jobs run in a process forked
+from it for that submission alone, each exercise in a user namespace and jail of its own
+(grader/containment/). Root is not needed. The trusted side scores each finished submission with the
+checks (pytest, one session per student), turns what each job was seen doing into flags, and writes that
+student's results atomically at once,
 keyed by the submission's content and the grader's version: a run that is killed and started
 again continues where it was, regrading nothing finished (`regrade` forces).
 """
@@ -21,11 +23,13 @@ from pathlib import Path
 
 from ..containment.isolation import IsolationMissing, isolation_available
 from ..core.files import atomic_write
+from ..core import markers
 from ..core.manifest import Course, Exercise
+from ..core.sources import SourceError, pristine_stub
 from ..scoring.cache import grader_version
 from ..scoring.grading import with_dependencies
-from . import flags, outputs, scaleout, submissions
-from .pool import Templates, given_lines, score_submission
+from . import flags, intake, outputs, scaleout, submissions
+from .pool import Templates, score_submission
 
 
 @dataclass
@@ -36,6 +40,7 @@ class Student:
     key: str
     result: dict | None = None
     cached: bool = False
+    flags: list[str] = field(default_factory=list)   # every flag, copies included (set when the class is done)
 
 
 @dataclass
@@ -66,10 +71,18 @@ def grade_class(course: Course, folder: Path, exercises: list[Exercise], out: Pa
     version = grader_version(course)
     needed = with_dependencies(course, exercises)
     wanted = submissions.wanted_files(needed)
-    given = given_lines(course, needed)
     students = []
-    for student, path in submissions.discover(folder):
-        sub = submissions.read(student, path, wanted, course)
+    reading, scratch = intake.intake_course(course)
+    entries = submissions.discover(folder)
+    named = submissions.name_notes(entries)
+    try:
+        subs = [intake.read_contained(student, path, wanted, reading) for student, path in entries]
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    for sub in subs:
+        sub.notes[:0] = named.get(sub.student, [])
+    for sub in subs:
+        student = sub.student
         key = hashlib.sha256(f"{version}\0{sub.digest}\0{','.join(e.id for e in exercises)}\0"
                              f"{json.dumps(limits, sort_keys=True)}".encode()).hexdigest()
         st = Student(sub, key)
@@ -90,7 +103,7 @@ def grade_class(course: Course, folder: Path, exercises: list[Exercise], out: Pa
                 on_progress(progress)
         scaleout.grade_on_cluster(dask, course, todo, exercises, limits, unsafe, done)
     elif todo:
-        _grade(course, todo, exercises, needed, out, parallel, not missing, progress, on_progress, given, limits)
+        _grade(course, todo, exercises, needed, out, parallel, not missing, progress, on_progress, limits)
     finish_class(course, students, exercises, out)
     return students
 
@@ -105,16 +118,39 @@ def finish_class(course: Course, students: list[Student], exercises: list[Exerci
                 known.setdefault(rel, set()).update(flags.shingles(source.read_bytes()))
     prints = {s.submission.student: flags.fingerprint(s.submission.files, known) for s in students}
     pairs = flags.similar_pairs(prints)
+    reference, stubs = handed_out(course, exercises)
     flagged = {s.submission.student: list(s.result.get("flags", [])) for s in students if s.result}
+    for s in students:
+        if s.result:
+            flagged[s.submission.student] += flags.handout_flags(s.submission.files, reference, stubs)
     for a, b, score in pairs:
         flagged[a].append(f"copy: {score:.0%} like {b}'s submission")
         flagged[b].append(f"copy: {score:.0%} like {a}'s submission")
     flagged = {k: v for k, v in flagged.items() if v}
+    for s in students:
+        s.flags = flagged.get(s.submission.student, [])
     outputs.write_class(out, [s.result for s in students if s.result], [ex.id for ex in exercises], flagged, pairs,
                 {ex.id: ex.title for ex in exercises})
 
 
-def _grade(course, todo, exercises, needed, out, parallel, jailed, progress, on_progress, given, limits) -> None:
+def handed_out(course: Course, exercises: list[Exercise]) -> tuple[dict[str, set[str]], dict[str, bytes]]:
+    """(file -> the squeezed lines of its solution's marked regions, file -> the stub as handed out) for the
+    files of `exercises`, where the course has them."""
+    reference, stubs = {}, {}
+    for ex in exercises:
+        rel = f"{ex.chapter}/{ex.file}"
+        solution = ex.source(course.solutions)
+        if solution.is_file() and rel not in reference:
+            regions = markers.regions(solution.read_text(encoding="utf-8"))
+            reference[rel] = flags.squeezed_lines("\n".join(line for r in regions for line in r["code"]))
+        try:
+            stubs.setdefault(rel, pristine_stub(course, ex).encode("utf-8"))
+        except SourceError:
+            pass
+    return reference, stubs
+
+
+def _grade(course, todo, exercises, needed, out, parallel, jailed, progress, on_progress, limits) -> None:
     staging = out / ".staging"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -144,7 +180,7 @@ def _grade(course, todo, exercises, needed, out, parallel, jailed, progress, on_
     try:
         for _ in range(len(todo)):
             st, jobs = finished.get()
-            st.result = _score(course, st, exercises, jobs, out, templates.applied(), given)
+            st.result = _score(course, st, exercises, jobs, out, templates.applied())
             shutil.rmtree(staging / st.submission.student, ignore_errors=True)
             progress.done += 1
             if on_progress:
@@ -154,8 +190,8 @@ def _grade(course, todo, exercises, needed, out, parallel, jailed, progress, on_
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _score(course: Course, st: Student, exercises, jobs, out: Path, limits: list[str], given) -> dict:
-    result, report = score_submission(course, st.submission, st.key, exercises, jobs, limits, given)
+def _score(course: Course, st: Student, exercises, jobs, out: Path, limits: list[str]) -> dict:
+    result, report = score_submission(course, st.submission, st.key, exercises, jobs, limits)
     save(out, result, report)
     return result
 

@@ -11,6 +11,7 @@ import html as html_lib
 import io
 import re
 import statistics
+import urllib.parse
 from collections import Counter
 
 from ..core.manifest import CHAPTER_ID
@@ -49,7 +50,8 @@ def html(results: list[dict], exercises: list[str], flags: dict[str, list[str]],
     body.append("<h2>Students</h2><table id='students'><tr><th>Student</th><th>Total</th><th>Submission</th>"
                 "<th>Flags</th></tr>")
     for r in sorted(results, key=lambda r: r["student"]):
-        body.append(f"<tr><td>{e(r['student'])}</td><td class=n>{fmt(r['score'])}</td>"
+        link = "students/" + urllib.parse.quote(r["student"], safe="") + "/feedback.md"
+        body.append(f"<tr><td><a href='{e(link)}'>{e(r['student'])}</a></td><td class=n>{fmt(r['score'])}</td>"
                     f"<td>{e(r.get('submission', {}).get('status', 'ok'))}</td>"
                     f"<td class=n>{len(flags.get(r['student'], []))}</td></tr>")
     body.append("</table>")
@@ -63,25 +65,38 @@ def _exercise(result: dict, ex_id: str) -> dict | None:
 
 def _items(results: list[dict], exercises: list[str]) -> list[str]:
     """Per check: pass rate and discrimination, the point-biserial correlation of passing the check with
-    the student's total without that check (near 0 or below: the check does not separate strong from weak)."""
-    rows = ["<h2>Checks</h2><p>Discrimination is the correlation between passing a check and the rest of the "
-            "total; a check that every student passes, or that strong students fail as often as weak ones, "
-            "shows near 0.</p><table id='checks'><tr><th>Check</th><th>Pass rate</th><th>Discrimination</th></tr>"]
+    the student's total without that check (near 0 or below: the check does not separate strong from weak).
+    Grouped by exercise, the exercise with the hardest check first, its checks hardest first; the checks
+    every student passed are counted, not listed."""
+    groups, easy = [], 0
     for ex in exercises:
-        names = []
-        for r in results:
-            for c in (_exercise(r, ex) or {}).get("checks", []):
-                if c["name"] not in names:
-                    names.append(c["name"])
+        names = list(dict.fromkeys(c["name"] for r in results for c in (_exercise(r, ex) or {}).get("checks", [])
+                                   if c.get("max_points", 1) > 0))
+        rows = []
         for name in names:
             pairs = [(c["passed"], r["score"] - c["points"]) for r in results
                      for c in (_exercise(r, ex) or {}).get("checks", []) if c["name"] == name]
             rate = sum(p for p, _ in pairs) / len(pairs)
-            d = _correlation([float(p) for p, _ in pairs], [t for _, t in pairs])
-            rows.append(f"<tr><td><code>{html_lib.escape(ex)}::{html_lib.escape(name)}</code></td>"
-                        f"<td class=n>{rate:.0%}</td><td class=n>{'-' if d is None else f'{d:.2f}'}</td></tr>")
-    rows.append("</table>")
-    return rows
+            if rate == 1:
+                easy += 1
+                continue
+            rows.append((rate, name, _correlation([float(p) for p, _ in pairs], [t for _, t in pairs])))
+        if rows:
+            groups.append((min(r[0] for r in rows), ex, sorted(rows)))
+    if not groups:
+        return ["<h2>Checks</h2><p>Every student passed every check.</p>"]
+    out = ["<h2>Checks</h2><p>The checks that some students failed, hardest first, grouped by exercise. "
+           "Discrimination is the correlation between passing a check and the rest of the total; near 0, the check "
+           "does not tell strong students from weak ones. "
+           + (f"{easy} more check{'s' if easy != 1 else ''} every student passed." if easy else "") + "</p>"
+           "<table id='checks'><tr><th>Exercise</th><th>Check</th><th>Pass rate</th><th>Discrimination</th></tr>"]
+    for _, ex, rows in sorted(groups):
+        for i, (rate, name, d) in enumerate(rows):
+            first = f"<td rowspan={len(rows)}><code>{html_lib.escape(ex)}</code></td>" if i == 0 else ""
+            out.append(f"<tr>{first}<td><code>{html_lib.escape(name)}</code></td><td class='n{' low' if rate < 0.5 else ''}'>"
+                       f"{rate:.0%}</td><td class=n>{'-' if d is None else f'{d:.2f}'}</td></tr>")
+    out.append("</table>")
+    return out
 
 
 def _correlation(x: list[float], y: list[float]) -> float | None:
@@ -105,6 +120,9 @@ def _mistakes(results: list[dict], top: int = 15) -> list[str]:
                 if not c["passed"] and c["status"] == "failed" and c["feedback"]:
                     seen.add((x["id"], _normalise(c["feedback"])))
         counts.update(seen)
+    if not counts:
+        return ["<h2>Most common mistakes</h2><p>No check failed with feedback (every failure was a stub left "
+                "unwritten, an error, or nothing failed).</p>"]
     rows = ["<h2>Most common mistakes</h2><table id='mistakes'><tr><th>Students</th><th>Exercise</th>"
             "<th>Feedback (numbers as #)</th></tr>"]
     rows += [f"<tr><td class=n>{n}</td><td>{html_lib.escape(ex)}</td><td>{html_lib.escape(msg)}</td></tr>"
@@ -136,12 +154,14 @@ def _histogram(values: list[float], maximum: float, title: str, width: float, he
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
     matplotlib.rcParams["svg.fonttype"] = "none"
     fig, ax = plt.subplots(figsize=(width, height))
     bins = min(20, max(1, int(maximum * 2) or 1))
     ax.hist(values, bins=bins, range=(0, maximum or 1), color="#4a7bb7", edgecolor="white")
-    ax.set_yticks([])
-    for side in ("top", "right", "left"):
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=3, integer=True))   # a count axis: how many students
+    ax.set_ylabel("students", fontsize=7)
+    for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.tick_params(labelsize=7)
     if title:

@@ -1,78 +1,81 @@
-"""What an instructor should look at: suspicious code, runs that did not end normally, copies.
+"""What an instructor should look at: what a submission's code did, runs that did not end normally, copies.
 
-Flags never change a score; they point a person at a submission. The source is only read as
-text (regular expressions, Python's tokenizer), never parsed by the compiler or run here.
+Flags never change a score; they point a person at a submission. They come from what the code did, not
+from how it is spelled: the observations each job's end record carries (system calls the jail refused,
+processes started and programs run, counted by the job's supervisor; imports of low-level modules, ctypes,
+sockets, files outside its folder, patched libraries, counted inside the learner's process; see
+grader/engine/protocol.py's OBSERVED), the memory cgroup's kills, the learner's own sys.exit, and how each
+job ended. An exercise whose checks run processes on purpose (appendix A's DDP) declares how many in its
+check module (`LEARNER_PROCESSES = N`): up to that, starting processes is not a flag there. The source is
+only read as text for copies (Python's tokenizer), never parsed by the compiler or run here.
 """
 from __future__ import annotations
 
+import ast
+import functools
+from collections import Counter
 import io
 import keyword
-import re
 import tokenize
+from pathlib import Path
 
-from ..engine.protocol import JOB_CRASHED, JOB_LOST, JOB_MEMORY, JOB_TIMEOUT
+from ..engine.protocol import EXIT, JOB_CRASHED, JOB_LOST, JOB_MEMORY, JOB_TIMEOUT, OBSERVED
 
-SUSPICIOUS = [
-    (r"\bimport\s+(ctypes|subprocess|socket|signal|pty|resource|multiprocessing\.shared_memory)\b|"
-     r"\bfrom\s+(ctypes|subprocess|socket|signal|pty|resource)\s+import\b", "imports a system module ({0})"),
-    (r"\bos\.(system|popen|fork|forkpty|kill|killpg|_exit|exec\w*|spawn\w*|set\w*uid|setns|unshare|chroot|"
-     r"chmod|chown|remove|unlink|rmdir|symlink|link|mount|dup2|write|open)\b", "calls {0}"),
-    (r"\bsys\.exit\b|(?<![\w.])(exit|quit)\(", "exits the interpreter ({0})"),
-    (r"/proc\b|site-packages|dist-packages|sitecustomize|usercustomize|__pycache__|\.pyc\b|conftest|pytest\.ini",
-     "reaches for the system or the test runner ({0})"),
-    (r"\b(grader|pytest|_pytest|course_data\.gpt2)\b", "refers to the grader ({0})"),
-    (r"\bsys\.modules\b|\b__import__\b|\bimportlib\b|\bbuiltins\b|\bgc\.get_objects\b", "reaches into imports ({0})"),
-    (r"\b(torch|numpy|np|nn|F|tiktoken)(\.\w+)+\s*=(?!=)|\bsetattr\(\s*(torch|numpy|np|nn|F|tiktoken)\b",
-     "replaces a library function ({0})"),
-    (r"\bdef\s+__(eq|ne|hash|bool|len)__\b", "defines {0} (objects that claim equality)"),
-    (r"\b(urllib|requests|http\.client|ftplib|smtplib)\b", "uses the network ({0})"),
-    (r"(?<![\w.])(eval|exec|compile)\(", "runs code from strings ({0})"),
-    (r"(open|Path)\(\s*[rbf]?['\"](/|\.\./)|(?<![\w])[rbfRBF]{0,2}['\"]/[\w.~-]", "names a path outside its folder ({0})"),
-    (r"\bexpanduser\(|\bPath\.home\(|\bos\.environ\b|\bgetenv\(", "reads the environment or home folder ({0})"),
-    (r"\bglob\(|\brglob\(|\bos\.walk\(|\blistdir\(|\bscandir\(", "lists folders ({0})"),
-]
-PATTERNS = [(re.compile(p), what) for p, what in SUSPICIOUS]
 JOB_FLAGS = {JOB_TIMEOUT: "ran past its time limit", JOB_MEMORY: "was killed (memory or a hard limit)",
              JOB_CRASHED: "ended abnormally", JOB_LOST: "lost its grading process"}
+PROCESS_KINDS = ("started", "ran", "process", "signal")   # what an exercise that declares processes may do
 
 
-def scan(files: dict[str, bytes], given: dict[str, set[str]] | None = None) -> list[str]:
-    """Suspicious constructs in the submitted files, each with file:line (the first few per kind);
-    lines the course itself gave (`given`: file -> stripped lines of its stub and reference) are skipped."""
+@functools.lru_cache(maxsize=None)
+def allowed_processes(check_path: str) -> int:
+    """`LEARNER_PROCESSES` of a check module, read from its source (not imported); 0 when it has none."""
+    try:
+        tree = ast.parse(Path(check_path).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return 0
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "LEARNER_PROCESSES" for t in node.targets):
+            if isinstance(node.value, ast.Constant) and isinstance(node.value.value, int):
+                return node.value.value
+    return 0
+
+
+def observed_flags(ex_id: str, observed: dict, allowance: int = 0) -> list[str]:
+    """One flag per kind of thing the job was seen doing (grader/engine/protocol.py OBSERVED)."""
     found = []
-    for rel, data in sorted(files.items()):
-        text = data.decode("utf-8", "replace")
-        skip = (given or {}).get(rel, set())
-        for pattern, what in PATTERNS:
-            hits = [m for m in pattern.finditer(text) if _line_of(text, m.start()).strip() not in skip][:3]
-            if hits:
-                places = ", ".join(f"{rel}:{text.count(chr(10), 0, m.start()) + 1}" for m in hits)
-                found.append(f"code: {what.format(hits[0].group(0).strip()[:40])} at {places}")
+    for kind, entry in sorted(observed.items()):
+        if kind in PROCESS_KINDS and allowance and (kind in ("process", "signal") or entry["count"] <= allowance):
+            continue
+        examples = "; ".join(entry["examples"][:3])
+        count = f"{entry['count']}×" if entry["count"] > 1 else ""
+        found.append(f"did: {ex_id} {OBSERVED.get(kind, kind)} ({count}{' ' if count and examples else ''}"
+                     f"{examples})".replace(" ()", ""))
     return found
 
 
-def _line_of(text: str, pos: int) -> str:
-    start = text.rfind("\n", 0, pos) + 1
-    end = text.find("\n", pos)
-    return text[start:end if end >= 0 else len(text)]
-
-
-def submission_flags(sub, jobs: dict | None, given: dict[str, set[str]] | None = None,
-                     results: dict | None = None) -> list[str]:
-    """Flags for one student: the intake's notes that matter, suspicious code, abnormal runs (a job that
-    did not end normally, or an exercise that ran out of time or memory)."""
+def submission_flags(sub, jobs: dict | None, results: dict | None = None, root: Path | None = None) -> list[str]:
+    """Flags for one student: the intake's notes that matter, what each job did and how it ended (a job
+    that did not end normally, an exercise that ran out of time or memory, the learner's own exit)."""
     found = [f"submission: {note}" for note in sub.notes if "symlink" in note or "'..'" in note or "absolute" in note
-             or "binary" in note or "larger than" in note]
+             or "binary" in note or "larger than" in note or "over the limit" in note or "named like" in note
+             or "formula" in note]
     if sub.status != "ok":
         found.append(f"submission: {sub.status}")
-    found += scan(sub.files, given)
     for ex_id, job in (jobs or {}).items():
         if job.status in JOB_FLAGS:
             found.append(f"run: {ex_id} {JOB_FLAGS[job.status]} ({job.detail[:120]})")
         if job.rejected:
-            found.append(f"run: {ex_id} sent {job.rejected} malformed or undeclared record(s)")
+            found.append(f"run: {ex_id} sent {job.rejected} malformed, undeclared or oversized record(s)")
         if job.output_bytes > 100_000:
             found.append(f"run: {ex_id} printed {job.output_bytes:,} bytes")
+        if job.memory.get("oom_kills"):
+            found.append(f"run: {ex_id} hit its memory limit: {int(job.memory['oom_kills'])} process(es) killed "
+                         f"(peak {job.memory.get('peak_mb', 0):.0f} MB)")
+        errors = [job.import_error, *(case.get("error") for case in job.cases.values())]
+        if any(e and e.get("kind") == EXIT for e in errors):
+            found.append(f"run: {ex_id} called sys.exit (or exit/quit) in its code")
+        allowance = allowed_processes(str(job.exercise.check_path(root))) if root is not None else 0
+        found += observed_flags(ex_id, job.observed, allowance)
     for ex_id, result in (results or {}).items():
         if result.status in ("timeout", "memory") and (jobs or {}).get(ex_id) and jobs[ex_id].status not in JOB_FLAGS:
             found.append(f"run: {ex_id} ran out of {'time' if result.status == 'timeout' else 'memory'}")
@@ -119,3 +122,54 @@ def similar_pairs(prints: dict[str, set], threshold: float = 0.9, minimum: int =
             if score >= threshold:
                 pairs.append((a, b, round(score, 3)))
     return pairs
+
+
+def squeezed_lines(text: str) -> set[str]:
+    """The lines of `text` without their whitespace, 8 characters or more (short ones prove nothing)."""
+    return {s for s in ("".join(line.split()) for line in text.splitlines()) if len(s) >= 8}
+
+
+def handout_flags(files: dict[str, bytes], reference: dict[str, set[str]], stubs: dict[str, bytes]) -> list[str]:
+    """A submission that is the course's reference solution nearly verbatim (a leaked answer key; the book's
+    code typed in would differ in its comments and layout somewhere), or the stubs as handed out with trivial
+    edits only. `reference`: file -> the squeezed lines of its marked solution regions; `stubs`: file -> the
+    stub as handed out."""
+    found = []
+    mine = {rel: data.decode("utf-8", "replace") for rel, data in files.items() if rel in reference}
+    wanted = sum(len(lines) for rel, lines in reference.items() if rel in mine)
+    held = sum(len(lines & squeezed_lines(mine[rel])) for rel, lines in reference.items() if rel in mine)
+    if wanted >= 20 and held >= 0.95 * wanted:
+        found.append(f"copy: the course's reference solution, {held} of its {wanted} solution lines verbatim "
+                     "(a leaked answer key?)")
+    same = [rel for rel in mine if rel in stubs and _code(mine[rel]) == _code(stubs[rel].decode("utf-8", "replace"))]
+    if mine and len(same) == len(mine):
+        edited = sum(mine[rel] != stubs[rel].decode("utf-8", "replace") for rel in same)
+        found.append("copy: the stubs as handed out" + (f", {edited} file(s) changed in comments or layout only"
+                                                         if edited else ", unchanged"))
+    return found
+
+
+def _code(text: str) -> list[str]:
+    """The code of a module without comments and blank lines, each line without its whitespace."""
+    lines = []
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type not in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT):
+                lines.append(tok.string)
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return ["".join(line.split()) for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
+    return lines
+
+
+KINDS = {"did": "for what their code did", "run": "for how a run ended", "copy": "as copies",
+         "submission": "for what was handed in"}
+
+
+def summary(flag_lists: list[list[str]]) -> str:
+    """"3 flagged (2 as copies, 1 for what their code did)": every kind of flag counted, as flags.json has them;
+    a student flagged in several ways counts once in the total and once per kind."""
+    flagged = [flags for flags in flag_lists if flags]
+    if not flagged:
+        return "none flagged"
+    kinds = Counter(kind for flags in flagged for kind in dict.fromkeys(f.split(":", 1)[0] for f in flags))
+    return f"{len(flagged)} flagged (" + ", ".join(f"{n} {KINDS.get(k, k)}" for k, n in kinds.most_common()) + ")"

@@ -10,29 +10,27 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..containment.isolation import isolation_available
+from ..containment.isolation import job_uid, isolation_available
 from ..core.manifest import Course, Exercise
-from ..core.sources import SourceError, pristine_stub
 from ..engine.runner import Worker
 from ..scoring.grading import blame_dependencies, score_jobs
 from ..scoring.results import ExerciseResult, RunResult
 from . import flags, submissions
 
-BASE_UID = 61000  # template i runs learner code as uid BASE_UID + i, a uid of its own
-
-
 class Templates:
-    """The warm workers, one per core, each grading one submission at a time in a thread of ours."""
+    """The warm workers, one per core, each grading one submission at a time in a thread of ours. Run as
+    root, template i runs its jobs as uid BASE_UID + i + `uid_offset` outside their user namespaces (never
+    as root); run by an ordinary user, as that user."""
 
     def __init__(self, course: Course, exercises: list[Exercise], staging: Path, count: int, jailed: bool,
-                 limits: dict | None = None, uid_base: int = BASE_UID):
+                 limits: dict | None = None, uid_offset: int = 0):
         self.course, self.exercises, self.staging, self.jailed, self.limits = course, exercises, staging, jailed, limits
-        self.uid_base = uid_base
+        self.uid_offset = uid_offset
         self.workers = [self._start(i) for i in range(count)]
 
     def _start(self, slot: int) -> Worker:
         return Worker([], self.course, parallel=1, limits=self.limits, keep_open=True, targets=[self.staging],
-                      preload=self.exercises, jail_uid=self.uid_base + slot if self.jailed else None)
+                      preload=self.exercises, jail_uid=job_uid(slot + self.uid_offset) if self.jailed else None)
 
     def grade(self, slot: int, tree: Path) -> dict:
         """Run one submission's jobs on template `slot`; exercise id -> JobResult."""
@@ -56,22 +54,8 @@ class Templates:
             worker.close()
 
 
-def given_lines(course: Course, exercises: list[Exercise]) -> dict[str, set[str]]:
-    """file -> the stripped lines the course itself hands out or holds for it (stub and reference)."""
-    given: dict[str, set[str]] = {}
-    for ex in exercises:
-        lines = given.setdefault(f"{ex.chapter}/{ex.file}", set())
-        try:
-            lines |= {line.strip() for line in pristine_stub(course, ex).splitlines()}
-        except SourceError:
-            pass
-        if ex.source(course.solutions).is_file():
-            lines |= {line.strip() for line in ex.source(course.solutions).read_text(encoding="utf-8").splitlines()}
-    return given
-
-
-def score_submission(course: Course, sub: submissions.Submission, key: str, exercises, jobs, limits: list[str],
-                     given) -> tuple[dict, str]:
+def score_submission(course: Course, sub: submissions.Submission, key: str, exercises, jobs,
+                     limits: list[str]) -> tuple[dict, str]:
     """The trusted side for one submission: its checks scored (one pytest session, reported by
     pytest-json-report too) and its flags; returns (result, the pytest report's text)."""
     by_id, report = None, ""
@@ -90,7 +74,7 @@ def score_submission(course: Course, sub: submissions.Submission, key: str, exer
     result = {**run.to_dict(), "student": sub.student, "cache_key": key,
               "submission": {"source": sub.source.name, "status": sub.status, "files": sorted(sub.files),
                              "notes": sub.notes, "digest": sub.digest},
-              "flags": flags.submission_flags(sub, jobs, given, by_id)}
+              "flags": flags.submission_flags(sub, jobs, by_id, course.root)}
     return result, report
 
 

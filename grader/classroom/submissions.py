@@ -11,6 +11,7 @@ or run here (the grading worker reports syntax errors with file and line).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import re
 import stat
@@ -25,8 +26,12 @@ from ..notebooks.layout import NotebookError
 
 MAX_FILE = 512 * 1024          # bytes of one source file
 MAX_MEMBERS = 5000             # entries of one zip
-MAX_ZIP_READ = 64 * 2**20      # bytes read out of one zip, in all
+MAX_ZIP_READ = 64 * 2**20      # bytes read out of one submission (zip or notebooks), in all
+MAX_NOTEBOOK = 16 * 2**20      # bytes of one notebook
+MAX_NOTEBOOKS = 50             # notebooks of one submission
 ID_CHARS = re.compile(r"[^A-Za-z0-9._@+-]")
+ID_LENGTH = 64
+FORMULA = ("=", "+", "-", "@")
 
 
 @dataclass
@@ -51,21 +56,57 @@ def wanted_files(exercises: list[Exercise]) -> set[str]:
 
 
 def discover(folder: Path) -> list[tuple[str, Path]]:
-    """(student id, path) for every folder or zip in `folder`, ids made safe and unique."""
+    """(student id, path) for every folder, zip or notebook in `folder`. Ids are made of safe characters and
+    unique by construction, ignoring case (so they are unique as folder names on any file system too): each
+    entry first claims its own name, then a name that is taken gets the first free `-2`, `-3`, ...
+    (`x`, `x-2` and `x.zip` become x, x-2 and x-3)."""
     entries = sorted(p for p in Path(folder).iterdir() if not p.name.startswith(".") and not p.is_symlink()
                      and (p.suffix.lower() in (".zip", ".ipynb") or p.is_dir()))
-    seen: dict[str, int] = {}
-    found = []
-    for path in entries:
-        base = ID_CHARS.sub("_", path.name if path.is_dir() else path.stem)[:64] or "student"
-        seen[base] = seen.get(base, 0) + 1
-        found.append((base if seen[base] == 1 else f"{base}-{seen[base]}", path))
-    return found
+    bases = [ID_CHARS.sub("_", path.name if path.is_dir() else path.stem)[:ID_LENGTH] or "student" for path in entries]
+    taken = set()
+    ids: list[str | None] = []
+    for base in bases:
+        ids.append(None if base.lower() in taken else base)
+        taken.add(base.lower())
+    for i, base in enumerate(bases):
+        n = 2
+        while ids[i] is None:
+            suffix = f"-{n}"
+            candidate = base[:ID_LENGTH - len(suffix)] + suffix
+            if candidate.lower() not in taken:
+                ids[i] = candidate
+                taken.add(candidate.lower())
+            n += 1
+    return list(zip(ids, entries))
+
+
+def base_id(path: Path) -> str:
+    """The id a submission's name asks for, before `discover` makes it unique."""
+    path = Path(path)
+    return ID_CHARS.sub("_", path.name if path.is_dir() else path.stem)[:ID_LENGTH] or "student"
+
+
+def name_notes(entries: list[tuple[str, Path]]) -> dict[str, list[str]]:
+    """student id -> notes on its name: several submissions named alike (ignoring case), so graded under
+    ids of their own; a name a spreadsheet would read as a formula."""
+    groups: dict[str, list[tuple[str, Path]]] = {}
+    for student, path in entries:
+        groups.setdefault(base_id(path).lower(), []).append((student, path))
+    notes: dict[str, list[str]] = {}
+    for group in groups.values():
+        for student, path in group if len(group) > 1 else ():
+            others = ", ".join(p.name[:80] for s, p in group if s != student)
+            notes.setdefault(student, []).append(f"named like {others}: graded separately, as {student}")
+    for student, _ in entries:
+        if student.startswith(FORMULA):
+            notes.setdefault(student, []).append("its name starts like a spreadsheet formula: the gradebook "
+                                                 "quotes it")
+    return notes
 
 
 def read(student: str, path: Path, wanted: set[str], course: Course | None = None) -> Submission:
     sub = Submission(student, Path(path))
-    if course is not None and _is_notebooks(path, wanted):
+    if course is not None and is_notebooks(path, wanted):
         return _read_notebooks(sub, wanted, course)
     candidates: dict[str, list[tuple[str, bytes]]] = {}
     try:
@@ -91,7 +132,7 @@ def read(student: str, path: Path, wanted: set[str], course: Course | None = Non
     return sub
 
 
-def _is_notebooks(path: Path, wanted: set[str]) -> bool:
+def is_notebooks(path: Path, wanted: set[str]) -> bool:
     """An .ipynb, or a folder or zip with notebooks and none of the manifest's .py files."""
     path = Path(path)
     try:
@@ -101,10 +142,28 @@ def _is_notebooks(path: Path, wanted: set[str]) -> bool:
             with zipfile.ZipFile(path) as archive:
                 names = [n for n in archive.namelist()[:MAX_MEMBERS]]
         else:
-            names = [str(p.relative_to(path)) for p in path.rglob("*") if ".ipynb_checkpoints" not in p.parts][:MAX_MEMBERS]
+            found = (str(p.relative_to(path)) for p in path.rglob("*") if ".ipynb_checkpoints" not in p.parts)
+            names = list(itertools.islice(found, MAX_MEMBERS))
     except (OSError, zipfile.BadZipFile, ValueError):
         return False
     return any(n.endswith(".ipynb") for n in names) and not any(_match(n, wanted) for n in names if n.endswith(".py"))
+
+
+def copy_notebooks(folder: Path, dest: Path) -> list[str]:
+    """The notebooks at the top of `folder` copied into `dest` (no symlinks; each and all together bounded);
+    notes on what was left out."""
+    notes, total = [], 0
+    for path in sorted(Path(folder).glob("*.ipynb"))[:MAX_NOTEBOOKS]:
+        size = os.lstat(path).st_size
+        if not stat.S_ISREG(os.lstat(path).st_mode) or size > MAX_NOTEBOOK or total + size > MAX_ZIP_READ:
+            notes.append(f"{path.name[:120]}: ignored, a symlink or larger than the limit")
+            continue
+        with open(path, "rb", opener=lambda p, flags: os.open(p, flags | os.O_NOFOLLOW)) as f:
+            data = f.read(MAX_NOTEBOOK + 1)
+        total += len(data)
+        (dest / ID_CHARS.sub("_", path.name)).write_bytes(data)
+        os.chmod(dest / ID_CHARS.sub("_", path.name), 0o644)
+    return notes
 
 
 def _read_notebooks(sub: Submission, wanted: set[str], course: Course) -> Submission:
@@ -115,12 +174,30 @@ def _read_notebooks(sub: Submission, wanted: set[str], course: Course) -> Submis
             folder.mkdir()
             try:
                 with zipfile.ZipFile(source) as archive:
-                    for info in archive.infolist()[:MAX_MEMBERS]:
+                    total, kept, ignored = 0, 0, []
+                    if len(archive.infolist()) > MAX_MEMBERS:
+                        raise ValueError(f"{len(archive.infolist())} entries; at most {MAX_MEMBERS} are read")
+                    for info in archive.infolist():
                         name = PurePosixPath(info.filename.replace("\\", "/")).name
-                        if name.endswith(".ipynb") and not stat.S_ISLNK(info.external_attr >> 16) \
-                                and info.file_size <= MAX_ZIP_READ and ".ipynb_checkpoints" not in info.filename:
-                            with archive.open(info) as member:
-                                (folder / ID_CHARS.sub("_", name)).write_bytes(member.read(MAX_ZIP_READ + 1))
+                        if not name.endswith(".ipynb") or stat.S_ISLNK(info.external_attr >> 16) \
+                                or ".ipynb_checkpoints" in info.filename:
+                            continue
+                        room = min(MAX_NOTEBOOK, MAX_ZIP_READ - total)
+                        if info.file_size > room or kept >= MAX_NOTEBOOKS:
+                            ignored.append(name)
+                            continue
+                        with archive.open(info) as member:  # a lying header cannot make this read more
+                            data = member.read(room + 1)
+                        total += len(data)
+                        kept += 1
+                        if len(data) > room:
+                            ignored.append(name)
+                            continue
+                        (folder / ID_CHARS.sub("_", name)).write_bytes(data)
+                    if ignored:
+                        sub.notes.append(f"{len(ignored)} notebook(s) ignored, over the limit on notebooks "
+                                         f"({MAX_NOTEBOOK >> 20} MB each, {MAX_ZIP_READ >> 20} MB and {MAX_NOTEBOOKS} "
+                                         f"in all): {', '.join(n[:60] for n in ignored[:3])}")
             except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
                 sub.status, sub.notes = "corrupt", [f"the submission could not be read: {type(exc).__name__}: {exc}"]
                 return sub

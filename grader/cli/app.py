@@ -105,21 +105,28 @@ def maintainers_course() -> manifest.Course:
     """The course, for the commands that work from its solutions (check, sync, release)."""
     course = load_course()
     if not course.solutions.is_dir():
-        raise click.UsageError("this copy of the course has no solutions/ (a learner's copy): this command is "
-                               "for the course's own repository")
+        raise Refusal("this copy of the course has no solutions/ (a learner's copy): check, sync and release run "
+                      "in the course's own repository; here, `grade CHAPTER` grades your code")
     return course
 
 
 def pick_target(course, solutions: bool, target: str | None) -> Path:
     if solutions and target:
-        raise click.UsageError("use either --solutions or --target, not both")
+        raise Refusal("use either --solutions or --target, not both")
     if solutions:
         if not course.solutions.is_dir():
-            raise click.UsageError("this copy of the course has no solutions/ folder")
+            raise Refusal("this copy of the course has no reference solutions (a learner's copy): grade your own code "
+                          "with `grade CHAPTER`, or another folder with --target PATH")
         return course.solutions
     path = Path(target) if target else course.stubs
     if not path.is_dir():
-        raise click.UsageError(f"{path} is not a folder")
+        if path.suffix.lower() == ".zip":
+            raise Refusal(f"{path} is a zip: unpack it and give the folder to --target (`grade bulk` reads zips as "
+                          "they are)")
+        raise Refusal(f"{path} is not a folder: --target takes a course-shaped folder (PATH/ch02/...), a notebook "
+                      "(.ipynb) or a folder of notebooks" if target else
+                      f"{path} is not a folder: the course's exercises/ is missing (`grade doctor` says how to get it "
+                      "back)")
     return path
 
 

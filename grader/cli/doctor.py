@@ -11,9 +11,11 @@ import platform
 import sys
 from dataclasses import dataclass
 
-from ..containment import cgroups, sandbox
+from ..containment import jail, sandbox, seccomp, userns
+from ..containment.cgroups import JobCgroups
 from ..containment.isolation import isolation_available
 from ..core.manifest import Course
+from ..engine import exercise
 
 OK, WARN, PROBLEM = "ok", "warn", "problem"
 INSTALL = 'pip install -c constraints.txt -e ".[test]"'
@@ -110,14 +112,20 @@ def containment() -> list[Finding]:
         pid = os.fork()
         if pid == 0:
             try:
+                userns.enter_worker()  # as the worker does, when run by an ordinary user
                 os._exit(0 if probe() else 1)
             except BaseException:  # noqa: BLE001
                 os._exit(1)
         ok = os.waitpid(pid, 0)[1] == 0
         found.append(Finding(OK if ok else WARN, label + ("" if ok else ": not available here")))
-    group = cgroups.PidsCgroup()
-    found.append(Finding(OK if group.base else WARN, "pids cgroup (a fork bomb stops at 64 processes)"
-                         + ("" if group.base else ": not writable here; leftovers are killed by process group")))
+    group = JobCgroups()
+    found.append(Finding(OK if group.pids else WARN, "pids cgroup (a fork bomb stops at 64 processes)" + (
+        "" if group.pids else ": not writable here; leftovers are killed by process group (`grade bulk` caps "
+                              f"each exercise at {exercise.JAIL_PROCESSES} processes in its user namespace)")))
+    found.append(Finding(OK if group.memory else WARN, "memory cgroup (an exercise's processes and files share one "
+                         "bound)" + ("" if group.memory else ": not writable here; `grade bulk` bounds an exercise by "
+                                     f"{exercise.JAIL_PROCESSES} processes × (the worker's address space + the "
+                                     f"exercise's memory limit) each, plus {jail.TMP_MB + 5 * jail.SMALL_MB} MB of files")))
     group.close()
     try:
         import resource  # noqa: F401
@@ -125,10 +133,26 @@ def containment() -> list[Finding]:
     except ImportError:
         found.append(Finding(WARN, "no rlimits on this OS: memory and CPU are not limited"))
     missing = isolation_available()
-    found.append(Finding(OK if not missing else WARN, "instructors' `grade bulk` jail" +
-                         (" (a uid, root filesystem and /proc per exercise)" if not missing else
-                          f": needs {missing}; learners need none of it")))
+    who = "as root" if os.geteuid() == 0 else "without root, in user namespaces"
+    found.append(Finding(OK if not missing else WARN, f"instructors' `grade bulk` jail, {who}" +
+                         (" (a user namespace, root filesystem, /proc, IPC and network per exercise)" if not missing
+                          else f": needs {missing}; learners need none of it")))
+    if not missing:
+        filtered = _seccomp_works()
+        found.append(Finding(OK if filtered else WARN, "seccomp filter for `grade bulk`" +
+                             ("" if filtered else ": not available here (bulk grading runs without it)")))
     return found
+
+
+def _seccomp_works() -> bool:
+    pid = os.fork()
+    if pid == 0:
+        try:
+            seccomp.install(notify=False)
+            os._exit(0)
+        except BaseException:  # noqa: BLE001
+            os._exit(1)
+    return os.waitpid(pid, 0)[1] == 0
 
 
 def exercises(course: Course) -> list[Finding]:

@@ -43,7 +43,8 @@ def run_cmd(chapters, solutions, target, json_path, verbose):
 
 @click.command("watch", short_help="Re-grade what each save touches, on one screen.")
 @click.argument("chapters", nargs=-1)
-@click.option("--target", metavar="PATH", help="Watch another course-shaped folder instead of exercises/.")
+@click.option("--target", metavar="PATH", help="Watch another course-shaped folder instead of exercises/, or a "
+              "notebook (.ipynb).")
 def watch_cmd(chapters, target):
     """Re-grade as you save: CHAPTERS (default all), each save re-grading what it touched.
 
@@ -52,10 +53,20 @@ def watch_cmd(chapters, target):
     from .watch import Watcher, watch_loop
     course = load_course()
     exercises = select(course, list(chapters))
-    if is_notebook_target(target):
-        raise click.UsageError("grade watch follows .py files; grade a notebook with its last cell, "
-                               f"grade_notebook(), or `grade CHAPTER --target {target}`")
-    watcher = Watcher(course, pick_target(course, False, target), exercises)
+    if target and Path(target).suffix == ".ipynb":
+        from ..notebooks.layout import NotebookError
+        from .watch import NotebookWatcher
+        try:
+            chapter = reader_chapter(course, Path(target))
+            exercises = [ex for ex in (exercises if chapters else course.chapter(chapter).exercises)
+                         if ex.chapter == chapter] or list(course.chapter(chapter).exercises)
+            watcher = NotebookWatcher(course, Path(target), exercises)
+        except NotebookError as exc:
+            raise click.UsageError(str(exc)) from None
+    elif is_notebook_target(target):
+        raise click.UsageError("grade watch follows one notebook at a time: `grade watch --target NOTEBOOK.ipynb`")
+    else:
+        watcher = Watcher(course, pick_target(course, False, target), exercises)
     try:
         watch_loop(watcher, console, clear=sys.stdout.isatty())
     except KeyboardInterrupt:
@@ -87,6 +98,12 @@ def progress_cmd():
     from ..scoring.report import render_progress
     render_progress(course, run, console, reused=len(reused))
     sys.exit(Exit.FULL_MARKS if run.score >= run.max_score else Exit.POINTS_LOST)
+
+
+def reader_chapter(course, notebook: Path) -> str:
+    """The chapter a notebook is for (its tags), or NotebookError saying why it cannot be read."""
+    from ..notebooks import reader
+    return reader.read(notebook, course).chapter
 
 
 def hint_paragraphs(text: str) -> list[str]:
@@ -133,7 +150,11 @@ def hint_cmd(exercise, more, tier):
     last = max(shown)
     if last < total and not tier:
         console.print(f"\n[dim]Stuck still? `grade hint {ex.id}` again shows hint {last + 1}"
-                      f"{' (with code)' if last + 1 == total else ''}.[/dim]")
+                      f"{' (with code)' if last + 1 == total and not course.hints_withheld else ''}.[/dim]")
+    elif not tier and course.hints_withheld:
+        console.print(f"\n[dim]That was the last hint for {ex.id} in this copy of the course: the one with code is "
+                      "left out of it (ask your instructor, or read the book's section again). "
+                      f"`grade hint {ex.id} --tier N` shows one of these again.[/dim]")
     elif not tier:
         console.print(f"\n[dim]That was the last hint for {ex.id} ({total} of {total}): there are no more. "
                       f"`grade hint {ex.id} --tier N` shows one of them again.[/dim]")
@@ -142,9 +163,9 @@ def hint_cmd(exercise, more, tier):
 @click.command("reset", short_help="Put an exercise's stub back; your file is backed up.")
 @click.argument("exercise")
 @click.option("--whole-file", is_flag=True, help="Restore the exercise's whole file, not just its definitions.")
-@click.option("--target", metavar="PATH", help="A course-shaped folder other than exercises/.")
+@click.option("--target", metavar="PATH", help="A course-shaped folder other than exercises/, or a notebook (.ipynb).")
 def reset_cmd(exercise, whole_file, target):
-    """Put EXERCISE's stub back (its functions and classes), keeping a backup of your file.
+    """Put EXERCISE's stub back (its functions and classes, or its notebook cell), keeping a backup.
 
     Other exercises in the same file keep your code. The backup goes to .grade/backups/."""
     from ..core.sources import SourceError, reset
@@ -154,7 +175,15 @@ def reset_cmd(exercise, whole_file, target):
     except KeyError:
         raise unknown_ref(course, exercise, exercises_only=True) from None
     try:
-        path, backup = reset(course, ex, pick_target(course, False, target), whole_file)
+        if target and Path(target).suffix == ".ipynb":
+            from ..notebooks import edit
+            from ..notebooks.layout import NotebookError
+            try:
+                path, backup = edit.reset(course, ex, Path(target), whole_file)
+            except NotebookError as exc:
+                raise click.UsageError(str(exc)) from None
+        else:
+            path, backup = reset(course, ex, pick_target(course, False, target), whole_file)
     except SourceError as exc:
         raise click.UsageError(str(exc)) from None
     what = "the whole file" if whole_file else ", ".join(ex.defines) or "the file"
@@ -185,16 +214,18 @@ def doctor_cmd():
 
 @click.command("list", short_help="Every exercise with its book section, points and file.")
 def list_cmd():
-    """List every exercise of the course with its book section, points and file (under exercises/)."""
+    """List every exercise of the course with its book section, points and file (under exercises/CHAPTER/)."""
     from ..scoring.report import book_label
     course = load_course()
     ids = max(len(ex.name) for ex in course.exercises)
-    books = max(len(book_label(ex.book)) for ex in course.exercises)
-    console.print(f"[dim]  {'exercise':<{ids}} {'book':<{books}} points file (in exercises/)[/dim]")
+    book = 14   # "§3.6.2 ex. 3.3"; a longer label (a bonus notebook's section) is cut
+    console.print(f"[dim]  {'exercise':<{ids}} pts {'book':<{book}} file (in exercises/CHAPTER/)[/dim]")
     for chapter in course.chapters:
         console.print(f"[bold]{chapter.id}[/bold] {escape(chapter.title)} ({count(chapter.points)})")
         for ex in chapter.exercises:
-            console.print(f"  {ex.name:<{ids}} {book_label(ex.book):<{books}} {ex.points:>3g} pt {ex.chapter}/{ex.file}",
+            label = book_label(ex.book)
+            label = label if len(label) <= book else label[:book - 1] + "…"
+            console.print(f"  {ex.name:<{ids}} {ex.points:>3g} {label:<{book}} {ex.file}",
                           markup=False, overflow="ellipsis", no_wrap=True)
 
 

@@ -56,15 +56,19 @@ def sync_cmd(chapters):
 
 @click.command("release", short_help="Instructors: write the learner's copy of the course.")
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
-def release_cmd(out):
+@click.option("--with-code-hints", "code_hints", is_flag=True,
+              help="Keep each exercise's last hint tier, the one that may show code (a copy for self-study).")
+@click.option("--list-overlaps", is_flag=True, help="List every solution line the course's own code holds too.")
+def release_cmd(out, code_hints, list_overlaps):
     """Instructors: write the learner's copy of the course to the new folder OUT.
 
-    Stubs, learner notebooks, public checks and snapshots, the grader, data code, README and CI;
-    no solutions, no hidden checks or their snapshot data, no line of a solution in any file."""
+    Stubs, learner notebooks, public checks and snapshots, the grader, data code, README and CI; no
+    solutions, no hidden checks or their snapshot data, no line of a solution in any file, and (unless
+    --with-code-hints) no hint tier that may show code."""
     from ..authoring.release import ReleaseError, build
     course = maintainers_course()
     try:
-        made = build(course, out)
+        made = build(course, out, code_hints=code_hints)
     except ReleaseError as exc:
         raise click.UsageError(str(exc)) from None
     console.print(f"Wrote the learner release to {made.out} ({made.files} files), checked for solution text.",
@@ -72,11 +76,15 @@ def release_cmd(out):
     hidden = sum(made.hidden.values())
     console.print(f"Hidden checks left out: {hidden}" + (f" ({', '.join(f'{k}: {v}' for k, v in made.hidden.items())})"
                                                          if hidden else ""), markup=False)
-    console.print(f"Tests left out (they need solutions/): {', '.join(made.left_out_tests) or 'none'}", markup=False)
+    console.print("Hint tiers that may show code: " + ("kept (--with-code-hints)" if code_hints else
+                  f"{made.withheld_hints} left out (`grade release OUT --with-code-hints` keeps them)"), markup=False)
+    console.print(f"Tests left out (they need solutions/): {len(made.left_out_tests)}", markup=False)
     if made.overlaps:
-        console.print(f"For review: {len(made.overlaps)} line(s) of the solutions also stand in the course's own code "
-                      "(idioms, or checks building a reference):", markup=False)
-        for overlap in made.overlaps:
+        files = sorted({o.split(":", 1)[0] for o in made.overlaps})
+        console.print(f"For review: {len(made.overlaps)} solution line(s) also stand in {len(files)} file(s) of the "
+                      "course's own code (idioms, or checks building a reference)"
+                      + ("" if list_overlaps else "; --list-overlaps lists them") + ".", markup=False)
+        for overlap in made.overlaps if list_overlaps else []:
             console.print(f"  {overlap}", markup=False, highlight=False)
 
 
@@ -122,17 +130,14 @@ def bulk_cmd(submissions, chapters, out, regrade, parallel, unsafe, dask):
             students = grade_class(course, submissions, exercises, out, parallel, regrade, unsafe, update, dask=dask)
         except IsolationMissing as exc:
             raise click.UsageError(str(exc)) from None
-    flagged = sum(bool(s.result and s.result.get("flags")) for s in students)
+    from ..classroom.flags import summary
     console.print(f"{len(students)} submissions graded ({sum(s.cached for s in students)} from earlier runs); "
-                  f"{flagged} flagged. Results in {out}: gradebook.csv, report.html, junit.xml, flags.json, "
-                  "students/<id>/", highlight=False, markup=False)
+                  f"{summary([s.flags for s in students])}. Results in {out}: gradebook.csv, report.html, "
+                  "junit.xml, flags.json, students/<id>/", highlight=False, markup=False)
 
 
 def _select(course, chapters) -> list:
-    try:
-        return course.select([c.strip() for c in chapters if c.strip()])
-    except KeyError as exc:
-        raise click.UsageError(f"unknown chapter or exercise {exc}") from None
+    return select(course, [c.strip() for c in chapters if c.strip()])
 
 
 @click.command("gradescope", short_help="Instructors: a Gradescope autograder bundle for chapters.")

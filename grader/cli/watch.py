@@ -8,13 +8,17 @@ code ends that exercise's child, not the watch; a worker that died is started ag
 from __future__ import annotations
 
 import time
+import shutil
+import tempfile
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..core.manifest import Course, Exercise
 from ..core.points import fraction
 from ..engine.runner import Worker
+from ..notebooks import extract
+from ..notebooks.layout import NotebookError
 from ..scoring.grading import (
     blame_dependencies,
     display_path,
@@ -103,12 +107,71 @@ class Watcher:
             self.worker.close()
             self.worker = None
 
+    @property
+    def watched(self) -> tuple[Path, tuple[str, ...]]:
+        """The folder whose saves matter, and the file endings that do."""
+        return self.target, (".py",)
 
-def changes(target: Path, stop_event=None, step_ms: int = 20):
-    """Lists of changed .py files under target, as saves happen (watchfiles, native file events)."""
-    from watchfiles import PythonFilter, watch
 
-    for batch in watch(target, watch_filter=PythonFilter(), step=step_ms, debounce=1600, stop_event=stop_event,
+class NotebookWatcher(Watcher):
+    """`grade watch --target NOTEBOOK`: each save of the notebook turns its tagged cells into the chapter's
+    modules again (grader/notebooks/extract.py), in a tree of its own that the warm worker grades; the
+    feedback points at the notebook's cells."""
+
+    def __init__(self, course: Course, notebook: Path, exercises: list[Exercise], **options):
+        self.notebook = Path(notebook).resolve()
+        self.home = Path(tempfile.mkdtemp(prefix="grade-watch-"))
+        self.ext = extract.notebook_to_tree(self.notebook, course, self.home)
+        super().__init__(course, self.ext.tree, exercises, **options)
+
+    @property
+    def watched(self) -> tuple[Path, tuple[str, ...]]:
+        return self.notebook.parent, (".ipynb",)
+
+    def regrade(self, exercises: list[Exercise], changed: list[str]) -> Update:
+        update = super().regrade(exercises, changed)
+        self.ext.apply(update.run, str(self.notebook))
+        return update
+
+    def on_changes(self, paths: list[Path]) -> Update | None:
+        if not any(Path(p).suffix == ".ipynb" for p in paths):
+            return None
+        fresh = Path(tempfile.mkdtemp(prefix="grade-watch-", dir=self.home))
+        try:
+            self.ext = extract.notebook_to_tree(self.notebook, self.course, fresh)
+        except NotebookError as exc:  # saved half-way, or broken: say so and keep watching
+            self.latest = {k: replace(v, feedback=f"{exc}") for k, v in self.latest.items()}
+            return self.regrade([], [self.notebook.name])
+        _mirror(self.ext.tree, self.target)   # the worker sees this tree through a bind: same folder, new files
+        self.ext.tree = self.target
+        shutil.rmtree(fresh, ignore_errors=True)
+        return self.regrade(self.graded, [self.notebook.name])
+
+    def close(self) -> None:
+        super().close()
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+def _mirror(source: Path, dest: Path) -> None:
+    """Make the folder `dest` hold exactly the files of `source`, changing files in place."""
+    wanted = {p.relative_to(source) for p in source.rglob("*") if p.is_file()}
+    for path in [p for p in dest.rglob("*") if p.is_file() and p.relative_to(dest) not in wanted]:
+        path.unlink()
+    for rel in wanted:
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        data = (source / rel).read_bytes()
+        if not (dest / rel).is_file() or (dest / rel).read_bytes() != data:
+            (dest / rel).write_bytes(data)
+
+
+def changes(target: Path, stop_event=None, step_ms: int = 20, suffixes: tuple[str, ...] = (".py",)):
+    """Lists of changed files under target (ending in one of `suffixes`), as saves happen (watchfiles, native
+    file events)."""
+    from watchfiles import DefaultFilter, watch
+
+    def wanted(change, path: str) -> bool:
+        return DefaultFilter()(change, path) and path.endswith(suffixes)
+    for batch in watch(target, watch_filter=wanted, step=step_ms, debounce=1600, stop_event=stop_event,
                        raise_interrupt=True):
         yield [Path(path) for _, path in batch]
 
@@ -194,7 +257,8 @@ def watch_loop(watcher: Watcher, console, clear: bool, stop_event=None, on_updat
     if on_update:
         on_update(update)
     try:
-        for paths in changes(watcher.target, stop_event):
+        folder, suffixes = watcher.watched
+        for paths in changes(folder, stop_event, suffixes=suffixes):
             update = watcher.on_changes(paths)
             if update is not None:
                 render_update(update, console, clear)

@@ -1,50 +1,55 @@
-"""Bulk grading's jail for one exercise's process: a root filesystem of its own, an unprivileged uid.
+"""Bulk grading's jail for one job: a root filesystem of its own, built inside the job's user namespace.
 
-`enter(spec)` runs in the learner's process (forked into its own PID namespace, still root) just
-before the learner's code: a new mount namespace whose root is an empty tmpfs holding read-only
-binds of what Python needs (at the same paths, so loaded modules keep their paths), the
-submission's own tree and the public checks — nothing of the solutions, the snapshots, the
-results or any other submission; a fresh /proc that shows only this PID namespace; empty,
-size-limited, writable /tmp and HOME; minimal /dev. Then every capability is dropped, no-new-privs
-is set and the process becomes `spec.uid`. Whatever it writes is gone with its namespace.
+In two steps. `prepare(spec)` runs in the job's supervisor with the worker's credentials (root, or an
+ordinary user inside the worker's own user namespace), before it enters the job's namespaces: it clones
+each path the job may see — what Python needs (at the same paths, so loaded modules keep them), the
+submission's own tree, the public checks, a few devices — as a detached, read-only mount (open_tree), so the
+learner never needs to be able to reach them by path. `enter(spec, trees)` runs in the learner's process,
+inside the job's user namespace: a new mount namespace whose root is an empty tmpfs holding those clones;
+a fresh /proc showing only the job's PID namespace; empty, size-limited, writable /tmp, HOME and /dev/shm.
+Nothing of the solutions, the snapshots, the results or any other submission is there. Then every
+capability is dropped (bounding, ambient and all three sets). Whatever it writes goes with its namespace.
+Needs Linux 5.12+ (open_tree, move_mount, mount_setattr).
 """
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import os
 import platform
+import stat
 import sys
-from dataclasses import dataclass, field
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
-from .sandbox import (
-    CLONE_NEWNS,
-    MS_BIND,
-    MS_NODEV,
-    MS_NOSUID,
-    MS_PRIVATE,
-    MS_RDONLY,
-    MS_REC,
-    MS_REMOUNT,
-    mount,
-)
+from .sandbox import FILE_LIMIT, MS_NODEV, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, MS_BIND, mount
+from .userns import CLONE_NEWNS, LEARNER_UID
 
 SYSTEM = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc")
-DEVICES = ("null", "zero", "full", "random", "urandom")
+DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
 PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "arm64": 41}
-PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, MNT_DETACH = 24, 38, 2
+OPEN_TREE, MOVE_MOUNT, MOUNT_SETATTR = 428, 429, 442          # the same on x86-64 and arm64
+OPEN_TREE_CLONE, AT_RECURSIVE, AT_EMPTY_PATH, MOVE_MOUNT_F_EMPTY_PATH = 1, 0x8000, 0x1000, 4
+ATTR_RDONLY, ATTR_NOSUID, ATTR_NODEV, ATTR_NOEXEC = 0x1, 0x2, 0x4, 0x8
+PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, MNT_DETACH, AT_FDCWD = 24, 47, 4, 2, -100
+MS_NOEXEC = 8
 HOME = "/home/learner"
+WORK = "/tmp/job"   # the learner's folder: its working directory and TMPDIR (the rest of /tmp is not its)
+TMP_MB = FILE_LIMIT // 2**20 + 16   # room for one file at the file-size limit: a bigger one is SIGXFSZ, not ENOSPC
+SMALL_MB = 16
+
+
+class MountAttr(ctypes.Structure):
+    _fields_ = [("attr_set", ctypes.c_uint64), ("attr_clr", ctypes.c_uint64), ("propagation", ctypes.c_uint64),
+                ("userns_fd", ctypes.c_uint64)]
 
 
 @dataclass
 class JailSpec:
     root_dir: str                     # an empty directory the new root is built on
-    binds: list[str]                  # host paths bound read-only at the same path
-    tree: str                         # the submission's tree, bound read-only at the same path
-    uid: int
-    gid: int
-    tmp_mb: int = 64
-    writable: list[str] = field(default_factory=list)  # host paths bound writable (none by default)
+    binds: list[str]                  # host paths shown read-only at the same path
+    tree: str                         # the submission's tree, shown read-only at the same path
 
 
 def binds_for(course_root: Path, extra: list[str] = ()) -> list[str]:
@@ -71,61 +76,100 @@ def binds_for(course_root: Path, extra: list[str] = ()) -> list[str]:
     return [str(p) for p in kept]
 
 
-def enter(spec: JailSpec) -> None:
-    """Build the jail and drop into it as spec.uid; raises OSError if anything fails (the caller must
-    then not run the learner's code)."""
+def _syscall(number: int, *args) -> int:
+    libc = ctypes.CDLL(None, use_errno=True)
+    result = libc.syscall(number, *args)
+    if result < 0:
+        raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()))
+    return result
+
+
+def _clone(path: str, attrs: int) -> int:
+    """A detached copy of the mount tree at `path` (a bind mount not attached anywhere yet), with `attrs`
+    set on every mount of it; its file descriptor."""
+    opened = _syscall(OPEN_TREE, AT_FDCWD, path.encode(), OPEN_TREE_CLONE | AT_RECURSIVE | os.O_CLOEXEC)
+    fd = fcntl.fcntl(opened, fcntl.F_DUPFD_CLOEXEC, 3)  # never 0-2, which the learner's process replaces
+    os.close(opened)
+    attr = MountAttr(attrs, 0, 0, 0)
+    try:
+        _syscall(MOUNT_SETATTR, fd, b"", AT_EMPTY_PATH | AT_RECURSIVE, ctypes.byref(attr), ctypes.sizeof(attr))
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
+
+
+def prepare(spec: JailSpec) -> dict[str, int | str]:
+    """path -> a detached read-only clone of it (a file descriptor), or the target of a symlink to recreate;
+    run with the worker's credentials, before the job's namespaces. Raises OSError (nothing is half-made)."""
+    trees: dict[str, int | str] = {}
+    wanted = [(path, ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV) for path in [*spec.binds, spec.tree]]
+    wanted += [(device, ATTR_NOSUID | ATTR_NOEXEC) for device in DEVICES if os.path.exists(device)]
+    for path, attrs in wanted:
+        try:  # a symlink (e.g. /lib -> usr/lib on merged-/usr systems) is made again, not cloned
+            trees[path] = os.readlink(path) if os.path.islink(path) else _clone(path, attrs)
+        except OSError as exc:
+            close(trees)
+            raise OSError(exc.errno, f"cloning {path} for the jail: {exc.strerror}") from None
+    return trees
+
+
+def close(trees: dict[str, int | str]) -> None:
+    for value in trees.values():
+        if isinstance(value, int):
+            try:
+                os.close(value)
+            except OSError:
+                pass
+
+
+def enter(spec: JailSpec, trees: dict[str, int | str]) -> None:
+    """Build the jail from `trees` (see `prepare`) and give up every capability; raises OSError if anything
+    fails (the caller must then not run the learner's code)."""
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.unshare(CLONE_NEWNS) != 0:
         raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNS)")
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     root = spec.root_dir
     mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=8m,mode=755")
-    _devices(root)
-    os.makedirs(root + "/proc", exist_ok=True)
-    mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | 8)  # 8: MS_NOEXEC
-    for path, options in (("/tmp", f"mode=1777,size={spec.tmp_mb}m"),
-                          (HOME, f"mode=700,uid={spec.uid},gid={spec.gid},size={spec.tmp_mb}m")):
+    os.makedirs(root + "/proc")
+    mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    for path, options in (("/tmp", f"mode=1777,size={TMP_MB}m"), ("/dev/shm", f"mode=1777,size={SMALL_MB * 4}m"),
+                          (HOME, f"mode=700,uid={LEARNER_UID},gid={LEARNER_UID},size={SMALL_MB}m")):
         os.makedirs(root + path, exist_ok=True)
         mount("tmpfs", root + path, "tmpfs", MS_NOSUID | MS_NODEV, options)
-    for path in [*spec.binds, spec.tree]:  # after /tmp, so a course or tree under /tmp is bound on top of it
-        _bind(root, path, read_only=True)
-    for path in spec.writable:
-        _bind(root, path, read_only=False)
-    _pivot(libc, root)
-    mount(None, "/", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
-    os.chdir("/tmp")
-    os.environ.update({"HOME": HOME, "TMPDIR": "/tmp", "USER": "learner", "LOGNAME": "learner"})
-    drop_privileges(libc, spec.uid, spec.gid)
-
-
-def _bind(root: str, path: str, read_only: bool) -> None:
-    target = root + path
-    if os.path.islink(path):  # e.g. /lib -> usr/lib on merged-/usr systems
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        if not os.path.lexists(target):
-            os.symlink(os.readlink(path), target)
-        return
-    if os.path.isdir(path):
-        os.makedirs(target, exist_ok=True)
-    else:
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        open(target, "a").close()
-    mount(path, target, None, MS_BIND | MS_REC)
-    flags = MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | (MS_RDONLY if read_only else 0)
-    mount(None, target, None, flags)
-
-
-def _devices(root: str) -> None:
-    os.makedirs(root + "/dev", exist_ok=True)
-    for name in DEVICES:
-        if os.path.exists("/dev/" + name):
-            open(f"{root}/dev/{name}", "a").close()
-            mount("/dev/" + name, f"{root}/dev/{name}", None, MS_BIND)
-    os.makedirs(root + "/dev/shm", exist_ok=True)
-    mount("tmpfs", root + "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=64m")
+    for path, tree in trees.items():  # after /tmp, so a course or tree under /tmp lands on top of it
+        _attach(root, path, tree)
     for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
                          ("stderr", "/proc/self/fd/2")):
         os.symlink(target, f"{root}/dev/{name}")
+    close(trees)
+    _pivot(libc, root)
+    mount(None, "/", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    os.mkdir(WORK)
+    os.chdir(WORK)
+    os.environ.update({"HOME": HOME, "TMPDIR": WORK, "USER": "learner", "LOGNAME": "learner",
+                       "MPLCONFIGDIR": WORK + "/.matplotlib"})
+    tempfile.tempdir = None  # the worker's choice (cached) is not the jail's
+    drop_capabilities(libc)
+
+
+def _attach(root: str, path: str, tree: int | str) -> None:
+    target = root + path
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    if isinstance(tree, str):
+        if not os.path.lexists(target):
+            os.symlink(tree, target)
+        return
+    if not os.path.lexists(target):
+        if stat.S_ISDIR(os.fstat(tree).st_mode):  # the path itself may be out of this process's reach
+            os.makedirs(target)
+        else:
+            open(target, "a").close()
+    try:
+        _syscall(MOVE_MOUNT, tree, b"", AT_FDCWD, target.encode(), MOVE_MOUNT_F_EMPTY_PATH)
+    except OSError as exc:
+        raise OSError(exc.errno, f"attaching {path} in the jail: {exc.strerror}") from None
 
 
 def _pivot(libc, root: str) -> None:
@@ -141,15 +185,20 @@ def _pivot(libc, root: str) -> None:
     os.rmdir("/.old-root")
 
 
-def drop_privileges(libc, uid: int, gid: int) -> None:
-    """No capabilities left in any set (the bounding set too), no-new-privs, and uid/gid for good."""
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+def drop_capabilities(libc) -> None:
+    """No capability left in any set: bounding, ambient, effective, permitted, inheritable."""
     for cap in range(64):
         if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
             break  # past the last capability this kernel knows
-    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
-        raise OSError(ctypes.get_errno(), "PR_SET_NO_NEW_PRIVS")
-    os.setgroups([])
-    os.setresgid(gid, gid, gid)
-    os.setresuid(uid, uid, uid)
-    if os.getuid() != uid or os.geteuid() != uid:
-        raise OSError("the uid did not change")
+    libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    data = (ctypes.c_uint32 * 6)()
+    if libc.capset(ctypes.byref(_CapHeader(0x20080522, 0)), data) != 0:
+        raise OSError(ctypes.get_errno(), "capset")
+    with open("/proc/self/status") as f:
+        held = [line.split()[1] for line in f if line.startswith(("CapEff:", "CapPrm:", "CapBnd:"))]
+    if any(int(value, 16) for value in held):
+        raise OSError("capabilities are still held")

@@ -15,6 +15,8 @@ import shutil
 import sys
 
 CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
@@ -30,8 +32,7 @@ def isolate_network() -> str:
         libc = ctypes.CDLL(None, use_errno=True)
     except OSError:
         return "network: not isolated (no libc)"
-    flags = CLONE_NEWNET if os.geteuid() == 0 else CLONE_NEWUSER | CLONE_NEWNET
-    if libc.unshare(flags) == 0:
+    if libc.unshare(CLONE_NEWNET) == 0 or (os.geteuid() != 0 and libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0):
         return "network: none (own network namespace)"
     return f"network: not isolated (unshare failed: {os.strerror(ctypes.get_errno())})"
 
@@ -40,11 +41,13 @@ def own_loopback() -> bool:
     """Enter a new network namespace and bring up its only interface, the loopback (lo is down in a
     new namespace). Code started afterwards can talk to itself on 127.0.0.1 (torch.distributed's
     gloo rendezvous, appendix A) but reaches nothing outside and no other exercise, and a fixed port
-    such as the book's 12345 cannot collide with another exercise's. False where refused."""
+    such as the book's 12345 cannot collide with another exercise's. New IPC and UTS namespaces come
+    with it where the kernel allows: SysV objects the code makes go with the exercise. False where refused."""
     if not sys.platform.startswith("linux"):
         return False
     try:
-        if ctypes.CDLL(None, use_errno=True).unshare(CLONE_NEWNET) != 0:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS) != 0 and libc.unshare(CLONE_NEWNET) != 0:
             return False
         import fcntl
         import socket

@@ -84,6 +84,7 @@ class Chapter:
 class Course:
     root: Path
     chapters: tuple[Chapter, ...]
+    hints_withheld: bool = False   # a learner release without the hint tiers that show code ([release] code_hints)
 
     @property
     def exercises(self) -> tuple[Exercise, ...]:
@@ -154,8 +155,10 @@ def load(root: Path | None = None) -> Course:
     except tomllib.TOMLDecodeError as exc:
         raise ManifestError(f"{path}: {exc}") from None
     defaults = data.get("defaults", {})
+    release = data.get("release", {}) if isinstance(data.get("release"), dict) else {}
+    withheld = release.get("code_hints") == "withheld"
     seen: set[str] = set()
-    parsed = [_exercise(entry, defaults, path, seen) for entry in data.get("exercise", [])]
+    parsed = [_exercise(entry, defaults, path, seen, 1 if withheld else 2) for entry in data.get("exercise", [])]
     chapter_ids = [str(ch.get("id")) for ch in data.get("chapter", [])]
     orphans = sorted(e.id for e in parsed if e.chapter not in chapter_ids)
     if orphans:
@@ -167,10 +170,10 @@ def load(root: Path | None = None) -> Course:
         for dep in ex.depends:
             if dep not in known:
                 raise ManifestError(f"{path}: {ex.id} depends on unknown exercise {dep!r}")
-    return Course(root, tuple(chapters))
+    return Course(root, tuple(chapters), hints_withheld=withheld)
 
 
-def _exercise(entry: dict, defaults: dict, path: Path, seen: set[str]) -> Exercise:
+def _exercise(entry: dict, defaults: dict, path: Path, seen: set[str], min_tiers: int = 2) -> Exercise:
     ex_id = str(entry.get("id", ""))
     where = f"{path}: exercise {ex_id or '(no id)'}"
     unknown = set(entry) - set(EXERCISE_FIELDS)
@@ -188,7 +191,7 @@ def _exercise(entry: dict, defaults: dict, path: Path, seen: set[str]) -> Exerci
     if not isinstance(entry["points"], (int, float)) or entry["points"] <= 0:
         raise ManifestError(f"{where}: points must be positive")
     hints = entry["hint"]
-    if not (isinstance(hints, list) and 2 <= len(hints) <= 4
+    if not (isinstance(hints, list) and min_tiers <= len(hints) <= 4
             and all(isinstance(h, str) and h.strip() for h in hints)):
         raise ManifestError(f"{where}: hint must be a list of two to four non-empty tiers, "
                             "e.g. hint = [\"the idea\", \"the steps\", \"a line of code\"]")

@@ -19,7 +19,7 @@ from pathlib import Path
 from ..checks.declare import declared_cases
 from ..containment import sandbox
 from ..core.manifest import PACKAGE
-from . import wire
+from . import observe, wire
 from .protocol import (
     EXIT,
     MEMORY,
@@ -191,11 +191,13 @@ def _safe_str(exc: BaseException) -> str:
 
 
 def run_exercise(target: Path, module_rel: str, check_module: types.ModuleType, send,
-                 own_dir: Path | None = None, defines: list[str] = ()) -> None:
+                 own_dir: Path | None = None, defines: list[str] = (), observer=None) -> None:
     """Import the learner's module, then run every case; `send(record_dict)` after each.
-    `own_dir`, a writable folder of this process's own, makes the tree importable by interpreters it spawns.
+    `own_dir`, a writable folder of this process's own, makes the tree importable by interpreters it spawns;
+    `observer` (bulk grading, observe.py) is told what each case returned and looks for patched libraries.
     While the exercise's own code (`defines`) is still a stub, a case that fails anywhere else (in an
-    earlier chapter it builds on, say) is reported at the exercise's own TODO: that is what to do next."""
+    earlier chapter it builds on, say), or at another stub of the same file, is reported at the exercise's
+    own TODO: that is what to do next."""
     label = f"{target.resolve().name}/{module_rel}"
     if not (target / module_rel).is_file():
         send({"record": RECORD_IMPORT, "ok": False, "error": error_record(
@@ -209,6 +211,8 @@ def run_exercise(target: Path, module_rel: str, check_module: types.ModuleType, 
         module = importlib.import_module(f"{PACKAGE}." + module_rel.removesuffix(".py").replace("/", "."))
     except BaseException as exc:  # noqa: BLE001 - anything the learner's import does is reported
         send({"record": RECORD_IMPORT, "ok": False, "error": describe_exception(exc, target)})
+        if observer is not None:
+            observer.check_patches()
         return
     learner = Learner(module, label)
     path = target / module_rel
@@ -216,15 +220,21 @@ def run_exercise(target: Path, module_rel: str, check_module: types.ModuleType, 
     for name, case in declared_cases(check_module):
         start = time.perf_counter()
         try:
-            value = wire.to_plain(case(learner))
-            record = {"record": RECORD_CASE, "name": name, "ok": True, "value": value}
+            value = case(learner)
+            if observer is not None:
+                observe.own_classes(value, observer)
+            record = {"record": RECORD_CASE, "name": name, "ok": True, "value": wire.to_plain(value)}
         except wire.WireError as exc:
             record = {"record": RECORD_CASE, "name": name, "ok": False,
                       "error": error_record("WrongType", str(exc), WRONG_TYPE)}
         except BaseException as exc:  # noqa: BLE001 - whatever the learner's code raises is reported
             error = describe_exception(exc, target)
-            if stubs and (error.get("where") or {}).get("file") != label:
+            where = error.get("where") or {}
+            other_stub = error.get("type") == "NotImplementedError" and where.get("line") not in stubs
+            if stubs and (where.get("file") != label or other_stub):
                 error = _at_own_stub(error, path, label, stubs[0])
             record = {"record": RECORD_CASE, "name": name, "ok": False, "error": error}
         record["duration_s"] = round(time.perf_counter() - start, 4)
         send(record)
+    if observer is not None:
+        observer.check_patches()

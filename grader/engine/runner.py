@@ -15,6 +15,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..containment import environment
 from ..core.manifest import Course, Exercise
 from .protocol import (
     FRAME_END,
@@ -22,9 +23,14 @@ from .protocol import (
     INFO_JOB,
     JOB_LOST,
     MAX_BYTES,
+    MAX_ITEMS,
+    MAX_JOB_BYTES,
+    OBSERVED,
     RECORD_CASE,
     RECORD_IMPORT,
     clean_error,
+    clean_text,
+    unclean,
 )
 
 STDERR_KEEP = 20_000
@@ -45,6 +51,10 @@ class JobResult:
     output_bytes: int = 0
     duration_s: float = 0.0
     rejected: int = 0                           # records dropped: garbled, or for cases the check never declared
+    observed: dict = field(default_factory=dict)  # kind -> {"count", "examples"}: what the job was seen doing
+    memory: dict = field(default_factory=dict)    # {"peak_mb", "oom_kills"}: its memory cgroup, where it had one
+    received: int = 0                           # bytes of its records read so far
+    items: int = 0                              # JSON values in them (an upper bound, by separators)
     _done: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def wait(self, timeout: float | None = None) -> "JobResult":
@@ -72,6 +82,7 @@ class Worker:
         request = {
             "parallel": parallel or os.cpu_count() or 1,
             "network": network,
+            "memory_mb": self.limits.get("memory_mb", max((ex.memory_mb for ex in course.exercises), default=2048)),
             "read_only": [str(p) for p in roots],
             "hidden": _hidden(course, [*targets, *(target for target, _ in jobs)]),
             "preload_checks": [str(ex.check_path(course.root)) for ex in preload],
@@ -80,11 +91,8 @@ class Worker:
         if jail_uid is not None:  # bulk grading: each exercise in a jail of its own, as this uid
             request["jail"] = {"uid": jail_uid, "course_root": str(course.root.resolve())}
         read_fd, write_fd = os.pipe()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
         from course_data import gpt2
-        env.update(gpt2.offline_env())  # learner code may call tiktoken itself
-        env["OMP_NUM_THREADS"] = "1"  # as the worker's torch.set_num_threads(1), for interpreters learner code
-        # spawns (torch.multiprocessing.spawn): one thread per core in each would overrun the pids cgroup
+        env = environment.for_learner(os.environ, gpt2.offline_env())  # learner code may call tiktoken itself
         self.proc = subprocess.Popen(
             [sys.executable, "-I", "-m", "grader.engine.worker", str(write_fd)],
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -173,6 +181,15 @@ class Worker:
     def _take(self, job: int, kind: bytes, payload: bytes) -> None:
         # numpy (70 ms) loads here, in the reader thread, once the worker has started: not before it
         from . import wire
+        result = self.results[job] if 0 <= job < len(self.results) else None
+        if job != INFO_JOB and (result is None or result._done.is_set()):
+            return
+        if result is not None and kind != FRAME_END:  # a job's records: bounded in bytes and values, all together
+            result.received += len(payload)
+            result.items += wire.count_items(payload)
+            if result.received > MAX_JOB_BYTES or result.items > MAX_ITEMS:
+                result.rejected += 1
+                return
         try:
             record = wire.unpack(payload)
         except wire.WireError as exc:
@@ -180,21 +197,21 @@ class Worker:
         if job == INFO_JOB:
             self.info = record if isinstance(record, dict) else {}
             return
-        if not 0 <= job < len(self.results):
-            return
-        result = self.results[job]
-        if result._done.is_set():
-            return
         if not isinstance(record, dict):
             result.rejected += 1
             return
+        _note_unclean(result, record)
         if kind == FRAME_END:
             result.status = str(record.get("status"))
             result.detail = str(record.get("detail", ""))
-            result.output = str(record.get("output", ""))
+            result.output = clean_text(record.get("output", ""), 8000)
             count = record.get("output_bytes")
             result.output_bytes = count if isinstance(count, int) and not isinstance(count, bool) else 0
             result.duration_s = float(record.get("duration_s", 0.0))
+            result.observed.update(clean_observed(record.get("observed")))
+            memory = record.get("memory") if isinstance(record.get("memory"), dict) else {}
+            result.memory = {k: float(memory[k]) for k in ("peak_mb", "oom_kills")
+                             if isinstance(memory.get(k), (int, float)) and not isinstance(memory.get(k), bool)}
             result._done.set()
         elif record.get("record") == RECORD_IMPORT:
             result.import_error = clean_error(record.get("error"))
@@ -217,6 +234,27 @@ class Worker:
         if self.proc.poll() is None:
             self.proc.kill()
         self._reader.join(timeout=5)
+
+
+def _note_unclean(result: JobResult, record: dict) -> None:
+    """Count the learner's texts that held control characters or lone surrogates (cleaned before use)."""
+    error = record.get("error") if isinstance(record.get("error"), dict) else {}
+    where = error.get("where") if isinstance(error.get("where"), dict) else {}
+    texts = [record.get("output"), error.get("message"), error.get("todo"), where.get("code")]
+    if any(unclean(t) for t in texts):
+        entry = result.observed.setdefault("text", {"count": 0, "examples": []})
+        entry["count"] += 1
+
+
+def clean_observed(observed) -> dict:
+    """The end record's observations, reduced to known kinds, counts and a few short strings."""
+    clean = {}
+    for kind, entry in (observed.items() if isinstance(observed, dict) else ()):
+        if kind in OBSERVED and isinstance(entry, dict) and isinstance(entry.get("count"), int):
+            examples = entry.get("examples") if isinstance(entry.get("examples"), list) else []
+            clean[kind] = {"count": max(0, min(entry["count"], 10**9)),
+                           "examples": [clean_text(e, 240) for e in examples[:5]]}
+    return clean
 
 
 def _hidden(course: Course, targets: list[Path]) -> list[str]:

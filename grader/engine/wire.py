@@ -14,11 +14,11 @@ import zipfile
 
 import numpy as np
 
-from .protocol import MAX_BYTES
+from .protocol import MAX_BYTES, MAX_ITEMS, MAX_JSON_BYTES
 
 MAGIC = b"GRW1"
 MAX_DEPTH = 32
-MAX_ITEMS = 1_000_000
+RECORD_DEPTH = MAX_DEPTH + 8   # a record wraps the value in a few levels of its own
 MAX_ARRAYS = 4096
 NUMERIC_KINDS = "biufc"     # bool, signed, unsigned, float, complex: nothing else crosses
 
@@ -173,18 +173,52 @@ def pack(value) -> bytes:
     return MAGIC + struct.pack("<I", len(doc)) + doc + struct.pack("<Q", len(blob)) + blob
 
 
+def json_items(doc: bytes) -> int:
+    """An upper bound on the values of a JSON document, counted by their separators before anything is parsed
+    (a separator inside a string counts too): what parsing it may cost is bounded by count, not only bytes."""
+    return sum(doc.count(c) for c in (b",", b":", b"[", b"{")) + 1
+
+
+def count_items(data: bytes) -> int:
+    """json_items of a frame's JSON part."""
+    if data[:4] != MAGIC or len(data) < 8:
+        return 0
+    (n,) = struct.unpack("<I", data[4:8])
+    return json_items(data[8:8 + min(n, MAX_JSON_BYTES + 1)])
+
+
+def depth(value, limit: int) -> int:
+    """How deeply a parsed value nests (lists and dicts), looked at without recursion, up to limit + 1."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, (list, dict)):
+            deepest = max(deepest, level)
+            if deepest > limit:
+                return deepest
+            stack += [(v, level + 1) for v in (item.values() if isinstance(item, dict) else item)]
+    return deepest
+
+
 def unpack(data: bytes):
-    """Bytes from `pack` -> plain value. Raises WireError on anything malformed."""
+    """Bytes from `pack` -> plain value. Raises WireError on anything malformed, and on a frame whose JSON is
+    larger, holds more values or nests deeper than any result may (checked before and after parsing)."""
     if len(data) > MAX_BYTES:
         raise WireError("result too large")
     if data[:4] != MAGIC or len(data) < 8:
         raise WireError("not a result frame")
     (n,) = struct.unpack("<I", data[4:8])
+    if n > len(data) - 8:
+        raise WireError("malformed result frame: its JSON runs past the end of the frame")
+    if n > MAX_JSON_BYTES or count_items(data) > MAX_ITEMS:
+        raise WireError("the result holds more values than any check reads")
     try:
         doc = json.loads(data[8:8 + n])
         (m,) = struct.unpack("<Q", data[8 + n:16 + n])
     except (ValueError, struct.error, RecursionError) as exc:
         raise WireError(f"malformed result frame: {exc}") from None
+    if depth(doc, RECORD_DEPTH) > RECORD_DEPTH:
+        raise WireError("the result is nested too deeply")
     arrays = load_npz(data[16 + n:16 + n + m])
     try:
         return join_arrays(doc, arrays)

@@ -20,12 +20,14 @@ import traceback
 from dataclasses import replace
 from pathlib import Path
 
-from ..containment import cgroups, jail, sandbox
-from . import exercise, wire
+from ..containment import jail, sandbox, seccomp, userns
+from ..containment.cgroups import JobCgroups
+from . import exercise, observe, wire
 from .intake import Checks, Requests
 from .protocol import (
     EXIT_INTERNAL,
     EXIT_NO_JAIL,
+    EXIT_TAMPERED,
     FRAME_CASE,
     FRAME_END,
     FRAME_INFO,
@@ -36,10 +38,15 @@ from .protocol import (
     JOB_OK,
     JOB_TIMEOUT,
     MAX_BYTES,
+    MAX_JOB_BYTES,
+    OBSERVATION_LINE,
+    OBSERVED,
     RECORD_LENGTH,
 )
 
 OUTPUT_KEEP = 4000
+EXAMPLES_KEPT = 5
+JOB_OVERHEAD_MB = 256   # a job's memory cgroup holds its limit plus this: the worker's pages it copies, its tmpfs
 
 
 def main() -> None:
@@ -50,6 +57,8 @@ def main() -> None:
     request = requests.first()
     info = {"limits": [], "preloaded": []}
     loopback = False
+    if userns.enter_worker():
+        info["limits"].append("user namespace: the worker's own (run by an ordinary user, it keeps its uid)")
     if not request.get("network", False):
         info["limits"].append(sandbox.isolate_network())
         loopback = sandbox.loopback_namespaces_work()
@@ -66,19 +75,25 @@ def main() -> None:
     info["limits"].append(sandbox.protect_files(request.get("read_only", []), request.get("hidden", [])))
     baseline = sandbox.vm_size()
     info["limits"].append(sandbox.describe_limits(baseline))
-    cgroup = cgroups.PidsCgroup()
-    info["limits"].append(f"processes: at most {cgroup.max_pids} per exercise (pids cgroup)" if cgroup.base
-                          else "processes: not limited (no writable pids cgroup); killed by process group")
+    cgroup = JobCgroups(max_pids=exercise.JAIL_PROCESSES)
     jailing = request.get("jail")
+    memory_mb = int(request.get("memory_mb", 2048))
     if jailing:
-        jailing = {**jailing, "binds": jail.binds_for(Path(jailing["course_root"]))}
-        info["limits"].append(f"each exercise in a jail of its own: uid {jailing['uid']}, no capabilities, "
-                              "no-new-privs, its own root filesystem (read-only: Python, the grader, the public "
-                              "checks, its submission), /proc, /tmp and HOME; nothing it writes is kept")
+        jailing = {**jailing, "binds": jail.binds_for(Path(jailing["course_root"])),
+                   "seccomp": seccomp_works()}
+        info["limits"].append(f"each exercise in a jail of its own: a user namespace (uid {jailing['uid']} outside, "
+                              "no capabilities, no-new-privs) owning its own IPC, UTS, network, PID and cgroup "
+                              "namespaces; its own root filesystem (read-only: Python, the grader, the public checks, "
+                              "its submission), /proc, /tmp and HOME; nothing it writes or creates is kept")
+        info["limits"].append(seccomp.describe() if jailing["seccomp"] else
+                              "system calls: NOT filtered (no seccomp filter could be installed here)")
+    info["limits"] += cgroup.describe(memory_mb + JOB_OVERHEAD_MB if cgroup.memory else memory_mb,
+                                      exercise.JAIL_PROCESSES if jailing else 0, jail.TMP_MB + 5 * jail.SMALL_MB)
     _send(channel, INFO_JOB, FRAME_INFO, wire.pack(info))
+    libraries = observe.Libraries() if jailing else None
     gc.freeze()  # what is loaded now stays out of the children's collections: no copy-on-write of its pages
     try:
-        setup = exercise.Setup(checks, baseline, jailing, loopback)
+        setup = exercise.Setup(checks, baseline, jailing, loopback, libraries=libraries)
         Scheduler(channel, setup, int(request.get("parallel", 1)), cgroup).run(request.get("jobs", []), requests)
     finally:
         cgroup.close()
@@ -87,9 +102,15 @@ def main() -> None:
 class Child:
     """One running job: its pid, pipes, deadline and what it has said so far."""
 
-    def __init__(self, job: dict, pid: int, result_fd: int, output_fd: int):
+    def __init__(self, job: dict, pid: int, result_fd: int, output_fd: int, observed_fd: int = -1):
         self.job, self.pid = job, pid
         self.fds = {result_fd: "result", output_fd: "output"}
+        if observed_fd >= 0:
+            self.fds[observed_fd] = "observed"
+        self.observed: dict[str, dict] = {}
+        self.lines = bytearray()
+        self.record_bytes = 0
+        self.memory: dict = {}
         self.buffer = bytearray()
         self.output = bytearray()
         self.output_total = 0
@@ -99,7 +120,7 @@ class Child:
         self.done = False
         self.exit_status = None
         self.drain_until = 0.0
-        self.group = None
+        self.groups: list[str] = []
         self.scratch = ""
         self.pidfd = -1
 
@@ -113,7 +134,7 @@ class Scheduler:
     from what it said. An isolated request (one bulk submission) runs in a process of its own first.
     """
 
-    def __init__(self, channel, setup: exercise.Setup, parallel: int, cgroup: cgroups.PidsCgroup):
+    def __init__(self, channel, setup: exercise.Setup, parallel: int, cgroup: JobCgroups):
         self.channel, self.cgroup = channel, cgroup
         self.setup = replace(setup, worker_pid=os.getpid())  # what each exercise's supervisor must die with
         self.checks = setup.checks
@@ -168,7 +189,9 @@ class Scheduler:
         if pid == 0:
             code = 0
             try:
-                os.close(0)
+                null = os.open(os.devnull, os.O_RDONLY)  # stdin (the requests) is not this process's to read;
+                os.dup2(null, 0)                         # fd 0 stays taken, so no pipe of a job lands on it
+                os.close(null)
                 self.selector.close()
                 Scheduler(self.channel, self.setup, self.parallel, self.cgroup).run(jobs, None)
             except BaseException:  # noqa: BLE001 - never return into the template's loop
@@ -183,18 +206,18 @@ class Scheduler:
                      "duration_s": 0.0, "output": ""}))
 
     def start(self, job: dict) -> None:
-        result_r, result_w = os.pipe()
-        output_r, output_w = os.pipe()
-        group = self.cgroup.create(f"job-{job['job']}")
+        pipes = exercise.Pipes(os.pipe(), os.pipe(), os.pipe() if self.setup.jailing else (-1, -1))
+        groups = self.cgroup.create(f"job-{job['job']}", int(job["memory_mb"]) + JOB_OVERHEAD_MB)
         scratch = tempfile.mkdtemp(prefix="grade-scratch-")
         pid = os.fork()
         if pid == 0:
-            exercise.supervise(self.setup, job, group, scratch, (result_r, result_w), (output_r, output_w),
+            exercise.supervise(self.setup, job, groups, scratch, pipes,
                                [self.channel.fileno(), self.selector.fileno(), *self.running_fds()])
-        os.close(result_w)
-        os.close(output_w)
-        child = Child(job, pid, result_r, output_r)
-        child.group, child.scratch = group, scratch
+        for _, write_end in (pipes.result, pipes.output, pipes.observed):
+            if write_end >= 0:
+                os.close(write_end)
+        child = Child(job, pid, pipes.result[0], pipes.output[0], pipes.observed[0])
+        child.groups, child.scratch = groups, scratch
         self.running[pid] = child
         for fd in child.fds:
             os.set_blocking(fd, False)
@@ -225,8 +248,12 @@ class Scheduler:
             if room > 0:
                 child.output += data[:room]
             return
+        if child.fds[fd] == "observed":
+            observe_lines(child, data)
+            return
         child.buffer += data  # a bytearray: appending is amortised O(len(data))
-        if len(child.buffer) > MAX_BYTES + RECORD_LENGTH.size:
+        child.record_bytes += len(data)
+        if len(child.buffer) > MAX_BYTES + RECORD_LENGTH.size or child.record_bytes > MAX_JOB_BYTES + 64:
             self.kill(child, "output")
             child.buffer.clear()
         size = RECORD_LENGTH.size
@@ -263,7 +290,8 @@ class Scheduler:
                 os.killpg(child.pid, signal.SIGKILL)  # leftovers the learner's code started
             except (ProcessLookupError, PermissionError):
                 pass
-            cgroups.PidsCgroup.destroy(child.group)
+            child.memory = JobCgroups.usage(child.groups)
+            JobCgroups.destroy(child.groups)
             shutil.rmtree(child.scratch, ignore_errors=True)
             child.drain_until = time.monotonic() + 0.5
         if child.fds and time.monotonic() < child.drain_until:
@@ -296,13 +324,59 @@ class Scheduler:
                 status, detail = JOB_CRASHED, f"the process was killed by {signal.Signals(sig).name}"
         elif not child.done and os.WEXITSTATUS(code) == EXIT_NO_JAIL:
             status, detail = JOB_CRASHED, "the grader could not build this exercise's jail: nothing of yours ran"
+        elif not child.done and os.WEXITSTATUS(code) == EXIT_TAMPERED:
+            status, detail = JOB_CRASHED, "the code closed or replaced the grader's observation channel"
         elif not child.done:
             exit_code = os.WEXITSTATUS(code)
             status, detail = JOB_CRASHED, f"the process ended early with exit code {exit_code} (os._exit or a crash)"
         output = bytes(child.output).decode("utf-8", "replace")
+        if child.lines:
+            observe_lines(child, b"\n")
+        if child.done and self.setup.jailing and "end" not in child.observed:
+            note(child, "forged", "the observation channel ended before the grading did")
+        child.observed.pop("end", None)
         report = {"status": status, "detail": detail, "duration_s": round(time.monotonic() - child.started, 4),
-                  "output": output, "output_bytes": child.output_total}
+                  "output": output, "output_bytes": child.output_total, "observed": child.observed,
+                  "memory": child.memory}
         _send(self.channel, child.job["job"], FRAME_END, wire.pack(report))
+
+
+def observe_lines(child: Child, data: bytes) -> None:
+    """Lines from the job's observation pipe (observe.py, the supervisor's seccomp monitor), kept bounded:
+    per kind a count and EXAMPLES_KEPT details."""
+    child.lines += data
+    *lines, rest = bytes(child.lines).split(b"\n")
+    child.lines = bytearray(rest[:OBSERVATION_LINE])
+    for line in lines:
+        kind, _, detail = line.decode("utf-8", "replace").partition("\t")
+        if kind == "count":
+            counted, _, number = detail.partition("\t")
+            if counted in child.observed and number.isdigit():
+                child.observed[counted]["count"] = max(child.observed[counted]["count"], min(int(number), 10**9))
+        elif kind in OBSERVED or kind == "end":
+            note(child, kind, detail)
+        elif line.strip():
+            note(child, "forged", line[:80].decode("utf-8", "replace"))
+
+
+def note(child: Child, kind: str, detail: str) -> None:
+    entry = child.observed.setdefault(kind, {"count": 0, "examples": []})
+    entry["count"] += 1
+    detail = "".join(c if c.isprintable() else " " for c in detail)[:240]
+    if detail and detail not in entry["examples"] and len(entry["examples"]) < EXAMPLES_KEPT:
+        entry["examples"].append(detail)
+
+
+def seccomp_works() -> bool:
+    """Whether a seccomp filter can be installed here (tried in a throwaway child)."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            fd, _ = seccomp.install(notify=True)
+            os._exit(0 if fd >= 0 else 1)
+        except BaseException:  # noqa: BLE001
+            os._exit(2)
+    return os.waitpid(pid, 0)[1] in (0, 256)
 
 
 def _send(channel, job: int, kind: bytes, payload: bytes) -> None:

@@ -203,5 +203,7 @@ def hint(exercise: str) -> None:
         print(f"\nHint {n} of {len(ex.hints)}\n" + "\n\n".join(" ".join(p.split()) for p in ex.hints[n - 1].split("\n\n")))
     if shown < len(ex.hints):
         print(f"\nAsk again for hint {shown + 1}" + (" (with code)." if shown + 1 == len(ex.hints) else "."))
+    elif course.hints_withheld:
+        print(f"\nThat was the last hint for {ex.id} in this copy of the course: the one with code is left out of it.")
     else:
         print(f"\nThat was the last hint for {ex.id} ({shown} of {len(ex.hints)}): there are no more.")

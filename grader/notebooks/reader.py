@@ -2,7 +2,9 @@
 
 Nothing here runs learner code. A notebook that is not JSON, is truncated or is not a notebook
 raises NotebookError with a message for the learner; odd cells (no source, tags that are not
-strings) are read as empty or untagged, never as a crash.
+strings) are read as empty or untagged, never as a crash. What is parsed is bounded by bytes and by
+count (its JSON values, counted by their separators before parsing), so a small file of nested empty
+lists cannot take the reader's memory.
 """
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from pathlib import Path
 from ..core.manifest import Course
 from .layout import NotebookError
 
-MAX_BYTES = 256 * 2**20
+MAX_BYTES = 64 * 2**20
+MAX_VALUES = 4_000_000
 
 
 @dataclass
@@ -48,7 +51,12 @@ def read(path: Path, course: Course) -> Notebook:
     try:
         if path.stat().st_size > MAX_BYTES:
             raise NotebookError(f"{name} is larger than {MAX_BYTES >> 20} MB; clear its outputs and save it again")
-        text = path.read_bytes().decode("utf-8")
+        with open(path, "rb") as f:
+            raw = f.read(MAX_BYTES + 1)
+        if sum(raw.count(c) for c in (b",", b":", b"[", b"{")) > MAX_VALUES:
+            raise NotebookError(f"{name} holds more values than a notebook of the course could; clear its outputs "
+                                "and save it again")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise NotebookError(f"{name} is not a notebook (not UTF-8 text): {fix}") from None
     except OSError as exc:

@@ -9,13 +9,14 @@ class CausalAttention(nn.Module):
     def __init__(self, d_in, d_out, context_length, dropout, qkv_bias=False):
         super().__init__()
         self.d_out = d_out
+        self.dropout = nn.Dropout(dropout)
+        ### BEGIN SOLUTION: create self.W_query, self.W_key and self.W_value as in SelfAttention_v2 (linear layers
+        ### from d_in to d_out features, with a bias only when qkv_bias is True), and register a buffer named
+        ### "mask", (context_length, context_length), that marks with 1 each pair (query i, key j) where j comes
+        ### after i, and holds 0 elsewhere (sections 3.4.2 and 3.5.3).
         self.W_query = nn.Linear(d_in, d_out, bias=qkv_bias)
         self.W_key = nn.Linear(d_in, d_out, bias=qkv_bias)
         self.W_value = nn.Linear(d_in, d_out, bias=qkv_bias)
-        self.dropout = nn.Dropout(dropout)
-        ### BEGIN SOLUTION: register a buffer named "mask", (context_length, context_length), that marks with 1
-        ### each pair (query i, key j) where j comes after i, and holds 0 elsewhere
-        ### (section 3.5.3).
         self.register_buffer("mask", torch.triu(torch.ones(context_length, context_length), diagonal=1))
         ### END SOLUTION
 

@@ -1,5 +1,6 @@
 """Hostile and broken submissions are contained: the exercise gets a clear status and message,
 and every other exercise is still graded. All variants run in one worker, as a class would."""
+import os
 import shutil
 from pathlib import Path
 
@@ -7,9 +8,10 @@ import pytest
 
 import classroom
 
-from grader.containment import cgroups
 from grader.core import manifest
 from grader.containment import sandbox
+from grader.containment.cgroups import JobCgroups
+from grader.containment.isolation import job_uid
 from grader.scoring.grading import grade_jobs
 
 pytestmark = pytest.mark.needs_solutions
@@ -96,9 +98,9 @@ FORK_BOMB = "    import os\n    while True:\n        try:\n            os.fork()
 
 
 def pids_cgroup_available() -> bool:
-    group = cgroups.PidsCgroup()
+    group = JobCgroups()
     try:
-        return group.base is not None
+        return group.pids
     finally:
         group.close()
 
@@ -250,3 +252,67 @@ def test_solutions_are_out_of_reach(graded):
 def test_a_deflate_bomb_on_the_result_pipe_is_refused_unread(graded):
     split = graded["deflate_bomb"]["ch02.split_text"]
     assert split.score == 0 and split.status == "not_implemented", split.feedback
+
+
+PRINT_ENVIRONMENT = "    import os\n    print(sorted(os.environ.items()))\n" + BODY
+SECRET = {"INSTRUCTOR_TOKEN": "tok-5e1d0c9b8a"}
+
+
+def environment_tree(base: Path) -> Path:
+    tree = base / "environ"
+    shutil.copytree(COURSE.solutions, tree, ignore=shutil.ignore_patterns("__pycache__"))
+    module = tree / "ch02" / "tokenizers.py"
+    module.write_text(module.read_text().replace(BODY, PRINT_ENVIRONMENT))
+    return tree
+
+
+def test_learner_code_gets_the_allow_listed_environment_in_every_mode(tmp_path, monkeypatch):
+    """Grading someone else's folder (`grade ch02 --target THEIR_FOLDER`, and -v showing what it printed) or
+    one's own: the grader's environment never reaches the learner's code, only the allow-list's."""
+    monkeypatch.setenv("INSTRUCTOR_TOKEN", SECRET["INSTRUCTOR_TOKEN"])
+    tree = environment_tree(tmp_path)
+    (run,) = grade_jobs(COURSE, [(tree, [SPLIT])], limits={"timeout_s": 10, "memory_mb": 512})
+    printed = run.exercises[0].output
+    assert "PATH" in printed and SECRET["INSTRUCTOR_TOKEN"] not in printed and "INSTRUCTOR_TOKEN" not in printed
+    import subprocess
+    import sys
+    shown = subprocess.run([sys.executable, "-m", "grader.cli", "ch02.split_text", "--target", str(tree), "-v"],
+                           cwd=ROOT, capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": "200"})
+    assert "PATH" in shown.stdout and SECRET["INSTRUCTOR_TOKEN"] not in shown.stdout + shown.stderr, shown.stdout
+
+
+
+
+def jailed(tree: Path, exercise, timeout_s: float, memory_mb: int = 512):
+    """One job in bulk grading's jail, as a template worker runs it."""
+    from grader.engine.runner import Worker
+    worker = Worker([], COURSE, parallel=1, jail_uid=job_uid(), keep_open=True, targets=[tree], preload=[exercise],
+                    limits={"timeout_s": timeout_s, "memory_mb": memory_mb})
+    try:
+        return worker.submit([(tree, exercise)], isolated=True)[0].wait(timeout_s + 120)
+    finally:
+        worker.close()
+
+
+@pytest.mark.jail
+def test_in_the_jail_learner_code_sees_a_clean_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("INSTRUCTOR_TOKEN", SECRET["INSTRUCTOR_TOKEN"])
+    tree = environment_tree(tmp_path)
+    os.system(f"chmod -R a+rX {tmp_path}")
+    job = jailed(tree, SPLIT, 20)
+    assert job.status == "ok" and "'HOME', '/home/learner'" in job.output, job.output
+    assert "INSTRUCTOR_TOKEN" not in job.output
+
+
+@pytest.mark.jail
+@pytest.mark.skipif(not JobCgroups().memory, reason="no writable memory cgroup here: memory is bounded per process")
+def test_a_jobs_memory_is_bounded_as_a_whole(tmp_path):
+    """Four forks of 400 MB each, with 512 MB allowed: the job's memory cgroup holds all of them together."""
+    import sys
+    sys.path.insert(0, str(ROOT / "tests"))
+    import classroom
+    tree = classroom.attacked_tree(COURSE, tmp_path / "fork_memory", classroom.FORK_MEMORY)
+    os.system(f"chmod -R a+rX {tmp_path}")
+    job = jailed(tree, SPLIT, 60)
+    assert job.memory["oom_kills"] >= 1 and job.memory["peak_mb"] <= 512 + 256 + 1, job.memory
+    assert job.observed["started"]["count"] >= 4

@@ -1,6 +1,6 @@
 """`grade classroom`: GitHub Classroom's autograding workflow parses as YAML, has one command-grader step per
 exercise worth its points and a reporter reading every step, and each step's command passes on the
-solutions and fails on the stubs (run as written, with --solutions or --target the stub tree added)."""
+reference code and fails on the stubs (run as written, with the reference flag or --target the stub tree added)."""
 import os
 import shlex
 import subprocess

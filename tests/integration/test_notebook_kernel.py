@@ -2,7 +2,6 @@
 and what goes wrong in the helpers is one line, not a traceback."""
 import shutil
 
-import pytest
 
 # Starts Jupyter kernels and grading workers (marked worker, as every test in tests/integration/).
 

@@ -10,7 +10,9 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from grader.core import manifest
+from pathlib import Path
+
+from grader.core import manifest, markers
 from grader.authoring import release
 from grader.cli import Exit, main
 
@@ -75,8 +77,9 @@ def test_no_solutions_catalogue_or_hidden_check_in_the_release(course, out):
     assert not (out / "solutions").exists() and not (out / "tests" / "catalogue").exists()
     assert sorted(p.name for p in (out / "notebooks").iterdir()) == \
         sorted(f"{c.id}.ipynb" for c in course.chapters if c.exercises)
+    handed_out = markers.stub_files(course.solutions)[Path("ch04/gpt.py")]
     for stub in ("exercises", "tests/stubs"):
-        assert (out / stub / "ch04" / "gpt.py").read_text() == (course.root / "exercises" / "ch04" / "gpt.py").read_text()
+        assert (out / stub / "ch04" / "gpt.py").read_text() == handed_out
     check = (out / "tests" / "checks" / "ch03" / "check_softmax_naive.py").read_text()
     assert "large_scores" not in check and "HIDDEN_CHECKS = 1" in check
     snapshot = json.loads((out / "tests" / "snapshots" / "ch03" / "softmax_naive.json").read_text())
@@ -101,6 +104,35 @@ def test_the_release_holds_no_line_of_a_solution(instructor_course, out, tmp_pat
     problems = release.scan(instructor_course, leaky)[0]
     assert any(p.startswith("exercises/ch03/causal_attention.py: ") for p in problems)
     assert any(p.startswith("README.md: attn_weights = torch.softmax(attn_scores / keys.shape[-1]") for p in problems)
+
+
+def test_no_three_consecutive_lines_of_a_solution_in_what_a_learner_reads(instructor_course, out):
+    """course.toml (its hints: the last tier, which may show code, is left out by default), the README, the stubs
+    and the notebooks hold no run of three consecutive non-blank lines of any marked solution region."""
+    runs = set()
+    for path in instructor_course.solutions.rglob("*.py"):
+        for region in markers.regions(path.read_text(encoding="utf-8")):
+            code = ["".join(line.split()) for line in region["code"] if line.strip()]
+            runs |= {"".join(code[i:i + 3]) for i in range(len(code) - 2)}
+    assert len(runs) > 100
+    read = [out / "course.toml", out / "README.md", *(out / "exercises").rglob("*.py"), *(out / "notebooks").glob("*.ipynb")]
+    for path in read:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".ipynb":
+            text = "\n".join("".join(c["source"]) for c in json.loads(text)["cells"])
+        squeezed = "".join(text.split())
+        held = [run for run in runs if run in squeezed]
+        assert not held, f"{path.relative_to(out)} holds solution lines: {held[:2]}"
+    kept = manifest.load(out)
+    assert kept.hints_withheld and all(
+        ex.hints == instructor_course.exercise(ex.id).hints[:-1] for ex in kept.exercises)
+
+
+def test_a_self_study_release_keeps_the_code_hints(instructor_course, tmp_path):
+    made = release.build(instructor_course, tmp_path / "self-study", code_hints=True)
+    kept = manifest.load(made.out)
+    assert made.withheld_hints == 0 and not kept.hints_withheld
+    assert [ex.hints for ex in kept.exercises] == [ex.hints for ex in instructor_course.exercises]
 
 
 def test_a_release_cannot_overwrite_or_hold_solution_text(instructor_course, out):

@@ -192,3 +192,23 @@ def test_shortened_feedback_never_cuts_a_location():
     assert short.startswith("RuntimeError: The size of tensor a (50)")
     assert short.endswith(" ..., in exercises/ch05/decoding.py:32")
     assert "\x1b" not in short_error({**error, "message": "\x1b[1mWeights only load failed\x1b[0m"})
+def test_another_stub_of_the_same_file_is_reported_at_the_exercises_own_todo(tmp_path):
+    tree = tmp_path / "exercises"
+    (tree / "ch05").mkdir(parents=True)
+    (tree / "ch05" / "train.py").write_text(STUBBED)
+    checks = check_module(tmp_path, """
+        from grader.checks import case
+
+        @case
+        def loss(learner):
+            return learner.calc_loss(learner.Model())
+        """)
+    sent = []
+    try:
+        probe.run_exercise(tree, "ch05/train.py", checks, sent.append, defines=["calc_loss"])
+    finally:
+        for name in [m for m in sys.modules if m == "exercises" or m.startswith("exercises.")]:
+            del sys.modules[name]
+    error = sent[-1]["error"]
+    assert error["kind"] == "not_implemented" and error["where"]["line"] == 11   # calc_loss's TODO, not Model's
+    assert error["todo"] == "return the mean loss."

@@ -131,3 +131,61 @@ def test_bulk_refuses_to_run_untrusted_code_without_isolation(course, tmp_path, 
     (tmp_path / "subs" / "alice").mkdir(parents=True)
     with pytest.raises(bulk.IsolationMissing, match="--unsafe-no-isolation"):
         bulk.grade_class(course, tmp_path / "subs", list(course.chapter("ch02").exercises), tmp_path / "out")
+
+
+def test_ids_are_unique_by_construction(tmp_path):
+    """`x`, `x-2` and `x.zip` once shared an id (x-2); names alike but for case, or alike in their first 64
+    characters, are apart too, and each is noted."""
+    for name in ("x", "x-2", "X", "a" * 70 + "1", "a" * 70 + "2"):
+        (tmp_path / name).mkdir()
+    make_zip(tmp_path / "x.zip", {"x.py": b""})
+    entries = submissions.discover(tmp_path)
+    ids = [student for student, _ in entries]
+    assert len({i.lower() for i in ids}) == len(ids) == 6 and all(len(i) <= 64 for i in ids)
+    assert dict(entries)["x-2"].name == "x-2"  # a name that asked for x-2 keeps it
+    notes = submissions.name_notes(entries)
+    assert {student for student, path in entries if path.name in ("x", "X", "x.zip")} <= set(notes)
+    assert "x-2" not in notes
+
+
+def test_notebooks_in_a_zip_are_bounded_by_a_running_total(course, tmp_path):
+    padding = b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5, "x": "' + b" " * (4 * 2**20) + b'"}'
+    path = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for i in range(60):
+            archive.writestr(f"nb{i:03d}.ipynb", padding)
+    assert path.stat().st_size < 2**20   # 240 MB of notebooks in a small zip
+    sub = submissions.read("bomb", path, {"ch02/tokenizers.py"}, course)
+    assert any("notebook(s) ignored, over the limit" in note for note in sub.notes), sub.notes
+
+
+def test_a_notebook_of_nested_lists_is_refused_before_it_is_parsed(course, tmp_path):
+    from grader.notebooks import reader
+    from grader.notebooks.layout import NotebookError
+    path = tmp_path / "ch02.ipynb"
+    path.write_bytes(b"[" + b"[[]]," * (2 * 2**20) + b"[]]")
+    with pytest.raises(NotebookError, match="more values than a notebook"):
+        reader.read(path, course)
+
+
+@pytest.mark.needs_solutions
+def test_bulk_reads_zips_and_notebooks_in_a_limited_helper(course, tmp_path):
+    import shutil
+    from grader.classroom import intake
+    wanted = {f"ch02/{ex.file}" for ex in course.chapter("ch02").exercises}
+    shutil.copy(course.root / "solutions" / "notebooks" / "ch02.ipynb", tmp_path / "nina.ipynb")
+    make_zip(tmp_path / "zed.zip", {"zed/ch02/tokenizers.py": GOOD})
+    make_zip(tmp_path / "huge.zip", {f"{i}/x.ipynb": b"{}" for i in range(6000)})
+    reading, folder = intake.intake_course(course)
+    try:
+        assert not (reading.root / "solutions").exists()
+        nina = intake.read_contained("nina", tmp_path / "nina.ipynb", wanted, reading)
+        zed = intake.read_contained("zed", tmp_path / "zed.zip", wanted, reading)
+        huge = intake.read_contained("huge", tmp_path / "huge.zip", wanted, reading)
+    finally:
+        shutil.rmtree(folder)
+    assert nina.status == "ok" and set(nina.files) == wanted and nina.notebook.notebooks["ch02"].name == "nina.ipynb"
+    assert nina.notebook.place("ch02/tokenizers.py", 1) and nina.files == submissions.read(
+        "nina", tmp_path / "nina.ipynb", wanted, course).files
+    assert zed.status == "ok" and zed.files == {"ch02/tokenizers.py": GOOD}
+    assert huge.status == "corrupt"

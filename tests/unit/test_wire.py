@@ -1,9 +1,12 @@
 """Plain data across the trust boundary: round trips, refusals, malformed bytes, no pickle."""
+import struct
+
 import numpy as np
 import pytest
 import torch
 
 from grader.engine import wire
+from grader.engine.protocol import MAX_ITEMS
 
 
 def test_round_trip_of_plain_values_and_tensors():
@@ -127,3 +130,20 @@ def test_stored_numeric_arrays_still_round_trip():
     back = wire.load_npz(wire.save_npz(arrays))
     for key, value in arrays.items():
         assert back[key].dtype == value.dtype and np.array_equal(back[key], value)
+
+
+def test_a_frame_is_bounded_by_its_values_not_only_its_bytes():
+    """60 MiB of `[[]],` once passed the byte cap and took ~68 times that to parse: a frame holding more values
+    than any check reads is refused before it is parsed, and one nested deeper than results may be, after."""
+    import time
+    doc = b"[" + b"[[]]," * (2 * 2**20) + b"[]]"
+    frame = wire.MAGIC + struct.pack("<I", len(doc)) + doc + struct.pack("<Q", 0)
+    assert wire.count_items(frame) > MAX_ITEMS
+    start = time.perf_counter()
+    with pytest.raises(wire.WireError, match="more values"):
+        wire.unpack(frame)
+    assert time.perf_counter() - start < 1.0
+    deep = b"[" * 200 + b"]" * 200
+    with pytest.raises(wire.WireError, match="nested too deeply"):
+        wire.unpack(wire.MAGIC + struct.pack("<I", len(deep)) + deep + struct.pack("<Q", 0))
+    assert wire.unpack(wire.pack({"tokens": ["a", ",", "[", "b"] * 1000})) == {"tokens": ["a", ",", "[", "b"] * 1000}

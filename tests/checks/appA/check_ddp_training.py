@@ -11,6 +11,7 @@ import numpy as np
 from grader.checks import case, expect_close, expect_names, fail, fail_if_mistake, sibling
 
 WORKER_PRELOAD = ("optimizers",)   # torch.optim and DDP import torch._dynamo: once, in the worker
+LEARNER_PROCESSES = 4   # bulk grading flags more: two ranks, and with mp.spawn multiprocessing's resource tracker
 ref = sibling(__file__, "appa_reference")
 N, EPOCHS, BATCH, LR, WORLD = 8, 3, 2, 0.5, 2
 X, Y = ref.features(N, 2, "ddp.x"), ref.labels(N, 2, "ddp.y")
