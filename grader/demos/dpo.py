@@ -16,8 +16,8 @@ from functools import partial
 
 import click
 
-from . import load_tree, not_ready, output_dir
-from ._pretrained import SMALL_GPT_CONFIG, _Lines, pretrained_gpt
+from . import _pretrained, load_tree, not_ready, output_dir
+from ._pretrained import _Lines
 
 BATCH_SIZE = 8
 EVAL_ITER = 2   # batches of each loader per evaluation during training (the notebook's 5 doubles the time here)
@@ -27,24 +27,27 @@ def _margin(res, split):
     return res[f"{split}_chosen_reward"] - res[f"{split}_rejected_reward"]
 
 
-def _plot(tracking, eval_freq, path):
-    """The reward margins (chosen - rejected reward) and the loss against the training steps, train and validation."""
+def _plot(tracking, before, eval_freq, path):
+    """The reward margins (chosen - rejected reward) and the loss against the updates made, train and validation,
+    from the untrained start (`before`, evaluate_dpo_loss_loader's values then)."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    steps = [k * eval_freq for k in range(len(tracking["train_losses"]))]
+    updates = [0] + [k * eval_freq + 1 for k in range(len(tracking["train_losses"]))]   # evaluated after step k
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.5))
     for split, style in (("train", "-"), ("val", "-.")):
-        margins = [c - r for c, r in zip(tracking[f"{split}_chosen_rewards"], tracking[f"{split}_rejected_rewards"])]
+        margins = [_margin(before, split)] + [c - r for c, r in zip(tracking[f"{split}_chosen_rewards"],
+                                                                     tracking[f"{split}_rejected_rewards"])]
         name = "Training" if split == "train" else "Validation"
-        left.plot(steps, margins, linestyle=style, label=f"{name} reward margin")
-        right.plot(steps, tracking[f"{split}_losses"], linestyle=style, label=f"{name} loss")
+        left.plot(updates, margins, linestyle=style, label=f"{name} reward margin")
+        right.plot(updates, [before[f"{split}_loss"]] + tracking[f"{split}_losses"], linestyle=style,
+                   label=f"{name} loss")
     left.axhline(0.0, color="grey", linewidth=0.6)
     left.set_ylabel("Reward margin (chosen - rejected)")
     right.set_ylabel("DPO loss")
     for ax in (left, right):
-        ax.set_xlabel("Step")
+        ax.set_xlabel("Updates")
         ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=120)
@@ -83,14 +86,17 @@ def run(solutions, data, train_size, epochs, lr, beta, eval_freq, out):
     instruction_data = module("ch07/instruction_data.py")
     prefs, dpo_loss = module("dpo/preference_data.py"), module("dpo/dpo_loss.py")
     training = module("dpo/dpo_training.py")
-    cfg = {**SMALL_GPT_CONFIG, "drop_rate": 0.0}   # the notebook tunes without dropout
+    cfg = {**_pretrained.SMALL_GPT_CONFIG, "drop_rate": 0.0}   # the notebook tunes without dropout
     try:
         entries = default_preference_data() if data == "default" else load_preference_data()
-        train_data, test_data, val_data = instruction_data.split_data(entries)
+        train_data, _, val_data = instruction_data.split_data(entries)
         train_data = train_data[:train_size] if train_size else train_data
         console.print("Pretrained small GPT (trained once on the course's corpus, then cached) ...")
-        pretrained = pretrained_gpt(gpt.GPTModel, pretraining.train_model_simple,
-                                    progress=lambda line: console.print("  " + line, markup=False, highlight=False))
+        def show(line):
+            console.print("  " + line, markup=False, highlight=False)
+
+        # looked up at the call, not at import, so that a stand-in (the demo's test) is the one used
+        pretrained = _pretrained.pretrained_gpt(gpt.GPTModel, pretraining.train_model_simple, progress=show)
         policy, reference = gpt.GPTModel(cfg), gpt.GPTModel(cfg)
         policy.load_state_dict(pretrained.state_dict())
         reference.load_state_dict(pretrained.state_dict())
@@ -128,16 +134,16 @@ def run(solutions, data, train_size, epochs, lr, beta, eval_freq, out):
         after = dpo_loss.evaluate_dpo_loss_loader(policy, reference, train_loader, val_loader, beta, eval_iter=5)
         policy.eval()
         with torch.no_grad():
-            kinds = _by_kind(val_data + test_data, loader, dpo_loss, policy, reference, beta)
+            kinds = _by_kind(val_data, loader, dpo_loss, policy, reference, beta)
     except NotImplementedError as exc:
         raise not_ready(exc, "Part of your chapter 4, 5, 7 or DPO code") from None
     except DownloadError as exc:
         raise click.ClickException(str(exc)) from None
-    plot = _plot(tracking, eval_freq, folder / "reward-margins.png")
+    plot = _plot(tracking, before, eval_freq, folder / "reward-margins.png")
     console.print(f"After {epochs} epoch(s) of DPO ({tuned:.0f} s): loss {after['val_loss']:.3f}, reward margin "
                   f"{_margin(after, 'val'):.3f} on validation ({_margin(after, 'train'):.3f} on training); chosen "
                   f"reward {after['val_chosen_reward']:.3f}, rejected {after['val_rejected_reward']:.3f}")
-    console.print("Reward margin by kind of rejected response (validation and test pairs): " + ", ".join(
+    console.print("Reward margin by kind of rejected response (validation pairs): " + ", ".join(
         f"{kind} {margin:.3f} ({n})" for kind, (n, margin) in kinds.items()))
     console.print(f"File: {plot} · {time.perf_counter() - start:.0f} s")
 
@@ -146,7 +152,7 @@ def run(solutions, data, train_size, epochs, lr, beta, eval_freq, out):
 @click.option("--solutions", is_flag=True, help="Run the reference solutions instead of your code.")
 @click.option("--data", type=click.Choice(["default", "book"]), default="default", show_default=True,
               help="The course's generated preference pairs, or the book's 1,100 entries (downloaded once).")
-@click.option("--train-size", default=320, show_default=True,
+@click.option("--train-size", default=240, show_default=True,
               help="Training pairs used (0: all 935), 8 to a step. The notebook trains on all of them.")
 @click.option("--epochs", default=1, show_default=True, help="Epochs of DPO; the notebook trains one.")
 @click.option("--lr", default=1e-4, show_default=True,

@@ -23,16 +23,19 @@ def small_world(monkeypatch):
     for key, value in TINY.items():
         monkeypatch.setitem(_pretrained.SMALL_GPT_CONFIG, key, value)
     monkeypatch.setattr(preferences, "default_preference_data", lambda: preferences.generated_preference_data(60))
+    from grader.demos import dpo
+    monkeypatch.setattr(dpo, "BATCH_SIZE", 4)
+    monkeypatch.setattr(dpo, "EVAL_ITER", 1)   # one batch of each loader per evaluation while training
 
 
 @pytest.mark.trains
 @pytest.mark.needs_solutions
 def test_demo_runs_on_the_reference_code(small_world, tmp_path):
-    result = CliRunner().invoke(main, ["demo", "dpo", "--solutions", "--train-size", "24", "--eval-freq", "1",
+    result = CliRunner().invoke(main, ["demo", "dpo", "--solutions", "--train-size", "8", "--eval-freq", "1",
                                        "--lr", "0.01", "--out", str(tmp_path)], terminal_width=100)
     assert result.exit_code == 0, result.output
     output = " ".join(result.output.split())   # as one line, whatever the console's width
-    assert "24 training pairs (3 steps an epoch), 3 validation pairs (generated)" in output
+    assert "8 training pairs (2 steps an epoch), 3 validation pairs (generated)" in output
     assert "reward margin 0.000 (the policy is the reference)" in output
     after = float(re.search(r"reward margin (-?[\d.]+) on validation \((-?[\d.]+) on training\)", output)[2])
     assert after > 0
