@@ -68,10 +68,13 @@ def test_loss(out, snap):
         got, want = _three(out, name)[0], snap[name]["result"][0]
         mistakes = {
             "the log-ratios are subtracted the wrong way round: logits = (policy chosen - policy rejected) - "
-            "(reference chosen - reference rejected), so that preferring the chosen response lowers the loss": "flipped",
-            "beta multiplies the log-sigmoid: it scales the logits inside it, -logsigmoid(beta * logits)": "beta_outside",
+            "(reference chosen - reference rejected), so that preferring the chosen response lowers the loss":
+                "flipped",
+            "beta multiplies the log-sigmoid: it scales the logits inside it, -logsigmoid(beta * logits)":
+                "beta_outside",
             "beta is missing: the loss is -logsigmoid(beta * logits)": "no_beta",
-            "the reference model's log-ratio is missing: logits = policy log-ratio - reference log-ratio": "no_reference",
+            "the reference model's log-ratio is missing: logits = policy log-ratio - reference log-ratio":
+                "no_reference",
             "the losses are summed over the batch: take their mean": "sum",
             "the log is missing: the loss is -logsigmoid(beta * logits) (F.logsigmoid), not -sigmoid": "no_log",
         }

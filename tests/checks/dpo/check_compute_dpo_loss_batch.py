@@ -25,6 +25,7 @@ def values(learner):
                 "policy_twice": ref.reference_dpo_batch(batch, policy, policy, BETA),
                 "no_masks": ref.reference_dpo_batch(batch, policy, reference, BETA, None, None),
                 "chosen_mask_twice": ref.reference_dpo_batch(batch, policy, reference, BETA, "", "chosen_mask")}
+    got = [v.detach() if hasattr(v, "detach") else v for v in got]   # the loss keeps its graph: no warning
     return {"got": [float(v) for v in got], "expected": ref.reference_dpo_batch(batch, policy, reference, BETA),
             "variants": variants}
 

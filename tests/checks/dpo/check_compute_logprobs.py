@@ -70,6 +70,7 @@ def test_with_mask(out, snap):
 def test_masked_positions_do_not_count(out):
     got, same = np.asarray(out["masked_changed"]), np.asarray(out["masked"])
     if got.shape != same.shape or not np.allclose(got, same, **TOL):
+        before, after = np.round(same.astype(float), 4).tolist(), np.round(got.astype(float), 4).tolist()
         fail("changing the labels the mask leaves out (and the logits that predict them) changed the result, "
-             f"from {np.round(same.astype(float), 4).tolist()} to {np.round(got.astype(float), 4).tolist()}: only the selected positions may "
-             "count, labels[:, 1:] weighted by selection_mask[:, 1:]")
+             f"from {before} to {after}: only the selected positions may count, labels[:, 1:] weighted by "
+             "selection_mask[:, 1:]")
