@@ -67,22 +67,23 @@ def test_rejected_responses_of_three_kinds():
                                        "chosen": "The correct spelling is 'Occasion.'"}) is None
 
 
+WRONG = [  # (instruction, input, output) -> the wrong answer in the output's form
+    (("What is the plural of key?", "", "The plural of key is keys."), "The plural of key is keyes."),
+    (("Give the plural form of the word.", "canvas", "canvases"), "canvass"),
+    (("Give the past tense of the verb.", "sell", "sold"), "selled"),
+    (("What is the past tense of paint?", "", "The past tense of paint is painted."),
+     "The past tense of paint is paint."),
+    (("What is the opposite of early?", "", "The opposite of early is late."), "The opposite of early is early."),
+    (("Convert the word to uppercase.", "attic", "ATTIC"), "attic"),
+    (("What is 3 plus 4?", "", "3 plus 4 is 7."), "3 plus 4 is 8."),
+    (("Add the two numbers.", "2 + 5", "7"), "8"),
+    (("Reverse the order of the names.", "Mara, Theo, Lena", "Lena, Theo, Mara"), "Mara, Theo, Lena"),
+]
+
+
 def test_wrong_answers_are_wrong():
-    for entry, want in (({"instruction": "What is the plural of key?", "input": "", "output": "The plural of key is keys."},
-                         "The plural of key is keyes."),
-                        ({"instruction": "Give the plural form of the word.", "input": "canvas", "output": "canvases"},
-                         "canvass"),
-                        ({"instruction": "Give the past tense of the verb.", "input": "sell", "output": "sold"},
-                         "selled"),
-                        ({"instruction": "What is the past tense of paint?", "input": "",
-                          "output": "The past tense of paint is painted."}, "The past tense of paint is paint."),
-                        ({"instruction": "What is the opposite of early?", "input": "",
-                          "output": "The opposite of early is late."}, "The opposite of early is early."),
-                        ({"instruction": "Convert the word to uppercase.", "input": "attic", "output": "ATTIC"}, "attic"),
-                        ({"instruction": "What is 3 plus 4?", "input": "", "output": "3 plus 4 is 7."}, "3 plus 4 is 8."),
-                        ({"instruction": "Add the two numbers.", "input": "2 + 5", "output": "7"}, "8"),
-                        ({"instruction": "Reverse the order of the names.", "input": "Mara, Theo, Lena",
-                          "output": "Lena, Theo, Mara"}, "Mara, Theo, Lena")):
+    for (instruction, given, output), want in WRONG:
+        entry = {"instruction": instruction, "input": given, "output": output}
         assert preferences.wrong_answer(entry) == want
     for entry in instructions.generated_instruction_data(3000, seed=7):
         assert preferences.wrong_answer(entry) != entry["output"]
