@@ -25,9 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-import classroom  # noqa: E402
-from grader.classroom import bulk, submissions  # noqa: E402
-from grader.core import manifest  # noqa: E402
+import classroom
+from grader.classroom import bulk, submissions
+from grader.core import manifest
 
 
 def main() -> None:

@@ -243,7 +243,7 @@ def apply_limits(memory_mb: int, cpu_s: float, baseline_vm: int, processes: int 
 def describe_limits(baseline_vm: int) -> str:
     """One line for the report: what each exercise's child gets."""
     try:
-        import resource  # noqa: F401
+        import resource  # noqa: F401 - whether it imports is the answer
     except ImportError:
         return "per exercise: wall-clock limit only (no rlimits on this OS)"
     memory = "memory (address space above the worker's)" if baseline_vm else "no memory limit (VmSize unknown)"

@@ -152,7 +152,7 @@ def program(tab: Table, notify: bool) -> bytes:
             continue
         here = position + 1
 
-        def jump(target):
+        def jump(target, here=here):
             return 0 if target is None else labels[target] - here
         if op[0] == "ld":
             out.append(struct.pack("<HBBI", 0x20, 0, 0, op[1]))               # BPF_LD | BPF_W | BPF_ABS

@@ -225,7 +225,7 @@ def learner_process(setup: Setup, job: dict, scratch: str, pipes: Pipes, trees: 
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
-            except BaseException:  # noqa: BLE001
+            except BaseException:  # noqa: BLE001 - a closed or broken stream must not stop the exit below
                 pass
         os._exit(code)
 

@@ -40,7 +40,7 @@ def gpt2() -> None:
 
 def optimizers() -> None:
     """Constructing a torch.optim optimizer or a DDP wrapper imports torch._dynamo (1.5-3 s): here, once."""
-    import torch._dynamo  # noqa: F401
+    import torch._dynamo  # noqa: F401 - imported for the side effect: loaded once, before the fork
 
 
 def _save(path: Path, ranks: dict[bytes, int]) -> None:
@@ -67,4 +67,4 @@ def _load(path: Path) -> dict[bytes, int] | None:
 
 def pandas() -> None:
     """Chapter 6 reads CSV files with pandas (~0.4 s to import): once in the worker, not per exercise."""
-    import pandas  # noqa: F401
+    import pandas  # noqa: F401 - imported for the side effect: loaded once, before the fork

@@ -57,7 +57,7 @@ class JobResult:
     items: int = 0                              # JSON values in them (an upper bound, by separators)
     _done: threading.Event = field(default_factory=threading.Event, repr=False)
 
-    def wait(self, timeout: float | None = None) -> "JobResult":
+    def wait(self, timeout: float | None = None) -> JobResult:
         if not self._done.wait(timeout):
             raise TimeoutError(f"no result for {self.exercise.id}")
         return self
@@ -264,7 +264,7 @@ def _hidden(course: Course, targets: list[Path]) -> list[str]:
     return [str(p) for p in hidden if p not in graded and not any(p in g.parents for g in graded)]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def declared_cases(check_path: str) -> frozenset[str]:
     """The names of the cases a check module declares (`@case def name` and `name = case(...)`), read from its
     source (not imported): records for any other name are dropped."""
@@ -275,7 +275,8 @@ def declared_cases(check_path: str) -> frozenset[str]:
     decorated = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)
                  and any(is_case(d) for d in node.decorator_list)}
     assigned = {node.targets[0].id for node in tree.body if isinstance(node, ast.Assign) and len(node.targets) == 1
-                and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call) and is_case(node.value.func)
+                and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call)
+                and is_case(node.value.func)
                 and len(node.value.args) + len(node.value.keywords) >= 2}  # case(fn) alone marks fn, as at run time
     return frozenset(decorated | assigned)
 

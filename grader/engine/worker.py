@@ -66,7 +66,7 @@ def main() -> None:
                               if loopback else "loopback: none (no network namespace per exercise)")
     info["limits"].append("processes: each exercise in its own PID namespace (it can signal nothing outside)"
                           if sandbox.pid_namespaces_work() else "processes: no PID namespaces here")
-    import numpy  # noqa: F401
+    import numpy  # noqa: F401 - imported before the fork, so every job shares it
     import torch
     torch.set_num_threads(1)
     checks = Checks(info["preloaded"])
@@ -374,7 +374,7 @@ def seccomp_works() -> bool:
         try:
             fd, _ = seccomp.install(notify=True)
             os._exit(0 if fd >= 0 else 1)
-        except BaseException:  # noqa: BLE001
+        except BaseException:  # noqa: BLE001 - a forked child never returns into the worker's code
             os._exit(2)
     return os.waitpid(pid, 0)[1] in (0, 256)
 
