@@ -78,7 +78,7 @@ def test_tokens_seen(out, snap):
     fail_if_mistake(got, {
         "the tokens of the chosen and the rejected sequences are both counted: count batch[\"chosen\"].numel()":
             [int(2 * seen[s]) for s in EVAL_STEPS],
-        f"you count sequences; count tokens, batch[\"chosen\"].numel()": [(s + 1) * BATCH for s in EVAL_STEPS],
+        "you count sequences; count tokens, batch[\"chosen\"].numel()": [(s + 1) * BATCH for s in EVAL_STEPS],
         "it is one batch behind: add the batch's tokens before evaluating": [int(seen[s - 1]) if s else 0
                                                                               for s in EVAL_STEPS]},
         f"tracking['tokens_seen'] is {got}")
