@@ -6,6 +6,11 @@ from torch.utils.data import Dataset
 from ..ch07.instruction_data import format_input
 
 
+def decode_tokens_from_batch(token_ids, tokenizer):
+    """The text of a tensor of token ids (any shape, read row by row), to look at a batch."""
+    return tokenizer.decode(token_ids.flatten().tolist())
+
+
 class PreferenceDataset(Dataset):
     """Every entry pre-tokenized once: its prompt, and the prompt followed by the chosen and by the rejected
     response, each after the Alpaca response header (DPO §2.3)."""
@@ -40,7 +45,3 @@ def custom_collate_fn(batch, pad_token_id=50256, allowed_max_length=None, mask_p
     #       and "rejected_mask"; the ids as integer tensors, the masks as torch.bool (DPO §2.3).
     raise NotImplementedError('custom_collate_fn: not written yet, see the TODO above')
 
-
-def decode_tokens_from_batch(token_ids, tokenizer):
-    """The text of a tensor of token ids (any shape, read row by row), to look at a batch."""
-    return tokenizer.decode(token_ids.flatten().tolist())

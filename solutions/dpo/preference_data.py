@@ -6,6 +6,11 @@ from torch.utils.data import Dataset
 from ..ch07.instruction_data import format_input
 
 
+def decode_tokens_from_batch(token_ids, tokenizer):
+    """The text of a tensor of token ids (any shape, read row by row), to look at a batch."""
+    return tokenizer.decode(token_ids.flatten().tolist())
+
+
 class PreferenceDataset(Dataset):
     """Every entry pre-tokenized once: its prompt, and the prompt followed by the chosen and by the rejected
     response, each after the Alpaca response header (DPO §2.3)."""
@@ -66,7 +71,3 @@ def custom_collate_fn(batch, pad_token_id=50256, allowed_max_length=None, mask_p
     return batch_data
     ### END SOLUTION
 
-
-def decode_tokens_from_batch(token_ids, tokenizer):
-    """The text of a tensor of token ids (any shape, read row by row), to look at a batch."""
-    return tokenizer.decode(token_ids.flatten().tolist())
