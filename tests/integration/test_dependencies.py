@@ -32,8 +32,7 @@ def test_broken_attention_is_blamed_before_the_block(course, tmp_path, submitted
     assert module.read_text().count(SCALED) == 1
     module.write_text(module.read_text().replace(SCALED, "attn_scores"))
     exercises = [course.exercise("ch04.transformer_block"), course.exercise("ch04.gelu")]
-    # one worker, as grade sync grades two trees
-    run, solved = grade_trees(course, [tree, course.solutions], exercises)
+    run, solved = grade_trees(course, [tree, course.solutions], exercises)   # one worker, as grade sync does
     block, gelu = run.exercises
     assert block.status == "failed" and block.score < block.max_score
     assert block.feedback.startswith("This builds on ch03.multihead_attention, which does not pass yet"), block.feedback
