@@ -113,16 +113,17 @@ def exit_like(status: int, otherwise: int) -> None:
     os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else otherwise)
 
 
-def die_with_parent(parent: int, code: int) -> None:
+def die_with_parent(parent: int | None, code: int) -> None:
     """Linux: get SIGKILL when the parent dies (a supervisor never outlives the worker); if the
-    parent is already gone (it died between fork and this call), exit now with `code`."""
+    parent is already gone (it died between fork and this call), exit now with `code`. `parent` None: the
+    parent lies outside this process's PID namespace (its pid reads 0 here), and its end kills the namespace."""
     if sys.platform.startswith("linux"):
         import signal
         try:
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
         except OSError:
             pass
-    if os.getppid() != parent:
+    if parent is not None and os.getppid() != parent:
         os._exit(code)
 
 

@@ -57,10 +57,15 @@ class Learner:
         return Learner(mod, self._label.rsplit("/", 2)[0] + "/" + relpath)
 
 
+_MOUNTED = []   # trees this process made importable: until then no `exercises` module can be in sys.modules
+
+
 def mount(target: Path) -> None:
     """Make the tree at `target` importable as the package `exercises`."""
-    for name in [m for m in sys.modules if m == PACKAGE or m.startswith(PACKAGE + ".")]:
-        del sys.modules[name]
+    if _MOUNTED or PACKAGE in sys.modules:  # a job's first mount skips the scan: walking sys.modules (torch's
+        for name in [m for m in sys.modules if m == PACKAGE or m.startswith(PACKAGE + ".")]:  # thousands) in a
+            del sys.modules[name]           # forked process copies every page its names lie on (~4 ms)
+    _MOUNTED.append(str(target))
     init = target / "__init__.py"
     if init.is_file():
         spec = importlib.util.spec_from_file_location(PACKAGE, init, submodule_search_locations=[str(target)])

@@ -72,7 +72,8 @@ class Worker:
 
     def __init__(self, jobs: list[tuple[Path, Exercise]], course: Course, parallel: int | None = None,
                  network: bool = False, limits: dict | None = None, keep_open: bool = False,
-                 targets: list[Path] = (), preload: list[Exercise] = (), jail_uid: int | None = None):
+                 targets: list[Path] = (), preload: list[Exercise] = (), jail_uid: int | None = None,
+                 profile: Path | None = None):
         self.course, self.limits = course, limits or {}
         self.results: list[JobResult] = []
         self.info: dict = {}
@@ -88,6 +89,8 @@ class Worker:
             "preload_checks": [str(ex.check_path(course.root)) for ex in preload],
             "jobs": self._jobs(jobs),
         }
+        if profile is not None:  # benchmarks/bench_bulk.py --profile: each job's phases, time-stamped
+            request["profile"] = str(profile)
         if jail_uid is not None:  # bulk grading: each exercise in a jail of its own, as this uid
             request["jail"] = {"uid": jail_uid, "course_root": str(course.root.resolve())}
         read_fd, write_fd = os.pipe()
