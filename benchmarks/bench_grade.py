@@ -40,7 +40,9 @@ def main() -> None:
     stubs = ["--target", "notebooks/{chapter}.ipynb"] if args.notebooks else []
     solved = ["--target", "solutions/notebooks/{chapter}.ipynb"] if args.notebooks else ["--solutions"]
     trees = [stubs] * (not args.solutions) + [solved] * (not args.stubs)
-    label = lambda chapter, extra: " ".join(["grade", chapter, *extra]).format(chapter=chapter)  # noqa: E731
+    def label(chapter, extra):
+        return " ".join(["grade", chapter, *extra]).format(chapter=chapter)
+
     runs = {"import torch": []}
     runs.update({label(c, extra): [] for c in args.chapters for extra in trees})
     wall([sys.executable, "-c", "import torch"])  # warm the page cache once

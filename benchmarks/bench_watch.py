@@ -24,9 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader.authoring import catalogue  # noqa: E402
-from grader.core import manifest  # noqa: E402
-from grader.cli.watch import Watcher, watch_loop  # noqa: E402
+from grader.authoring import catalogue
+from grader.core import manifest
+from grader.cli.watch import Watcher, watch_loop
 
 EXERCISE, BUG = "ch03.causal_attention", "mask applied after the softmax"
 

@@ -24,7 +24,7 @@ INTEGRATION = HERE / "integration"
 if str(HERE) not in sys.path:   # the helpers here (support, classroom, local_server) import from every folder
     sys.path.insert(0, str(HERE))
 
-from local_server import LocalServer  # noqa: E402
+from local_server import LocalServer  # noqa: E402 - found through the sys.path line above
 
 RUNNING: list = [None]   # the test being set up, run or torn down (threads started by a test see it too)
 
@@ -107,7 +107,8 @@ def handed_out(course, tmp_path_factory):
     root = tmp_path_factory.mktemp("handed-out")
     shutil.copy(course.root / "course.toml", root)
     for part in ("checks", "snapshots"):
-        shutil.copytree(course.root / "tests" / part, root / "tests" / part, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(course.root / "tests" / part, root / "tests" / part,
+                        ignore=shutil.ignore_patterns("__pycache__"))
     kept = course.root / "tests" / "stubs"
     if kept.is_dir():
         shutil.copytree(kept, root / "exercises")

@@ -144,8 +144,8 @@ def _plain_spam(r: _Rand) -> str:
         return (f"You are owed a refund of £{r.below(400) + 40}.{_number(r, 2)} for your "
                 f"{r.pick(['energy bill', 'council tax', 'phone contract'])}. Reply YES and we'll sort it")
     if form == 7:
-        return (f"Someone you know has a secret crush on you. Want to find out who? "
-                f"Just reply with their first letter")
+        return ("Someone you know has a secret crush on you. Want to find out who? "
+                "Just reply with their first letter")
     return (f"Thanks for your order. If you did not make this purchase of £{r.below(90) + 10} "
             f"{r.pick(['please call', 'ring'])} {_mobile(r)} to cancel it")
 

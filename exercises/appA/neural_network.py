@@ -1,4 +1,5 @@
-"""Appendix A.5: a multilayer perceptron with two hidden layers, and counting its trainable parameters (exercise A.3)."""
+"""Appendix A.5: a multilayer perceptron with two hidden layers, and counting its trainable parameters
+(exercise A.3)."""
 import torch
 
 
@@ -17,7 +18,8 @@ class NeuralNetwork(torch.nn.Module):
 
 
 def count_parameters(model):
-    """The number of trainable parameters of `model`: every element of every parameter that requires a gradient (ex. A.3)."""
+    """The number of trainable parameters of `model`: every element of every parameter that requires a gradient
+    (ex. A.3)."""
     # TODO: return, as an int, how many numbers the optimizer would train: add up the number
     #       of elements of each parameter that requires a gradient (exercise A.3).
     raise NotImplementedError('count_parameters: not written yet, see the TODO above')

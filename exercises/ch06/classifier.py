@@ -6,7 +6,8 @@ def evaluate_model(model, train_loader, val_loader, device, eval_iter):
     """Chapter 5's evaluate_model with this chapter's loss: (train loss, validation loss) over eval_iter batches."""
     model.eval()
     with torch.no_grad():
-        losses = [calc_loss_loader(loader, model, device, num_batches=eval_iter) for loader in (train_loader, val_loader)]
+        losses = [calc_loss_loader(loader, model, device, num_batches=eval_iter)
+                  for loader in (train_loader, val_loader)]
     model.train()
     return losses[0], losses[1]
 

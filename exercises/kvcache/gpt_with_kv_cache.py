@@ -2,24 +2,17 @@
 import torch
 import torch.nn as nn
 
-from ..ch04.gpt import FeedForward, LayerNorm
+from ..ch03 import multihead_attention as chapter3
+from ..ch04 import gpt as chapter4
+from ..ch04.gpt import LayerNorm
 
 
-class MultiHeadAttention(nn.Module):
-    """Chapter 3's causal multi-head attention, able to keep the keys and values of the tokens it has seen."""
+class MultiHeadAttention(chapter3.MultiHeadAttention):
+    """Chapter 3's causal multi-head attention (yours, from ch03/multihead_attention.py: its projections, its
+    dropout and mask), able to keep the keys and values of the tokens it has seen."""
 
     def __init__(self, d_in, d_out, context_length, dropout, num_heads, qkv_bias=False):
-        super().__init__()
-        assert d_out % num_heads == 0, "d_out must be divisible by num_heads"
-        self.d_out = d_out
-        self.num_heads = num_heads
-        self.head_dim = d_out // num_heads
-        self.W_query = nn.Linear(d_in, d_out, bias=qkv_bias)
-        self.W_key = nn.Linear(d_in, d_out, bias=qkv_bias)
-        self.W_value = nn.Linear(d_in, d_out, bias=qkv_bias)
-        self.out_proj = nn.Linear(d_out, d_out)
-        self.dropout = nn.Dropout(dropout)
-        self.register_buffer("mask", torch.triu(torch.ones(context_length, context_length), diagonal=1))
+        super().__init__(d_in, d_out, context_length, dropout, num_heads, qkv_bias)
         # TODO: register two empty buffers (None for now), self.cache_k and self.cache_v, left out of
         #       the state_dict (non-persistent), and set self.ptr_current_pos, the number of tokens
         #       cached so far, to 0 (KV cache §1).
@@ -39,23 +32,17 @@ class MultiHeadAttention(nn.Module):
         raise NotImplementedError('MultiHeadAttention: not written yet, see the TODO above')
 
 
-class TransformerBlock(nn.Module):
-    """Chapter 4's transformer block, with use_cache passed on to its attention."""
+class TransformerBlock(chapter4.TransformerBlock):
+    """Chapter 4's transformer block (yours, from ch04/gpt.py), with use_cache passed on to its attention: the
+    block's attention is replaced by this module's MultiHeadAttention, holding the same weights."""
 
     def __init__(self, cfg):
-        super().__init__()
-        self.att = MultiHeadAttention(
-            d_in=cfg["emb_dim"],
-            d_out=cfg["emb_dim"],
-            context_length=cfg["context_length"],
-            dropout=cfg["drop_rate"],
-            num_heads=cfg["n_heads"],
-            qkv_bias=cfg["qkv_bias"],
-        )
-        self.ff = FeedForward(cfg)
-        self.norm1 = LayerNorm(cfg["emb_dim"])
-        self.norm2 = LayerNorm(cfg["emb_dim"])
-        self.drop_shortcut = nn.Dropout(cfg["drop_rate"])
+        super().__init__(cfg)
+        with torch.random.fork_rng(devices=[]):   # no random numbers drawn: the weights are copied below
+            att = MultiHeadAttention(cfg["emb_dim"], cfg["emb_dim"], cfg["context_length"], cfg["drop_rate"],
+                                     cfg["n_heads"], qkv_bias=cfg["qkv_bias"])
+        att.load_state_dict(self.att.state_dict())
+        self.att = att
 
     def forward(self, x, use_cache=False):
         # TODO: x is (batch, num_tokens, emb_dim); return the same shape: chapter 4's block, whose

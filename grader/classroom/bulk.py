@@ -2,9 +2,10 @@
 
 Each submission is read in a limited helper process (intake.py; as root, as the uid nobody). One template
 worker per core imports torch once and knows no submission; each submission's jobs run in a process forked
-from it for that submission alone, each exercise in a user namespace and jail of its own
-(grader/containment/). Root is not needed. The trusted side scores each finished submission with the
-checks (pytest, one session per student), turns what each job was seen doing into flags, and writes that
+from it for that submission alone, in a user namespace and jail of that submission's own, each exercise in a
+fresh process with its own mount, IPC and network namespaces (grader/containment/, grader/engine/exercise.py). Root is
+not needed. The trusted side scores the finished submissions with the checks (pytest: one session for up to
+SCORE_BATCH of them, each one's report apart), turns what each job was seen doing into flags, and writes each
 student's results atomically at once,
 keyed by the submission's content and the grader's version: a run that is killed and started
 again continues where it was, regrading nothing finished (`regrade` forces).
@@ -29,7 +30,10 @@ from ..core.sources import SourceError, pristine_stub
 from ..scoring.cache import grader_version
 from ..scoring.grading import with_dependencies
 from . import flags, intake, outputs, scaleout, submissions
-from .pool import Templates, score_submission
+from .pool import Templates, score_submissions
+
+
+SCORE_BATCH = 8   # submissions scored in one pytest session: about half the cost of a session each
 
 
 @dataclass
@@ -58,10 +62,11 @@ class Progress:
 
 def grade_class(course: Course, folder: Path, exercises: list[Exercise], out: Path, parallel: int | None = None,
                 regrade: bool = False, unsafe: bool = False, on_progress=None, limits: dict | None = None,
-                dask: str | None = None) -> list[Student]:
+                dask: str | None = None, profile: Path | None = None) -> list[Student]:
     """Grade every submission in `folder` on `exercises`; per-student results go to out/students/<id>/.
     `limits` ({"timeout_s", "memory_mb"}) overrides the manifest's per-exercise limits; `dask`, the
-    address of a Dask scheduler, sends the grading to its workers (each jailing learner code itself)."""
+    address of a Dask scheduler, sends the grading to its workers (each jailing learner code itself);
+    `profile`, a file the workers time-stamp each job's phases in (benchmarks/bench_bulk.py --profile)."""
     missing = "" if dask else isolation_available()
     if missing and not unsafe:
         raise IsolationMissing(f"this machine lacks {missing}, which bulk grading needs to contain untrusted code; "
@@ -103,7 +108,7 @@ def grade_class(course: Course, folder: Path, exercises: list[Exercise], out: Pa
                 on_progress(progress)
         scaleout.grade_on_cluster(dask, course, todo, exercises, limits, unsafe, done)
     elif todo:
-        _grade(course, todo, exercises, needed, out, parallel, not missing, progress, on_progress, limits)
+        _grade(course, todo, exercises, needed, out, parallel, not missing, progress, on_progress, limits, profile)
     finish_class(course, students, exercises, out)
     return students
 
@@ -150,13 +155,13 @@ def handed_out(course: Course, exercises: list[Exercise]) -> tuple[dict[str, set
     return reference, stubs
 
 
-def _grade(course, todo, exercises, needed, out, parallel, jailed, progress, on_progress, limits) -> None:
+def _grade(course, todo, exercises, needed, out, parallel, jailed, progress, on_progress, limits, profile=None) -> None:
     staging = out / ".staging"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     os.chmod(staging, 0o755)
     count = max(1, min(parallel or os.cpu_count() or 1, len(todo)))
-    templates = Templates(course, needed, staging, count, jailed, limits)
+    templates = Templates(course, needed, staging, count, jailed, limits, profile=profile)
     pending: queue.Queue = queue.Queue()
     for st in todo:
         pending.put(st)
@@ -178,22 +183,25 @@ def _grade(course, todo, exercises, needed, out, parallel, jailed, progress, on_
     for thread in threads:
         thread.start()
     try:
-        for _ in range(len(todo)):
-            st, jobs = finished.get()
-            st.result = _score(course, st, exercises, jobs, out, templates.applied())
-            shutil.rmtree(staging / st.submission.student, ignore_errors=True)
-            progress.done += 1
-            if on_progress:
-                on_progress(progress)
+        left = len(todo)
+        while left:
+            # Several finished submissions at a time, in one pytest session: the session's own cost is paid once for
+            # all, and the workers have the cores while this waits. At most SCORE_BATCH, and a quarter of those left,
+            # so that a small class (and a large one's last) has its files written as each is done.
+            batch = [finished.get() for _ in range(max(1, min(SCORE_BATCH, left // 4)))]
+            left -= len(batch)
+            scored = score_submissions(course, [(st.submission, st.key, jobs) for st, jobs in batch], exercises,
+                                       templates.applied())
+            for (st, _), (result, report) in zip(batch, scored):
+                save(out, result, report)
+                st.result = result
+                shutil.rmtree(staging / st.submission.student, ignore_errors=True)
+                progress.done += 1
+                if on_progress:
+                    on_progress(progress)
     finally:
         templates.close()
         shutil.rmtree(staging, ignore_errors=True)
-
-
-def _score(course: Course, st: Student, exercises, jobs, out: Path, limits: list[str]) -> dict:
-    result, report = score_submission(course, st.submission, st.key, exercises, jobs, limits)
-    save(out, result, report)
-    return result
 
 
 def save(out: Path, result: dict, report: str) -> None:

@@ -40,7 +40,8 @@ def html(results: list[dict], exercises: list[str], flags: dict[str, list[str]],
         top = max((_exercise(r, ex)["max_score"] for r in results if _exercise(r, ex)), default=0)
         rate = passed / len(scores) if scores else 0
         body.append(f"<tr><td>{e(ex)}<br><small>{e(titles.get(ex, ''))}</small></td>"
-                    f"<td class=n>{fmt(round(statistics.mean(scores), 2)) if scores else '-'}</td><td class=n>{fmt(top)}</td>"
+                    f"<td class=n>{fmt(round(statistics.mean(scores), 2)) if scores else '-'}</td>"
+                    f"<td class=n>{fmt(top)}</td>"
                     f"<td class='n{' low' if rate < 0.5 else ''}'>{rate:.0%}</td>"
                     f"<td>{_histogram(scores, top, '', width=2.6, height=0.7)}</td></tr>")
     body.append("</table>")
@@ -93,8 +94,9 @@ def _items(results: list[dict], exercises: list[str]) -> list[str]:
     for _, ex, rows in sorted(groups):
         for i, (rate, name, d) in enumerate(rows):
             first = f"<td rowspan={len(rows)}><code>{html_lib.escape(ex)}</code></td>" if i == 0 else ""
-            out.append(f"<tr>{first}<td><code>{html_lib.escape(name)}</code></td><td class='n{' low' if rate < 0.5 else ''}'>"
-                       f"{rate:.0%}</td><td class=n>{'-' if d is None else f'{d:.2f}'}</td></tr>")
+            out.append(f"<tr>{first}<td><code>{html_lib.escape(name)}</code></td>"
+                       f"<td class='n{' low' if rate < 0.5 else ''}'>{rate:.0%}</td>"
+                       f"<td class=n>{'-' if d is None else f'{d:.2f}'}</td></tr>")
     out.append("</table>")
     return out
 

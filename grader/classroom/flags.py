@@ -26,7 +26,7 @@ JOB_FLAGS = {JOB_TIMEOUT: "ran past its time limit", JOB_MEMORY: "was killed (me
 PROCESS_KINDS = ("started", "ran", "process", "signal")   # what an exercise that declares processes may do
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def allowed_processes(check_path: str) -> int:
     """`LEARNER_PROCESSES` of a check module, read from its source (not imported); 0 when it has none."""
     try:
@@ -157,7 +157,8 @@ def _code(text: str) -> list[str]:
             if tok.type not in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT):
                 lines.append(tok.string)
     except (tokenize.TokenError, SyntaxError, IndentationError):
-        return ["".join(line.split()) for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
+        return ["".join(line.split()) for line in text.splitlines()
+                if line.strip() and not line.strip().startswith("#")]
     return lines
 
 

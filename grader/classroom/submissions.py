@@ -20,7 +20,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from ..core.manifest import Course, Exercise  # noqa: F401 - Exercise in annotations
+from ..core.manifest import Course, Exercise
 from ..notebooks.extract import notebook_to_tree
 from ..notebooks.layout import NotebookError
 
@@ -94,7 +94,7 @@ def name_notes(entries: list[tuple[str, Path]]) -> dict[str, list[str]]:
         groups.setdefault(base_id(path).lower(), []).append((student, path))
     notes: dict[str, list[str]] = {}
     for group in groups.values():
-        for student, path in group if len(group) > 1 else ():
+        for student, _path in group if len(group) > 1 else ():
             others = ", ".join(p.name[:80] for s, p in group if s != student)
             notes.setdefault(student, []).append(f"named like {others}: graded separately, as {student}")
     for student, _ in entries:

@@ -31,7 +31,7 @@ class Finding:
 
 def python() -> list[Finding]:
     version = platform.python_version()
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - doctor runs under whatever Python a learner has
         return [Finding(PROBLEM, f"Python {version}: the course needs 3.11 or newer",
                         f"python3.11 -m venv .venv && .venv/bin/{INSTALL}")]
     found = [Finding(OK, f"Python {version} ({sys.executable})")]
@@ -114,7 +114,7 @@ def containment() -> list[Finding]:
             try:
                 userns.enter_worker()  # as the worker does, when run by an ordinary user
                 os._exit(0 if probe() else 1)
-            except BaseException:  # noqa: BLE001
+            except BaseException:  # noqa: BLE001 - a forked child never returns into doctor's code
                 os._exit(1)
         ok = os.waitpid(pid, 0)[1] == 0
         found.append(Finding(OK if ok else WARN, label + ("" if ok else ": not available here")))
@@ -125,10 +125,11 @@ def containment() -> list[Finding]:
     found.append(Finding(OK if group.memory else WARN, "memory cgroup (an exercise's processes and files share one "
                          "bound)" + ("" if group.memory else ": not writable here; `grade bulk` bounds an exercise by "
                                      f"{exercise.JAIL_PROCESSES} processes × (the worker's address space + the "
-                                     f"exercise's memory limit) each, plus {jail.TMP_MB + 5 * jail.SMALL_MB} MB of files")))
+                                     f"exercise's memory limit) each, plus {jail.TMP_MB + 5 * jail.SMALL_MB} MB "
+                                     "of files")))
     group.close()
     try:
-        import resource  # noqa: F401
+        import resource  # noqa: F401 - whether it imports is the finding
         found.append(Finding(OK, "rlimits (memory, CPU time, file size)"))
     except ImportError:
         found.append(Finding(WARN, "no rlimits on this OS: memory and CPU are not limited"))
@@ -150,7 +151,7 @@ def _seccomp_works() -> bool:
         try:
             seccomp.install(notify=False)
             os._exit(0)
-        except BaseException:  # noqa: BLE001
+        except BaseException:  # noqa: BLE001 - a forked child never returns into doctor's code
             os._exit(1)
     return os.waitpid(pid, 0)[1] == 0
 
@@ -159,8 +160,9 @@ def exercises(course: Course) -> list[Finding]:
     if not course.stubs.is_dir():
         return [Finding(PROBLEM, f"no exercises/ folder in {course.root}", "git checkout -- exercises")]
     missing = [ex for ex in course.exercises if not ex.source(course.stubs).is_file()]
+    one_per_file = {ex.source(course.stubs): ex for ex in missing}.values()
     found = [Finding(PROBLEM, f"exercises/{ex.chapter}/{ex.file} is missing ({ex.id})",
-                     f"grade reset {ex.id} --whole-file") for ex in {ex.source(course.stubs): ex for ex in missing}.values()]
+                     f"grade reset {ex.id} --whole-file") for ex in one_per_file]
     if not found:
         found.append(Finding(OK, f"course at {course.root}: {len(course.exercises)} exercises in exercises/, "
                                  "where grade looks for them"))

@@ -209,7 +209,8 @@ def doctor_cmd():
     if problems:
         console.print(f"[red]{problems} problem(s)[/red] to fix before grading; run `grade doctor` again after.")
         sys.exit(Exit.POINTS_LOST)
-    console.print("[green]All set.[/green]" + (f" ({warnings} warning(s): grading works, with less)" if warnings else ""))
+    less = f" ({warnings} warning(s): grading works, with less)" if warnings else ""
+    console.print("[green]All set.[/green]" + less)
 
 
 @click.command("list", short_help="Every exercise with its book section, points and file.")

@@ -29,7 +29,8 @@ def check_cmd(chapters):
     if problems:
         console.print(f"[red]{len(problems)} problem(s)[/red]")
         sys.exit(Exit.POINTS_LOST)
-    console.print("[green]✓ course is consistent: solutions full marks, stubs zero, stubs and snapshots in sync[/green]")
+    console.print("[green]✓ course is consistent: solutions full marks, stubs zero, stubs and snapshots in sync"
+                  "[/green]")
 
 
 @click.command("sync", short_help="Maintainers: regenerate stubs, notebooks and snapshots.")
@@ -125,7 +126,8 @@ def bulk_cmd(submissions, chapters, out, regrade, parallel, unsafe, dask):
         task = bar.add_task("grading", total=None, cached="")
 
         def update(p):
-            bar.update(task, total=p.total, completed=p.done, cached=f"({p.cached} from earlier runs)" if p.cached else "")
+            bar.update(task, total=p.total, completed=p.done,
+                       cached=f"({p.cached} from earlier runs)" if p.cached else "")
         try:
             students = grade_class(course, submissions, exercises, out, parallel, regrade, unsafe, update, dask=dask)
         except IsolationMissing as exc:

@@ -242,7 +242,8 @@ def chapter_summary(run: RunResult, exclude: str) -> str:
 def focus(update: Update, most: int = 3) -> set[str]:
     """The exercises whose feedback one screen shows: the re-graded ones that fail (at most `most`),
     else the first one not passed yet."""
-    broken = [e.id for e in update.run.exercises if e.id in update.graded and e.status not in ("passed", "not_implemented")]
+    broken = [e.id for e in update.run.exercises
+              if e.id in update.graded and e.status not in ("passed", "not_implemented")]
     if broken:
         return set(broken[:most])
     todo = next((e.id for e in update.run.exercises if e.status != "passed" and e.chapter == focus_chapter(update)),

@@ -1,15 +1,19 @@
-"""Bulk grading's jail for one job: a root filesystem of its own, built inside the job's user namespace.
+"""Bulk grading's jail for one submission: a root filesystem of its own, built inside the submission's user namespace,
+and a fresh layer of it for each exercise.
 
-In two steps. `prepare(spec)` runs in the job's supervisor with the worker's credentials (root, or an
-ordinary user inside the worker's own user namespace), before it enters the job's namespaces: it clones
-each path the job may see — what Python needs (at the same paths, so loaded modules keep them), the
+In three steps. `prepare(spec)` runs in the submission's supervisor with the worker's credentials (root, or an
+ordinary user inside the worker's own user namespace), before it enters the submission's namespaces: it clones
+each path the jail may show — what Python needs (at the same paths, so loaded modules keep them), the
 submission's own tree, the public checks, a few devices — as a detached, read-only mount (open_tree), so the
-learner never needs to be able to reach them by path. `enter(spec, trees)` runs in the learner's process,
-inside the job's user namespace: a new mount namespace whose root is an empty tmpfs holding those clones;
-a fresh /proc showing only the job's PID namespace; empty, size-limited, writable /tmp, HOME and /dev/shm.
-Nothing of the solutions, the snapshots, the results or any other submission is there. Then every
-capability is dropped (bounding, ambient and all three sets). Whatever it writes goes with its namespace.
-Needs Linux 5.12+ (open_tree, move_mount, mount_setattr).
+learner never needs to be able to reach them by path. `build_root(spec, trees)` runs once, in the init of the
+submission's PID namespace, inside its user namespace: a new mount namespace whose root is an empty tmpfs holding
+those clones and a fresh /proc showing only that PID namespace, read-only from then on. `enter_exercise` runs in
+each exercise's own process before any of its code: it joins that mount namespace, then takes mount, IPC and
+network (loopback only) namespaces of the exercise's own with empty, size-limited, writable /tmp, HOME and
+/dev/shm (what is bound under /tmp put back on top, read-only), and drops every capability (bounding, ambient and
+all three sets). What an
+exercise writes or creates goes with its namespaces; nothing of the solutions, the snapshots, the results or any
+other submission is there. Needs Linux 5.12+ (open_tree, move_mount, mount_setattr).
 """
 from __future__ import annotations
 
@@ -24,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .sandbox import FILE_LIMIT, MS_NODEV, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, MS_BIND, mount
-from .userns import CLONE_NEWNS, LEARNER_UID
+from .userns import CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, LEARNER_UID, bring_up_loopback
 
 SYSTEM = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc")
 DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
@@ -38,6 +42,8 @@ HOME = "/home/learner"
 WORK = "/tmp/job"   # the learner's folder: its working directory and TMPDIR (the rest of /tmp is not its)
 TMP_MB = FILE_LIMIT // 2**20 + 16   # room for one file at the file-size limit: a bigger one is SIGXFSZ, not ENOSPC
 SMALL_MB = 16
+FRESH = (("/tmp", f"mode=1777,size={TMP_MB}m"), ("/dev/shm", f"mode=1777,size={SMALL_MB * 4}m"),
+         (HOME, f"mode=700,uid={LEARNER_UID},gid={LEARNER_UID},size={SMALL_MB}m"))   # each exercise's own, empty
 
 
 class MountAttr(ctypes.Structure):
@@ -54,8 +60,8 @@ class JailSpec:
 
 def binds_for(course_root: Path, extra: list[str] = ()) -> list[str]:
     """What the learner's process may see (read-only), besides its tree: the system's libraries and
-    configuration, Python, the installed packages, and of the course only the grader, the data code
-    and the public check modules."""
+    configuration, Python, the installed packages, the offline tokenizer's files, and of the course only the
+    grader, the data code and the public check modules."""
     course_root = Path(course_root).resolve()
     wanted = [Path(p) for p in SYSTEM]
     wanted += [Path(p) for p in {sys.base_prefix, sys.prefix, sys.exec_prefix}]
@@ -64,6 +70,8 @@ def binds_for(course_root: Path, extra: list[str] = ()) -> list[str]:
         if module in sys.modules and getattr(sys.modules[module], "__file__", None):
             wanted.append(Path(sys.modules[module].__file__).parent)
     wanted += [course_root / "tests" / "checks", course_root / "datasets", *map(Path, extra)]
+    if os.environ.get("TIKTOKEN_CACHE_DIR"):  # GPT-2's two public BPE files: found there, nothing is copied per job
+        wanted.append(Path(os.environ["TIKTOKEN_CACHE_DIR"]))
     own = [Path(p) for p in (HOME, "/proc", "/dev")]   # /tmp too, but what lies below it is bound on top
     kept: list[Path] = []
     for path in sorted({p.absolute() for p in wanted if os.path.lexists(p)}, key=lambda p: len(p.parts)):
@@ -123,9 +131,11 @@ def close(trees: dict[str, int | str]) -> None:
                 pass
 
 
-def enter(spec: JailSpec, trees: dict[str, int | str]) -> None:
-    """Build the jail from `trees` (see `prepare`) and give up every capability; raises OSError if anything
-    fails (the caller must then not run the learner's code)."""
+def build_root(spec: JailSpec, trees: dict[str, int | str]) -> None:
+    """The submission's root (see the module's docstring), in this process's new mount namespace: run by the init
+    of its PID namespace (so /proc shows that namespace), with the capabilities of its user namespace. The
+    folders each exercise gets fresh are only mount points here; the root is read-only once built. Raises
+    OSError if anything fails (no learner code may then run)."""
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.unshare(CLONE_NEWNS) != 0:
         raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNS)")
@@ -134,11 +144,9 @@ def enter(spec: JailSpec, trees: dict[str, int | str]) -> None:
     mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=8m,mode=755")
     os.makedirs(root + "/proc")
     mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    for path, options in (("/tmp", f"mode=1777,size={TMP_MB}m"), ("/dev/shm", f"mode=1777,size={SMALL_MB * 4}m"),
-                          (HOME, f"mode=700,uid={LEARNER_UID},gid={LEARNER_UID},size={SMALL_MB}m")):
-        os.makedirs(root + path, exist_ok=True)
-        mount("tmpfs", root + path, "tmpfs", MS_NOSUID | MS_NODEV, options)
-    for path, tree in trees.items():  # after /tmp, so a course or tree under /tmp lands on top of it
+    for path, _ in FRESH:
+        os.makedirs(root + path, mode=0o755, exist_ok=True)
+    for path, tree in trees.items():
         _attach(root, path, tree)
     for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
                          ("stderr", "/proc/self/fd/2")):
@@ -146,12 +154,41 @@ def enter(spec: JailSpec, trees: dict[str, int | str]) -> None:
     close(trees)
     _pivot(libc, root)
     mount(None, "/", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def enter_exercise(spec: JailSpec, root_namespace: int) -> None:
+    """Join the submission's jail (`root_namespace`: a descriptor of the mount namespace `build_root` made), then
+    take the exercise's own mount, IPC and network (loopback only) namespaces with fresh /tmp, HOME and /dev/shm,
+    its working folder, and give up every capability; raises OSError if anything fails (the caller must then not
+    run the learner's code)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.setns(root_namespace, CLONE_NEWNS) != 0:   # the root and working folder become the jail's
+        raise OSError(ctypes.get_errno(), "setns into the submission's jail")
+    os.close(root_namespace)
+    if libc.unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET) != 0:
+        raise OSError(ctypes.get_errno(), "unshare of the exercise's mount, IPC and network namespaces")
+    bring_up_loopback()   # its own 127.0.0.1: no port or socket of an earlier exercise's (TIME_WAIT included)
+    covered = _outermost([p for p in (*spec.binds, spec.tree) if p.startswith(tuple(f"{f}/" for f, _ in FRESH))])
+    kept = {path: _clone(path, ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV) for path in covered}  # under /tmp: put back
+    for path, options in FRESH:
+        mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, options)
+    for path, tree in kept.items():
+        _attach("", path, tree)
+        os.close(tree)
     os.mkdir(WORK)
     os.chdir(WORK)
     os.environ.update({"HOME": HOME, "TMPDIR": WORK, "USER": "learner", "LOGNAME": "learner",
                        "MPLCONFIGDIR": WORK + "/.matplotlib"})
     tempfile.tempdir = None  # the worker's choice (cached) is not the jail's
     drop_capabilities(libc)
+
+
+def _outermost(paths: list[str]) -> list[str]:
+    kept: list[str] = []
+    for path in sorted(set(paths), key=lambda p: p.count("/")):
+        if not any(path == k or path.startswith(k + "/") for k in kept):
+            kept.append(path)
+    return kept
 
 
 def _attach(root: str, path: str, tree: int | str) -> None:

@@ -113,16 +113,17 @@ def exit_like(status: int, otherwise: int) -> None:
     os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else otherwise)
 
 
-def die_with_parent(parent: int, code: int) -> None:
+def die_with_parent(parent: int | None, code: int) -> None:
     """Linux: get SIGKILL when the parent dies (a supervisor never outlives the worker); if the
-    parent is already gone (it died between fork and this call), exit now with `code`."""
+    parent is already gone (it died between fork and this call), exit now with `code`. `parent` None: the
+    parent lies outside this process's PID namespace (its pid reads 0 here), and its end kills the namespace."""
     if sys.platform.startswith("linux"):
         import signal
         try:
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
         except OSError:
             pass
-    if os.getppid() != parent:
+    if parent is not None and os.getppid() != parent:
         os._exit(code)
 
 
@@ -243,7 +244,7 @@ def apply_limits(memory_mb: int, cpu_s: float, baseline_vm: int, processes: int 
 def describe_limits(baseline_vm: int) -> str:
     """One line for the report: what each exercise's child gets."""
     try:
-        import resource  # noqa: F401
+        import resource  # noqa: F401 - whether it imports is the answer
     except ImportError:
         return "per exercise: wall-clock limit only (no rlimits on this OS)"
     memory = "memory (address space above the worker's)" if baseline_vm else "no memory limit (VmSize unknown)"

@@ -41,6 +41,7 @@ import ctypes
 import fcntl
 import os
 import platform
+import select
 import struct
 from dataclasses import dataclass, field
 
@@ -152,7 +153,7 @@ def program(tab: Table, notify: bool) -> bytes:
             continue
         here = position + 1
 
-        def jump(target):
+        def jump(target, here=here):
             return 0 if target is None else labels[target] - here
         if op[0] == "ld":
             out.append(struct.pack("<HBBI", 0x20, 0, 0, op[1]))               # BPF_LD | BPF_W | BPF_ABS
@@ -205,13 +206,14 @@ class Monitor:
         self.programs: list[str] = []
         self.program_count = 0
 
-    def handle(self) -> None:
-        """Answer one pending notification (the fd was readable)."""
+    def handle(self) -> bool:
+        """Answer one pending notification (the fd was readable). False when there was none: the caller died
+        meanwhile, or no process uses the filter any more (`finished`)."""
         buf = bytearray(NOTIF.size)
         try:
             fcntl.ioctl(self.fd, NOTIF_RECV, buf, True)
         except OSError:
-            return  # the caller died meanwhile
+            return False
         ident, pid, _, nr, arch, _, arg0, *_ = NOTIF.unpack(buf)
         allow = False
         if arch != self.table.arch:
@@ -235,6 +237,14 @@ class Monitor:
             fcntl.ioctl(self.fd, NOTIF_SEND, bytearray(response), True)
         except OSError:
             pass
+        return True
+
+    def finished(self) -> bool:
+        """Whether no process uses the filter any more: its descriptor then stays readable (hung up) with nothing
+        to read, and must no longer be waited on."""
+        poller = select.poll()
+        poller.register(self.fd, select.POLLIN)
+        return any(events & (select.POLLHUP | select.POLLERR | select.POLLNVAL) for _, events in poller.poll(0))
 
     def _program(self, ident: int, pid: int, address: int) -> None:
         """The path a process asked to run, read from its memory (kept only if the request is still live)."""

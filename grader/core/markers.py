@@ -8,8 +8,8 @@ the stub is the same file with each marked region replaced by a TODO and a raise
 
 The TODO states the contract (inputs, outputs, shapes, the book section), never the code; the
 stub raises NotImplementedError naming the definition it stands in (the exercise's own name) and
-pointing at the TODO above it, which the grader quotes in its "not implemented" feedback. Where a raise cannot stand in for
-the code (a dict literal the learner fills in), the region may end with stub code of its own,
+pointing at the TODO above it, which the grader quotes in its "not implemented" feedback. Where a raise cannot
+stand in for the code (a dict literal the learner fills in), the region may end with stub code of its own,
 written as comments after a `### STUB` line; the stub then holds that code instead of the raise:
 
     ### BEGIN SOLUTION: fill in the values of the book's GPT_CONFIG_124M (section 4.1).

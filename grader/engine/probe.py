@@ -51,16 +51,21 @@ class Learner:
                 f"{self._label} has no `{name}`: keep the name the stub defines (was it renamed or deleted?)"
             ) from None
 
-    def module(self, relpath: str) -> "Learner":
+    def module(self, relpath: str) -> Learner:
         """Another module of the learner's tree, e.g. learner.module("ch03/attention.py")."""
         mod = importlib.import_module(f"{PACKAGE}." + relpath.removesuffix(".py").replace("/", "."))
         return Learner(mod, self._label.rsplit("/", 2)[0] + "/" + relpath)
 
 
+_MOUNTED = []   # trees this process made importable: until then no `exercises` module can be in sys.modules
+
+
 def mount(target: Path) -> None:
     """Make the tree at `target` importable as the package `exercises`."""
-    for name in [m for m in sys.modules if m == PACKAGE or m.startswith(PACKAGE + ".")]:
-        del sys.modules[name]
+    if _MOUNTED or PACKAGE in sys.modules:  # a job's first mount skips the scan: walking sys.modules (torch's
+        for name in [m for m in sys.modules if m == PACKAGE or m.startswith(PACKAGE + ".")]:  # thousands) in a
+            del sys.modules[name]           # forked process copies every page its names lie on (~4 ms)
+    _MOUNTED.append(str(target))
     init = target / "__init__.py"
     if init.is_file():
         spec = importlib.util.spec_from_file_location(PACKAGE, init, submodule_search_locations=[str(target)])
@@ -128,7 +133,7 @@ def describe_exception(exc: BaseException, target: Path) -> dict:
         frames.append((exc.filename, exc.lineno or 0, "<module>", (exc.text or "").strip()))
     try:
         frames += [(f.filename, f.lineno, f.name, f.line) for f in traceback.extract_tb(exc.__traceback__)]
-    except Exception:
+    except Exception:  # noqa: BLE001 - a learner's traceback that cannot be read leaves the location unknown
         pass
     for filename, lineno, func, code in reversed(frames):
         try:
@@ -186,7 +191,7 @@ def _at_own_stub(error: dict, path: Path, label: str, line: int) -> dict:
 def _safe_str(exc: BaseException) -> str:
     try:
         return str(exc)[:2000]
-    except Exception:
+    except Exception:  # noqa: BLE001 - a learner's exception whose __str__ raises
         return "<the exception could not be shown>"
 
 

@@ -65,7 +65,8 @@ OBSERVED = {          # kind -> what it means, for a flag: "<student> <meaning>:
 END_OF_OBSERVATIONS = "end"
 
 # What kind of error the learner's code raised (set by the probe in the learner's process).
-ERROR, NOT_IMPLEMENTED, MEMORY, EXIT, MISSING, WRONG_TYPE = "error", "not_implemented", "memory", "exit", "missing", "type"
+ERROR, NOT_IMPLEMENTED, MEMORY, EXIT = "error", "not_implemented", "memory", "exit"
+MISSING, WRONG_TYPE = "missing", "type"
 ERROR_KINDS = (ERROR, NOT_IMPLEMENTED, MEMORY, EXIT, MISSING, WRONG_TYPE)
 
 # How the job's process ended (set by the worker).

@@ -57,7 +57,7 @@ class JobResult:
     items: int = 0                              # JSON values in them (an upper bound, by separators)
     _done: threading.Event = field(default_factory=threading.Event, repr=False)
 
-    def wait(self, timeout: float | None = None) -> "JobResult":
+    def wait(self, timeout: float | None = None) -> JobResult:
         if not self._done.wait(timeout):
             raise TimeoutError(f"no result for {self.exercise.id}")
         return self
@@ -72,7 +72,8 @@ class Worker:
 
     def __init__(self, jobs: list[tuple[Path, Exercise]], course: Course, parallel: int | None = None,
                  network: bool = False, limits: dict | None = None, keep_open: bool = False,
-                 targets: list[Path] = (), preload: list[Exercise] = (), jail_uid: int | None = None):
+                 targets: list[Path] = (), preload: list[Exercise] = (), jail_uid: int | None = None,
+                 profile: Path | None = None):
         self.course, self.limits = course, limits or {}
         self.results: list[JobResult] = []
         self.info: dict = {}
@@ -88,6 +89,8 @@ class Worker:
             "preload_checks": [str(ex.check_path(course.root)) for ex in preload],
             "jobs": self._jobs(jobs),
         }
+        if profile is not None:  # benchmarks/bench_bulk.py --profile: each job's phases, time-stamped
+            request["profile"] = str(profile)
         if jail_uid is not None:  # bulk grading: each exercise in a jail of its own, as this uid
             request["jail"] = {"uid": jail_uid, "course_root": str(course.root.resolve())}
         read_fd, write_fd = os.pipe()
@@ -264,7 +267,7 @@ def _hidden(course: Course, targets: list[Path]) -> list[str]:
     return [str(p) for p in hidden if p not in graded and not any(p in g.parents for g in graded)]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def declared_cases(check_path: str) -> frozenset[str]:
     """The names of the cases a check module declares (`@case def name` and `name = case(...)`), read from its
     source (not imported): records for any other name are dropped."""
@@ -275,7 +278,8 @@ def declared_cases(check_path: str) -> frozenset[str]:
     decorated = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)
                  and any(is_case(d) for d in node.decorator_list)}
     assigned = {node.targets[0].id for node in tree.body if isinstance(node, ast.Assign) and len(node.targets) == 1
-                and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call) and is_case(node.value.func)
+                and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call)
+                and is_case(node.value.func)
                 and len(node.value.args) + len(node.value.keywords) >= 2}  # case(fn) alone marks fn, as at run time
     return frozenset(decorated | assigned)
 

@@ -9,10 +9,13 @@ children; a child writes only to its own pipes.
 from __future__ import annotations
 
 import gc
+import json
 import os
+import resource
 import selectors
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import time
@@ -22,7 +25,7 @@ from pathlib import Path
 
 from ..containment import jail, sandbox, seccomp, userns
 from ..containment.cgroups import JobCgroups
-from . import exercise, observe, wire
+from . import exercise, observe, stamps, wire
 from .intake import Checks, Requests
 from .protocol import (
     EXIT_INTERNAL,
@@ -45,6 +48,8 @@ from .protocol import (
 )
 
 OUTPUT_KEEP = 4000
+KILL_GRACE_S = 10.0     # after a jailed job's learner was killed, how long its jail's supervisor may take to say so
+JAIL_LOST = -1          # a jailed job's "wait status" when its jail ended without saying how the job did
 EXAMPLES_KEPT = 5
 JOB_OVERHEAD_MB = 256   # a job's memory cgroup holds its limit plus this: the worker's pages it copies, its tmpfs
 
@@ -55,6 +60,7 @@ def main() -> None:
     channel = os.fdopen(int(sys.argv[1]), "wb", buffering=0)
     requests = Requests(sys.stdin.fileno())
     request = requests.first()
+    stamps.open_log(request.get("profile"))
     info = {"limits": [], "preloaded": []}
     loopback = False
     if userns.enter_worker():
@@ -66,7 +72,7 @@ def main() -> None:
                               if loopback else "loopback: none (no network namespace per exercise)")
     info["limits"].append("processes: each exercise in its own PID namespace (it can signal nothing outside)"
                           if sandbox.pid_namespaces_work() else "processes: no PID namespaces here")
-    import numpy  # noqa: F401
+    import numpy  # noqa: F401 - imported before the fork, so every job shares it
     import torch
     torch.set_num_threads(1)
     checks = Checks(info["preloaded"])
@@ -75,16 +81,18 @@ def main() -> None:
     info["limits"].append(sandbox.protect_files(request.get("read_only", []), request.get("hidden", [])))
     baseline = sandbox.vm_size()
     info["limits"].append(sandbox.describe_limits(baseline))
-    cgroup = JobCgroups(max_pids=exercise.JAIL_PROCESSES)
     jailing = request.get("jail")
+    cgroup = JobCgroups(max_pids=exercise.JAIL_PROCESSES, cpu=bool(jailing))
     memory_mb = int(request.get("memory_mb", 2048))
     if jailing:
         jailing = {**jailing, "binds": jail.binds_for(Path(jailing["course_root"])),
                    "seccomp": seccomp_works()}
-        info["limits"].append(f"each exercise in a jail of its own: a user namespace (uid {jailing['uid']} outside, "
+        info["limits"].append(f"each submission in a jail of its own: a user namespace (uid {jailing['uid']} outside, "
                               "no capabilities, no-new-privs) owning its own IPC, UTS, network, PID and cgroup "
                               "namespaces; its own root filesystem (read-only: Python, the grader, the public checks, "
-                              "its submission), /proc, /tmp and HOME; nothing it writes or creates is kept")
+                              "its submission) and /proc; each exercise in a new process with mount, IPC and network "
+                              "(loopback) namespaces and an empty /tmp, /dev/shm and HOME of its own, every process "
+                              "it started killed before the next; nothing any of it writes or creates is kept")
         info["limits"].append(seccomp.describe() if jailing["seccomp"] else
                               "system calls: NOT filtered (no seccomp filter could be installed here)")
     info["limits"] += cgroup.describe(memory_mb + JOB_OVERHEAD_MB if cgroup.memory else memory_mb,
@@ -123,6 +131,21 @@ class Child:
         self.groups: list[str] = []
         self.scratch = ""
         self.pidfd = -1
+        self.jail: Jail | None = None     # bulk grading: the submission's jail that runs this job
+        self.learner = -1                 # ... and a pidfd of the job's learner process there, once it started
+        self.killed_at = 0.0
+        self.ended = False                # (jailed) its end was taken in: memory read, draining its pipes
+        self.baseline: dict = {}          # its memory cgroup's counts before the job (JobCgroups.mark)
+
+
+class Jail:
+    """A submission's jail as the scheduler that runs its jobs sees it (exercise.jail_supervisor): the
+    supervisor's pid, the control socket, the submission's cgroups and scratch folder, and the job it runs now."""
+
+    def __init__(self, target: str, pid: int, control: socket.socket, groups: list[str], scratch: str):
+        self.target, self.pid, self.control, self.groups, self.scratch = target, pid, control, groups, scratch
+        self.alive = True
+        self.child: Child | None = None
 
 
 class Scheduler:
@@ -131,7 +154,9 @@ class Scheduler:
     It forks each job's supervisor (exercise.py), reads the learner's records and output from its pipes
     without blocking, kills it at its deadline (timeout) or when it sends more than a frame may hold, and
     reaps it: the job's status (ok, timeout, memory, crashed) comes from how the process ended, never
-    from what it said. An isolated request (one bulk submission) runs in a process of its own first.
+    from what it said. An isolated request (one bulk submission) runs in a process of its own first; in bulk
+    grading (jailed) every request is isolated, and that process starts the submission's jail once and runs its
+    jobs there one at a time (the jail's supervisor reports how each learner's process ended).
     """
 
     def __init__(self, channel, setup: exercise.Setup, parallel: int, cgroup: JobCgroups):
@@ -140,10 +165,18 @@ class Scheduler:
         self.checks = setup.checks
         self.parallel = max(1, parallel)
         self.selector = selectors.DefaultSelector()
-        self.running: dict[int, Child] = {}
+        self.running: dict[int, Child] = {}   # by job number
+        self.jail: Jail | None = None
+        self.jails = 0
 
     def run(self, jobs: list[dict], requests: Requests | None) -> None:
-        pending = list(jobs)
+        try:
+            self.schedule(jobs, requests)
+        finally:
+            self.close_jail()
+
+    def schedule(self, jobs: list[dict], requests: Requests | None) -> None:
+        pending = self.take([{"jobs": jobs}]) if requests is not None else list(jobs)
         if requests is None:
             requests = Requests(-1)
             requests.closed = True
@@ -151,8 +184,9 @@ class Scheduler:
             pending += self.take(requests.more())
         if not requests.closed:
             self.selector.register(requests.fd, selectors.EVENT_READ, requests)
+        parallel = 1 if self.setup.jailing else self.parallel   # a jail runs one exercise at a time
         while pending or self.running or not requests.closed:
-            while pending and len(self.running) < self.parallel:
+            while pending and len(self.running) < parallel:
                 job = pending.pop(0)
                 self.checks[job["checks"]]  # import (and preload for) a new check module before forking
                 self.start(job)
@@ -164,6 +198,8 @@ class Scheduler:
                     pending += self.take(requests.more())
                     if requests.closed:
                         self.selector.unregister(requests.fd)
+                elif isinstance(key.data, Jail):
+                    self.hear(key.data)
                 elif key.fd == key.data.pidfd:
                     self.selector.unregister(key.fd)  # the child ended: poll() below reaps it now
                 else:
@@ -178,6 +214,9 @@ class Scheduler:
         for doc in docs:
             if doc.get("isolated"):
                 self.run_isolated(doc.get("jobs", []))
+            elif self.setup.jailing:   # a jail shows one tree: each tree's jobs are a submission of their own
+                for target in dict.fromkeys(job["target"] for job in doc.get("jobs", [])):
+                    self.run_isolated([job for job in doc["jobs"] if job["target"] == target])
             else:
                 jobs += doc.get("jobs", [])
         return jobs
@@ -185,20 +224,27 @@ class Scheduler:
     def run_isolated(self, jobs: list[dict]) -> None:
         for job in jobs:
             self.checks[job["checks"]]
+        first = {"target": jobs[0]["target"]} if jobs else None
+        stamps.stamp(first, "submission: fork")
         pid = os.fork()
         if pid == 0:
             code = 0
             try:
+                stamps.stamp(first, "submission: forked")
                 null = os.open(os.devnull, os.O_RDONLY)  # stdin (the requests) is not this process's to read;
                 os.dup2(null, 0)                         # fd 0 stays taken, so no pipe of a job lands on it
                 os.close(null)
                 self.selector.close()
                 Scheduler(self.channel, self.setup, self.parallel, self.cgroup).run(jobs, None)
+                stamps.stamp(first, "submission: ran")
+                used = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+                stamps.stamp(first, f"submission used cpu={sum(u.ru_utime + u.ru_stime for u in used):.6f}")
             except BaseException:  # noqa: BLE001 - never return into the template's loop
                 traceback.print_exc()
                 code = EXIT_INTERNAL
             os._exit(code)
         status = os.waitpid(pid, 0)[1]
+        stamps.stamp(first, "submission: done")
         if status != 0:  # whatever job got no word from it is lost (the reader ignores repeats)
             for job in jobs:
                 _send(self.channel, job["job"], FRAME_END, wire.pack(
@@ -206,22 +252,24 @@ class Scheduler:
                      "duration_s": 0.0, "output": ""}))
 
     def start(self, job: dict) -> None:
-        pipes = exercise.Pipes(os.pipe(), os.pipe(), os.pipe() if self.setup.jailing else (-1, -1))
+        if self.setup.jailing:
+            self.start_jailed(job)
+            return
+        stamps.stamp(job, "start")
+        pipes = exercise.Pipes(os.pipe(), os.pipe(), (-1, -1))
         groups = self.cgroup.create(f"job-{job['job']}", int(job["memory_mb"]) + JOB_OVERHEAD_MB)
         scratch = tempfile.mkdtemp(prefix="grade-scratch-")
         pid = os.fork()
         if pid == 0:
             exercise.supervise(self.setup, job, groups, scratch, pipes,
                                [self.channel.fileno(), self.selector.fileno(), *self.running_fds()])
+        stamps.stamp(job, "forked")
         for _, write_end in (pipes.result, pipes.output, pipes.observed):
             if write_end >= 0:
                 os.close(write_end)
         child = Child(job, pid, pipes.result[0], pipes.output[0], pipes.observed[0])
         child.groups, child.scratch = groups, scratch
-        self.running[pid] = child
-        for fd in child.fds:
-            os.set_blocking(fd, False)
-            self.selector.register(fd, selectors.EVENT_READ, child)
+        self.watch(child)
         if hasattr(os, "pidfd_open"):  # wake the moment the child ends, instead of at the next tick
             try:
                 child.pidfd = os.pidfd_open(pid)
@@ -229,8 +277,114 @@ class Scheduler:
             except OSError:
                 child.pidfd = -1
 
+    def watch(self, child: Child) -> None:
+        self.running[child.job["job"]] = child
+        for fd in child.fds:
+            os.set_blocking(fd, False)
+            self.selector.register(fd, selectors.EVENT_READ, child)
+
+    def start_jailed(self, job: dict) -> None:
+        """Hand the job to the submission's jail (started for its tree, or again after it ended)."""
+        jail = self.jail
+        if jail is not None and (not jail.alive or jail.target != job["target"]):
+            self.close_jail()
+            jail = None
+        if jail is None:
+            jail = self.jail = self.open_jail(job["target"])
+        stamps.stamp(job, "start")
+        pipes = exercise.Pipes(os.pipe(), os.pipe(), os.pipe())
+        child = Child(job, -1, pipes.result[0], pipes.output[0], pipes.observed[0])
+        child.jail, jail.child = jail, child
+        try:
+            JobCgroups.limit(jail.groups, int(job["memory_mb"]) + JOB_OVERHEAD_MB)
+            JobCgroups.limit_cpu(jail.groups, job_cpus(self.checks[job["checks"]]))
+        except OSError:
+            pass
+        child.baseline = JobCgroups.mark(jail.groups)
+        try:
+            socket.send_fds(jail.control, [exercise.JOB + json.dumps(job).encode()],
+                            [pipes.result[1], pipes.output[1], pipes.observed[1]])
+        except OSError:
+            jail.alive = False
+            child.exit_status = JAIL_LOST
+        for _, write_end in (pipes.result, pipes.output, pipes.observed):
+            os.close(write_end)
+        self.watch(child)
+
+    def open_jail(self, target: str) -> Jail:
+        """Fork the submission's supervisor (exercise.jail_supervisor), in cgroups of the submission's own."""
+        self.jails += 1
+        groups = self.cgroup.create(f"submission-{os.getpid()}-{self.jails}", JOB_OVERHEAD_MB, oom_group=False)
+        scratch = tempfile.mkdtemp(prefix="grade-scratch-")
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        stamps.stamp({"target": target}, "jail: fork")
+        pid = os.fork()
+        if pid == 0:
+            ours.close()
+            exercise.jail_supervisor(self.setup, target, groups, scratch, theirs,
+                                     [self.channel.fileno(), self.selector.fileno(), *self.running_fds()])
+        theirs.close()
+        jail = Jail(target, pid, ours, groups, scratch)
+        self.selector.register(ours, selectors.EVENT_READ, jail)
+        return jail
+
+    def hear(self, jail: Jail) -> None:
+        """A message from the jail's supervisor: a job's learner started, or ended; nothing: the jail is gone."""
+        try:
+            message, fds, _, _ = socket.recv_fds(jail.control, exercise.MESSAGE_BYTES, 1)
+        except OSError:
+            message, fds = b"", []
+        child = jail.child
+        if not message:
+            self.selector.unregister(jail.control)
+            jail.alive = False
+            if child is not None and child.exit_status is None:
+                child.exit_status = JAIL_LOST
+            return
+        try:
+            said = json.loads(message[1:])
+        except ValueError:
+            said = {}
+        if child is None or not isinstance(said, dict) or said.get("job") != child.job["job"]:
+            for fd in fds:
+                os.close(fd)
+            return
+        if message[:1] == exercise.STARTED and fds and child.learner < 0:
+            child.learner = fds.pop()
+            if child.killed_for:   # its time ran out before it started
+                self.kill(child, child.killed_for)
+        elif message[:1] == exercise.ENDED and child.exit_status is None and isinstance(said.get("status"), int):
+            child.exit_status = said["status"]
+            if not said.get("clean"):
+                jail.alive = False
+        for fd in fds:
+            os.close(fd)
+
+    def close_jail(self) -> None:
+        """End the submission's jail: its supervisor goes, its init and whatever is left in its namespace with it,
+        then what is left in its cgroups, and its scratch folder."""
+        jail, self.jail = self.jail, None
+        if jail is None:
+            return
+        if jail.control.fileno() in self.selector.get_map():
+            self.selector.unregister(jail.control)
+        jail.control.close()   # the supervisor reads the end of its commands and exits
+        deadline = time.monotonic() + 2.0
+        while os.waitpid(jail.pid, os.WNOHANG)[0] == 0:
+            if time.monotonic() > deadline:
+                for kill in (lambda: os.killpg(jail.pid, signal.SIGKILL), lambda: os.kill(jail.pid, signal.SIGKILL)):
+                    try:
+                        kill()
+                    except (ProcessLookupError, PermissionError):
+                        pass
+                os.waitpid(jail.pid, 0)
+                break
+            time.sleep(0.001)
+        JobCgroups.destroy(jail.groups)
+        shutil.rmtree(jail.scratch, ignore_errors=True)
+
     def running_fds(self):
-        return [fd for c in self.running.values() for fd in (*c.fds, c.pidfd) if fd >= 0]
+        return [fd for c in self.running.values() for fd in (*c.fds, c.pidfd, c.learner) if fd >= 0]
 
     def read(self, child: Child, fd: int) -> None:
         try:
@@ -272,6 +426,14 @@ class Scheduler:
     def kill(self, child: Child, reason: str) -> None:
         if child.killed_for is None:
             child.killed_for = reason
+        if child.jail is not None:   # the learner's process; its jail's init then kills what it left
+            child.killed_at = child.killed_at or time.monotonic()
+            if child.learner >= 0:
+                try:
+                    signal.pidfd_send_signal(child.learner, signal.SIGKILL)
+                except (ProcessLookupError, OSError):
+                    pass
+            return
         for sig_target in (lambda: os.killpg(child.pid, signal.SIGKILL), lambda: os.kill(child.pid, signal.SIGKILL)):
             try:
                 sig_target()
@@ -279,6 +441,9 @@ class Scheduler:
                 pass
 
     def poll(self, child: Child) -> None:
+        if child.jail is not None:
+            self.poll_jailed(child)
+            return
         if child.exit_status is None:
             if time.monotonic() > child.deadline:
                 self.kill(child, "timeout")
@@ -286,6 +451,7 @@ class Scheduler:
             if pid == 0:
                 return
             child.exit_status = status
+            stamps.stamp(child.job, "reaped")
             try:
                 os.killpg(child.pid, signal.SIGKILL)  # leftovers the learner's code started
             except (ProcessLookupError, PermissionError):
@@ -293,7 +459,30 @@ class Scheduler:
             child.memory = JobCgroups.usage(child.groups)
             JobCgroups.destroy(child.groups)
             shutil.rmtree(child.scratch, ignore_errors=True)
+            stamps.stamp(child.job, "cleaned")
             child.drain_until = time.monotonic() + 0.5
+        self.retire(child)
+
+    def poll_jailed(self, child: Child) -> None:
+        if not child.ended:
+            now = time.monotonic()
+            if child.exit_status is None and now > child.deadline:
+                self.kill(child, "timeout")
+            if child.exit_status is None and child.killed_at and now > child.killed_at + KILL_GRACE_S:
+                child.jail.alive = False   # its supervisor did not say the job ended: the jail goes, the job with it
+                self.close_jail()
+                child.exit_status = JAIL_LOST
+            if child.exit_status is None:
+                return
+            stamps.stamp(child.job, "reaped")
+            child.memory = JobCgroups.usage(child.jail.groups, since=child.baseline)
+            child.ended, child.drain_until = True, now + 0.5
+            if not child.jail.alive and self.jail is child.jail:
+                self.close_jail()
+        self.retire(child)
+
+    def retire(self, child: Child) -> None:
+        """Once its process ended: what is left to read of its pipes, then its end record."""
         if child.fds and time.monotonic() < child.drain_until:
             return
         for fd in list(child.fds):
@@ -304,8 +493,14 @@ class Scheduler:
             if child.pidfd in self.selector.get_map():
                 self.selector.unregister(child.pidfd)
             os.close(child.pidfd)
-        del self.running[child.pid]
+        if child.learner >= 0:
+            os.close(child.learner)
+            child.learner = -1
+        if child.jail is not None and child.jail.child is child:
+            child.jail.child = None
+        del self.running[child.job["job"]]
         self.finish(child)
+        stamps.stamp(child.job, "finished")
 
     def finish(self, child: Child) -> None:
         status, detail = JOB_OK, ""
@@ -314,6 +509,8 @@ class Scheduler:
             status, detail = JOB_TIMEOUT, f"still running after {child.job['timeout_s']:g} s"
         elif child.killed_for == "output":
             status, detail = JOB_CRASHED, "returned more data than the grader accepts"
+        elif code == JAIL_LOST:
+            status, detail = JOB_CRASHED, "the submission's jail ended unexpectedly"
         elif os.WIFSIGNALED(code):
             sig = os.WTERMSIG(code)
             if sig == signal.SIGXCPU:
@@ -339,6 +536,15 @@ class Scheduler:
                   "output": output, "output_bytes": child.output_total, "observed": child.observed,
                   "memory": child.memory}
         _send(self.channel, child.job["job"], FRAME_END, wire.pack(report))
+
+
+def job_cpus(checks) -> int:
+    """The cores a jailed job's processes may use together: one, or as many as work at once in the exercises whose
+    checks start processes on purpose (appendix A's two ranks: `LEARNER_PROCESSES` counts them and their helpers,
+    half of them at work), never more than the machine has."""
+    declared = getattr(checks, "LEARNER_PROCESSES", 0)
+    declared = declared if isinstance(declared, int) and not isinstance(declared, bool) else 0
+    return max(1, min(os.cpu_count() or 1, declared // 2))
 
 
 def observe_lines(child: Child, data: bytes) -> None:
@@ -374,7 +580,7 @@ def seccomp_works() -> bool:
         try:
             fd, _ = seccomp.install(notify=True)
             os._exit(0 if fd >= 0 else 1)
-        except BaseException:  # noqa: BLE001
+        except BaseException:  # noqa: BLE001 - a forked child never returns into the worker's code
             os._exit(2)
     return os.waitpid(pid, 0)[1] in (0, 256)
 

@@ -29,7 +29,8 @@ def grader_version(course: Course) -> str:
     checks and their snapshots."""
     h = hashlib.sha256()
     files = [*((GRADER.parent, p) for p in GRADER.rglob("*.py")),
-             *((course.root, p) for p in [course.root / "course.toml", *(course.root / "tests" / "checks").rglob("*.py"),
+             *((course.root, p) for p in [course.root / "course.toml",
+                                          *(course.root / "tests" / "checks").rglob("*.py"),
                                           *(course.root / "tests" / "snapshots").rglob("*")])]
     for base, path in sorted((b, p) for b, p in files if p.is_file() and "__pycache__" not in p.parts):
         h.update(path.relative_to(base).as_posix().encode() + b"\0" + path.read_bytes())

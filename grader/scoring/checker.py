@@ -147,7 +147,9 @@ class GraderPlugin:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_configure(self, config):
-        config.option.tbstyle = "native"  # nobody reads pytest's tracebacks; the cheap style saves time
+        # Nobody reads pytest's tracebacks of a failed check (they run through pytest's and the grader's own
+        # frames): a report keeps the exception's message and where it was raised, which costs a tenth as much.
+        config.option.tbstyle = "value"
 
     def pytest_collection_modifyitems(self, items):
         for item in items:

@@ -69,7 +69,7 @@ def _grade_dependencies(course: Course, worker: Worker, plan: list[tuple[Path, l
                         scored: list[dict[str, ExerciseResult]]) -> None:
     """Grade (and add to `scored`) what the plan's failing exercises build on and was not graded yet."""
     more = []
-    for (target, _), by_id in zip(plan, scored):
+    for (_target, _), by_id in zip(plan, scored):
         failing = [course.exercise(i) for i, r in by_id.items() if r.status not in ("passed", "not_implemented")]
         more.append([ex for ex in with_dependencies(course, failing) if ex.id not in by_id])
     if not any(more):

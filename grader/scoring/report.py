@@ -89,7 +89,8 @@ def summary(run: RunResult) -> tuple[str, str]:
     done = sum(e.status == "passed" for e in run.exercises)
     hidden = sum(e.hidden_checks for e in run.exercises)
     passed = (f"{done}/{len(run.exercises)} exercises pass their public checks; {hidden} more check"
-              f"{'s' if hidden > 1 else ''} run at grading" if hidden else f"{done}/{len(run.exercises)} exercises passed")
+              f"{'s' if hidden > 1 else ''} run at grading" if hidden
+              else f"{done}/{len(run.exercises)} exercises passed")
     return f"Total {fraction(run.score, run.max_score)}", f" · {passed} · {run.duration_s:.1f} s"
 
 
@@ -120,7 +121,8 @@ def render_html(run: RunResult, verbose: bool = False) -> str:
     notes = "".join(f"<p class='note'>Note: {escape(printable(n))}</p>" for n in run.notes)
     total, rest = summary(run)
     todo = next_exercise(run)
-    hint = f"<p>Next: <b>{escape(todo.id)}</b> — <code>hint(\"{escape(todo.id)}\")</code> for a hint.</p>" if todo else ""
+    hint = (f"<p>Next: <b>{escape(todo.id)}</b> — <code>hint(\"{escape(todo.id)}\")</code> for a hint.</p>"
+            if todo else "")
     return (f"<div class='grade-report'>{HTML_STYLE}{notes}<table><thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table><p><b>{escape(total)}</b>{escape(rest)}</p>{hint}</div>")
 

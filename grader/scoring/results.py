@@ -91,7 +91,7 @@ class RunResult:
         return json.dumps(self.to_dict(), indent=2)
 
     @classmethod
-    def from_dict(cls, doc: dict) -> "RunResult":
+    def from_dict(cls, doc: dict) -> RunResult:
         """The inverse of to_dict (for rendering results written by another process)."""
         fields = set(CheckResult.__dataclass_fields__)
         exercises = [ExerciseResult(

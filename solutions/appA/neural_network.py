@@ -1,4 +1,5 @@
-"""Appendix A.5: a multilayer perceptron with two hidden layers, and counting its trainable parameters (exercise A.3)."""
+"""Appendix A.5: a multilayer perceptron with two hidden layers, and counting its trainable parameters
+(exercise A.3)."""
 import torch
 
 
@@ -26,7 +27,8 @@ class NeuralNetwork(torch.nn.Module):
 
 
 def count_parameters(model):
-    """The number of trainable parameters of `model`: every element of every parameter that requires a gradient (ex. A.3)."""
+    """The number of trainable parameters of `model`: every element of every parameter that requires a gradient
+    (ex. A.3)."""
     ### BEGIN SOLUTION: return, as an int, how many numbers the optimizer would train: add up the number
     ### of elements of each parameter that requires a gradient (exercise A.3).
     return sum(p.numel() for p in model.parameters() if p.requires_grad)

@@ -1,7 +1,7 @@
 """KV cache, optimised: a cache allocated once and written in place, sliding over the last window_size tokens."""
 import torch
-import torch.nn as nn
 
+from ..ch03 import multihead_attention as chapter3
 from . import gpt_with_kv_cache as basic
 
 
@@ -15,34 +15,19 @@ class GPTModel(basic.GPTModel):
         self.kv_window_size = cfg.get("kv_window_size", cfg["context_length"])
         for block in self.trf_blocks:
             with torch.random.fork_rng(devices=[]):   # draw no random numbers: the weights are copied below
-                att = MultiHeadAttention(
-                    d_in=cfg["emb_dim"],
-                    d_out=cfg["emb_dim"],
-                    context_length=cfg["context_length"],
-                    dropout=cfg["drop_rate"],
-                    num_heads=cfg["n_heads"],
-                    qkv_bias=cfg["qkv_bias"],
-                    window_size=self.kv_window_size,
-                )
-            att.load_state_dict(block.att.state_dict(), strict=False)   # the same parameters; no mask here
+                att = MultiHeadAttention(cfg["emb_dim"], cfg["emb_dim"], cfg["context_length"], cfg["drop_rate"],
+                                         cfg["n_heads"], qkv_bias=cfg["qkv_bias"], window_size=self.kv_window_size)
+            att.load_state_dict(block.att.state_dict(), strict=False)   # the same parameters and mask
             block.att = att
 
 
-class MultiHeadAttention(nn.Module):
-    """Causal multi-head attention whose cache holds at most window_size tokens, in buffers allocated once."""
+class MultiHeadAttention(chapter3.MultiHeadAttention):
+    """Chapter 3's causal multi-head attention (yours: its projections and dropout) whose cache holds at most
+    window_size tokens, in buffers allocated once."""
 
     def __init__(self, d_in, d_out, context_length, dropout, num_heads, qkv_bias=False, max_seq_len=None,
                  window_size=None):
-        super().__init__()
-        assert d_out % num_heads == 0, "d_out must be divisible by num_heads"
-        self.d_out = d_out
-        self.num_heads = num_heads
-        self.head_dim = d_out // num_heads
-        self.W_query = nn.Linear(d_in, d_out, bias=qkv_bias)
-        self.W_key = nn.Linear(d_in, d_out, bias=qkv_bias)
-        self.W_value = nn.Linear(d_in, d_out, bias=qkv_bias)
-        self.out_proj = nn.Linear(d_out, d_out)
-        self.dropout = nn.Dropout(dropout)
+        super().__init__(d_in, d_out, context_length, dropout, num_heads, qkv_bias)
         ### BEGIN SOLUTION: set self.max_seq_len (max_seq_len, or context_length when None) and self.window_size
         ### (window_size, or self.max_seq_len when None), register the non-persistent buffers
         ### self.cache_k and self.cache_v as None (allocated at the first cached call), and set

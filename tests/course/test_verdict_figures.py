@@ -9,7 +9,8 @@ import support
 from course_data import verdict
 
 pytestmark = pytest.mark.skipif(not verdict.VERDICT.is_cached(),
-                                reason="the book's story is not downloaded (python -m course_data download the-verdict)")
+                                reason="the book's story is not downloaded "
+                                       "(python -m course_data download the-verdict)")
 
 
 @pytest.fixture(scope="module")

@@ -260,7 +260,8 @@ def test_the_class_report_renders_in_a_browser_and_matches_the_gradebook(graded,
                    capture_output=True, timeout=120)
     assert shot.is_file() and shot.stat().st_size > 20_000  # a rendered page, not a blank one
     rows = {unquoted(row["student"]): float(row["total"]) for row in csv.DictReader((out / "gradebook.csv").open())}
-    rendered = dict(re.findall(r"<tr><td>([^<]+)</td><td class=\"n\">([\d.]+)</td><td>", dom))
+    # each student's name links to their feedback
+    rendered = dict(re.findall(r"<tr><td><a href=\"[^\"]+\">([^<]+)</a></td><td class=\"n\">([\d.]+)</td><td>", dom))
     assert {k: float(v) for k, v in rendered.items()} == pytest.approx(rows, abs=0.01)
     mean = float(re.search(r'id="mean-total">([\d.]+)<', dom).group(1))
     assert mean == pytest.approx(sum(rows.values()) / len(rows), abs=0.01)
@@ -271,8 +272,8 @@ def test_the_class_report_renders_in_a_browser_and_matches_the_gradebook(graded,
 def test_a_killed_run_resumes_without_regrading(course, tmp_path):
     subs = tmp_path / "subs"
     for i in range(6):
-        shutil.copytree(course.solutions if i % 2 else classroom.handed_out(course, tmp_path / "stubs"), subs / f"s{i}", ignore=shutil.ignore_patterns(
-            "__pycache__"))
+        source = course.solutions if i % 2 else classroom.handed_out(course, tmp_path / "stubs")
+        shutil.copytree(source, subs / f"s{i}", ignore=shutil.ignore_patterns("__pycache__"))
     out = tmp_path / "out"
     command = [sys.executable, "-m", "grader.cli", "bulk", str(subs), "--chapters", "ch02.split_text,ch02.build_vocab",
                "--out", str(out), "--parallel", "1"]

@@ -316,3 +316,22 @@ def test_a_jobs_memory_is_bounded_as_a_whole(tmp_path):
     job = jailed(tree, SPLIT, 60)
     assert job.memory["oom_kills"] >= 1 and job.memory["peak_mb"] <= 512 + 256 + 1, job.memory
     assert job.observed["started"]["count"] >= 4
+
+
+BUSY_CHILDREN = ("    import os, time\n    children = []\n    for _ in range(3):\n        pid = os.fork()\n"
+                 "        if pid == 0:\n            end = time.monotonic() + 1.5\n            while time.monotonic() < end:\n"
+                 "                pass\n            os._exit(0)\n        children.append(pid)\n"
+                 "    for pid in children:\n        os.waitpid(pid, 0)\n"
+                 "    print('children used', sum(os.times()[2:4]), 's of CPU')\n" + BODY)
+
+
+@pytest.mark.jail
+@pytest.mark.skipif(not JobCgroups(cpu=True).cpu or (os.cpu_count() or 1) < 2,
+                    reason="no writable cpu cgroup here, or a single core: nothing to take from a classmate")
+def test_a_jobs_processes_share_one_core(tmp_path):
+    """Three processes busy for 1.5 s each: in bulk grading's jail they get one core together, not three."""
+    tree = classroom.attacked_tree(COURSE, tmp_path / "busy", BUSY_CHILDREN)
+    os.system(f"chmod -R a+rX {tmp_path}")
+    job = jailed(tree, SPLIT, 30)
+    used = float(job.output.split("children used ")[1].split()[0])
+    assert job.status == "ok" and 0 < used <= 1.5 * 1.25, job.output   # 4.5 s of CPU where three cores are free

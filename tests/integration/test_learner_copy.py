@@ -18,8 +18,12 @@ pytestmark = pytest.mark.needs_solutions
 NESTED = "GRADE_TESTS_IN_A_LEARNERS_COPY"
 # The tests that read exercises/ or notebooks/ as they stand in a working copy, or grade "the stubs" (the rest
 # grades solutions/, catalogue variants built from solutions/, or trees of its own, whatever a learner solved).
-READS_THE_WORKING_COPY = ["tests/unit", "tests/course/test_course.py", "tests/course/test_ch04_config_stub.py",
-                          "tests/course/test_demos_ch05.py", "tests/integration/test_watch.py",
+UNIT = ["test_check_toolkit", "test_classreport", "test_cli", "test_doctor", "test_grading", "test_handout_flags",
+        "test_manifest", "test_notebooks", "test_outputs", "test_report", "test_result_cache", "test_sources",
+        "test_submissions", "test_watch_plan"]
+READS_THE_WORKING_COPY = [*(f"tests/unit/{name}.py" for name in UNIT), "tests/course/test_course.py",
+                          "tests/course/test_ch04_config_stub.py", "tests/course/test_demos_ch05.py",
+                          "tests/integration/test_watch.py",
                           "tests/integration/test_cli_grading.py", "tests/integration/test_notebook_grading.py",
                           "tests/integration/test_learner_copy.py"]
 

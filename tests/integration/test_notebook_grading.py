@@ -36,7 +36,8 @@ def test_a_messy_notebook_is_graded_as_the_learner_expects(course, tmp_path):
     bug = doc["ch03.gpt2_sized_attention"]
     line = next(n for n, text in enumerate(cells[number_of(cells, "ch03.gpt2_sized_attention") - 1]["source"]
                                            .splitlines(), 1) if "boom" in text)
-    where = f"my-ch03.ipynb, cell {number_of(cells, 'ch03.gpt2_sized_attention')} (ch03.gpt2_sized_attention) line {line}"
+    cell = number_of(cells, "ch03.gpt2_sized_attention")
+    where = f"my-ch03.ipynb, cell {cell} (ch03.gpt2_sized_attention) line {line}"
     assert where in bug["feedback"], bug["feedback"]
     assert any(c["location"] == where for c in bug["checks"])
     assert "exercises/ch03" not in json.dumps(doc)

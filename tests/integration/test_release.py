@@ -100,7 +100,8 @@ def test_the_release_holds_no_line_of_a_solution(instructor_course, out, tmp_pat
     solved = (instructor_course.solutions / "ch03" / "causal_attention.py").read_text()
     (leaky / "exercises" / "ch03" / "causal_attention.py").write_text(solved)
     readme = leaky / "README.md"
-    readme.write_text(readme.read_text() + "\n    attn_weights = torch.softmax(attn_scores / keys.shape[-1]**0.5, dim=-1)\n")
+    leaked = "\n    attn_weights = torch.softmax(attn_scores / keys.shape[-1]**0.5, dim=-1)\n"
+    readme.write_text(readme.read_text() + leaked)
     problems = release.scan(instructor_course, leaky)[0]
     assert any(p.startswith("exercises/ch03/causal_attention.py: ") for p in problems)
     assert any(p.startswith("README.md: attn_weights = torch.softmax(attn_scores / keys.shape[-1]") for p in problems)
@@ -115,7 +116,8 @@ def test_no_three_consecutive_lines_of_a_solution_in_what_a_learner_reads(instru
             code = ["".join(line.split()) for line in region["code"] if line.strip()]
             runs |= {"".join(code[i:i + 3]) for i in range(len(code) - 2)}
     assert len(runs) > 100
-    read = [out / "course.toml", out / "README.md", *(out / "exercises").rglob("*.py"), *(out / "notebooks").glob("*.ipynb")]
+    read = [out / "course.toml", out / "README.md", *(out / "exercises").rglob("*.py"),
+            *(out / "notebooks").glob("*.ipynb")]
     for path in read:
         text = path.read_text(encoding="utf-8")
         if path.suffix == ".ipynb":
@@ -184,5 +186,6 @@ def test_hidden_checks_run_in_full_grading_and_are_counted_in_the_release(instru
     doc = {e["id"]: e for e in json.loads(results.read_text())["exercises"]}
     softmax = doc["ch03.softmax_naive"]
     assert softmax["score"] == softmax["max_score"] == 1 and softmax["status"] == "passed"
-    assert [(c["name"], c["status"], c["max_points"]) for c in softmax["checks"]][-1] == ("hidden check 1", "skipped", 0)
+    last = softmax["checks"][-1]
+    assert (last["name"], last["status"], last["max_points"]) == ("hidden check 1", "skipped", 0)
     assert sum(c["max_points"] for c in softmax["checks"]) == 1

@@ -1,6 +1,7 @@
 """`grade watch`: a warm worker that survives the learner's code and is started again when it dies, saves seen
 through file events, Ctrl-C (which exercises a save re-grades: tests/unit/test_watch_plan.py)."""
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -89,16 +90,28 @@ def test_saves_are_seen_through_file_events(course, tree):
     assert not thread.is_alive()
 
 
+def _read_until(proc, wanted: str, seconds: float) -> str:
+    """What proc printed until `wanted` appeared, it exited or `seconds` passed: never blocks past the deadline."""
+    output, deadline = b"", time.monotonic() + seconds
+    fd = proc.stdout.fileno()
+    while wanted.encode() not in output and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            break
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            break
+        output += chunk
+    return output.decode(errors="replace")
+
+
 def test_ctrl_c_stops_cleanly(tree):
     proc = subprocess.Popen([sys.executable, "-m", "grader.cli", "watch", "ch02.split_text", "--target", str(tree)],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
     try:
-        output = ""
-        deadline = time.monotonic() + 60
-        while "Ctrl-C to stop" not in output and time.monotonic() < deadline:
-            output += proc.stdout.readline()
-        assert "Ctrl-C to stop" in output
+        output = _read_until(proc, "Ctrl-C stops", seconds=60)
+        assert "Ctrl-C stops" in output, output
         os.killpg(proc.pid, signal.SIGINT)
         rest, _ = proc.communicate(timeout=20)
     finally:

@@ -73,7 +73,8 @@ def test_which_mistake_names_the_first_match_and_skips_missing_variants():
 
 def test_expectations_name_a_known_mistake_before_the_numbers():
     expected, wrong = np.zeros((2, 3)), np.ones((2, 3))
-    text = message(expect_close, wrong, expected, "attention", mistakes={"the mask is applied after the softmax": wrong})
+    text = message(expect_close, wrong, expected, "attention",
+                   mistakes={"the mask is applied after the softmax": wrong})
     assert text.startswith("the mask is applied after the softmax") and "max |difference| = 1" in text
     plain = message(expect_close, wrong * 3, expected, "attention", mistakes={"after the softmax": wrong})
     assert "after the softmax" not in plain and "max |difference| = 3" in plain

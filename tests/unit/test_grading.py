@@ -88,7 +88,8 @@ def test_a_todo_left_in_an_earlier_exercise_is_named_as_what_this_one_builds_on(
     assert result.feedback == ("not implemented yet — exercises/ch04/gpt.py:88, in code this exercise builds on "
                                "(ch04.gpt_model, ch05.train_model_simple): finish that first")
     own = [CheckResult("test_a", 0.0, 1.0, "not_implemented", "anything", location="exercises/ch07/finetune.py:9")]
-    assert exercise_result(finetune, job(finetune), own).feedback == "not implemented yet — exercises/ch07/finetune.py:9"
+    feedback = exercise_result(finetune, job(finetune), own).feedback
+    assert feedback == "not implemented yet — exercises/ch07/finetune.py:9"
 
 
 def test_an_import_error_is_told_once_under_the_exercise_whose_definition_holds_it(course):

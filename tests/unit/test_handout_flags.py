@@ -3,15 +3,19 @@ and the stubs with trivial edits are flagged; an honest answer in other words is
 counts every kind of flag."""
 from pathlib import Path
 
+import pytest
+
 from grader.classroom import flags
 from grader.classroom.bulk import handed_out
 from grader.core import markers
 
 
 def files_of(tree: Path, chapter: str) -> dict[str, bytes]:
-    return {f"{chapter}/{p.name}": p.read_bytes() for p in sorted((tree / chapter).glob("*.py")) if p.name != "__init__.py"}
+    return {f"{chapter}/{p.name}": p.read_bytes()
+            for p in sorted((tree / chapter).glob("*.py")) if p.name != "__init__.py"}
 
 
+@pytest.mark.needs_solutions
 def test_the_reference_and_the_stubs_are_flagged_and_an_own_answer_is_not(course):
     exercises = list(course.chapter("ch02").exercises)
     reference, stubs = handed_out(course, exercises)

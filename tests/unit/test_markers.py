@@ -25,8 +25,8 @@ def test_stub_replaces_regions_with_todo_and_raise():
     assert "x * 2" not in stub and "return 1" not in stub
     assert '    # TODO: return twice x.\n    #       Use multiplication, not addition.\n' \
            "    raise NotImplementedError('f: not written yet, see the TODO above')\n" in stub
-    assert "        # TODO: return one.\n        raise NotImplementedError('A: not written yet, see the TODO above')\n" \
-        in stub
+    assert ("        # TODO: return one.\n"
+            "        raise NotImplementedError('A: not written yet, see the TODO above')\n") in stub
     assert '"""Double x."""' in stub and "class A:" in stub
     compile(stub, "stub.py", "exec")
 
@@ -86,7 +86,8 @@ def test_files_without_markers_are_copied():
     ("    x = 1  ### BEGIN SOLUTION: a\n", "malformed"),
     ("    ### STUB\n", "misplaced"),
     ("    ### BEGIN SOLUTION: a\n    x = 1\n    ### STUB\n    y = 2\n    ### END SOLUTION\n", "as comments"),
-    ("    ### BEGIN SOLUTION: a\n    x = 1\n    ### STUB\n\n    ### END SOLUTION\n", "STUB part of the region is empty"),
+    ("    ### BEGIN SOLUTION: a\n    x = 1\n    ### STUB\n\n    ### END SOLUTION\n",
+     "STUB part of the region is empty"),
 ])
 def test_bad_markers_fail_with_file_and_line(source, message):
     with pytest.raises(MarkerError, match=message) as err:

@@ -96,8 +96,9 @@ def run_with_alarm(fn, seconds: float, processes: int, done=None) -> dict:
     many had started when given up early, else None. Starts are counted at multiprocessing's
     Process.start, which torch.multiprocessing's launchers use.
 
-    Timer signals do it (each second, then every POLL_S once all have started): a signal runs its handler between bytecodes of this thread, so no fork happens
-    while other Python code of this process runs (a child could inherit a lock held by it). Until every
+    Timer signals do it (each second, then every POLL_S once all have started): a signal runs its handler
+    between bytecodes of this thread, so no fork happens while other Python code of this process runs (a child
+    could inherit a lock held by it). Until every
     process has started they are one-shot, since the kernel restarts a fork that a signal interrupts and
     a frequent timer could keep a slow fork of this large process from ever finishing. The processes
     left behind end with the exercise's process."""

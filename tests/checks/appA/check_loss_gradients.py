@@ -40,8 +40,9 @@ def _pair(value, what):
     for name, g in zip(("grad_w1", "grad_b"), value):
         array = np.asarray(g, dtype=np.float64) if isinstance(g, (int, float, list, np.ndarray)) else None
         if array is None or array.dtype.kind not in "biuf" or array.size != 1:
-            fail(f"{what}: {name} should be a tensor holding one number (shape (1,)), got "
-                 f"{'shape ' + str(list(array.shape)) if array is not None and array.dtype.kind in 'biuf' else repr(g)[:80]}")
+            shown = (f"shape {list(array.shape)}" if array is not None and array.dtype.kind in "biuf"
+                     else repr(g)[:80])
+            fail(f"{what}: {name} should be a tensor holding one number (shape (1,)), got {shown}")
         numbers.append(float(array.reshape(-1)[0]))
     return numbers
 

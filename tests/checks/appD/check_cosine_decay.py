@@ -27,7 +27,7 @@ def _lrs(out, name):
 
 
 def test_warmup_part(out):
-    for name, (total, warmup, initial, peak, min_lr) in RUNS.items():
+    for name, (_total, warmup, initial, peak, _min_lr) in RUNS.items():
         got = _lrs(out, name)
         expected = initial + np.arange(warmup) * (peak - initial) / warmup
         if not np.allclose(got[:warmup], expected, rtol=1e-9, atol=1e-12):
@@ -36,7 +36,7 @@ def test_warmup_part(out):
 
 
 def test_peak_at_warmup_end(out):
-    for name, (total, warmup, initial, peak, min_lr) in RUNS.items():
+    for name, (_total, warmup, _initial, peak, _min_lr) in RUNS.items():
         got = _lrs(out, name)
         if not np.isclose(got[warmup], peak, rtol=1e-9):
             fail(f"cosine_lrs{RUNS[name]}[{warmup}] is {got[warmup]:g}: the decay starts at peak_lr = {peak:g} at step "
@@ -44,7 +44,7 @@ def test_peak_at_warmup_end(out):
 
 
 def test_last_step(out):
-    for name, (total, warmup, initial, peak, min_lr) in RUNS.items():
+    for name, (total, warmup, _initial, peak, min_lr) in RUNS.items():
         got, expected = _lrs(out, name), _last(total, warmup, peak, min_lr)
         if np.isclose(got[-1], expected, rtol=1e-9, atol=1e-12):
             continue

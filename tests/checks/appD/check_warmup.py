@@ -22,7 +22,7 @@ def _lrs(out, name):
 
 
 def test_first_step(out):
-    for name, (total, warmup, initial, peak) in RUNS.items():
+    for name, (_total, warmup, initial, peak) in RUNS.items():
         got = _lrs(out, name)
         if not np.isclose(got[0], initial, **TOL):
             what = f"warmup_lrs{RUNS[name]} starts at {got[0]:g}; the first step should use initial_lr = {initial:g}"
@@ -32,7 +32,7 @@ def test_first_step(out):
 
 
 def test_reaches_peak_at_warmup_end(out):
-    for name, (total, warmup, initial, peak) in RUNS.items():
+    for name, (_total, warmup, initial, peak) in RUNS.items():
         got = _lrs(out, name)
         if not np.isclose(got[warmup], peak, rtol=1e-9):
             fail(f"warmup_lrs{RUNS[name]}[{warmup}] is {got[warmup]:g}; at step warmup_steps the rate reaches peak_lr "

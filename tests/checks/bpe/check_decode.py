@@ -13,7 +13,7 @@ GPT2_IDS = [15496, 11, 995, 198, 201, 198, 220, 50256]
 GPT2_TEXT = "Hello, world\n\r\n <|endoftext|>"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _learned(text=None, vocab_size=400):
     if text is None:
         from course_data.text import default_text

@@ -12,7 +12,7 @@ SPACING = "  two  spaces\nand a line\r\nbreak "
 WITH_END = "The dealer kept it.<|endoftext|> Lena found the key"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _learned():
     from course_data.text import default_text
     return ref.Learned(default_text(), VOCAB)

@@ -65,8 +65,8 @@ def test_first_batch_starts_the_text(out, snap):
             got, want = _pair(out, name)[which].tolist(), snap[name][which].tolist()
             if got[:1] != want[:1]:
                 fail(f"with max_length={max_length}, stride={stride} the first row of the {label} should be the "
-                     f"text's first window {want[0]}, got {show(got[0] if got else None)}: is the loader shuffled? Pass "
-                     "shuffle=False, so the first batch is the start of the text")
+                     f"text's first window {want[0]}, got {show(got[0] if got else None)}: is the loader "
+                     "shuffled? Pass shuffle=False, so the first batch is the start of the text")
 
 
 def test_rows_overlap_by_max_length_minus_stride(out, snap):

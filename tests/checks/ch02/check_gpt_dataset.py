@@ -98,7 +98,7 @@ def test_ids_are_long_tensors(out):
 
 
 def test_window_shapes(out):
-    for name, (words, max_length, stride) in SETTINGS.items():
+    for name, (_words, max_length, _stride) in SETTINGS.items():
         pairs = _pairs(out, name)
         for k, pair in enumerate(pairs):
             for which, label in ((0, "input"), (1, "target")):
@@ -138,7 +138,7 @@ def test_windows_start_every_stride(out):
 
 
 def test_targets_shifted_by_one(out):
-    for name, (words, max_length, stride) in SETTINGS.items():
+    for name, (_words, _max_length, stride) in SETTINGS.items():
         inputs, targets = _rows(out, name, 0), _rows(out, name, 1)
         for k, (x, y) in enumerate(zip(inputs, targets)):
             want = [v + 1 for v in x]

@@ -8,7 +8,10 @@ from grader.checks import case, expect_close, expect_dtype, expect_shape, points
 GRID = np.linspace(-5, 5, 101, dtype=np.float32)
 
 
-def _tanh_gelu(x, c=0.044715, k=math.sqrt(2 / math.pi)):
+SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+
+
+def _tanh_gelu(x, c=0.044715, k=SQRT_2_OVER_PI):
     x = x.astype(np.float64)
     return 0.5 * x * (1 + np.tanh(k * (x + c * x ** 3)))
 

@@ -97,7 +97,7 @@ def test_greedy_tokens(out, snap):
 
 
 def test_context_cropped(out):
-    for name, (prompt, n, context_size) in RUNS.items():
+    for name, (_prompt, n, context_size) in RUNS.items():
         lengths = out[name]["lengths"]
         if len(lengths) != n:
             fail(f"with max_new_tokens={n} the model was called {len(lengths)} times, expected once per new token")

@@ -23,7 +23,7 @@ def sizes(learner):
     result = {}
     for name, (emb_dim, n_layers, n_heads) in SIZES.items():
         cfg = {**BASE, "emb_dim": emb_dim, "n_layers": n_layers, "n_heads": n_heads}
-        result[name] = learner.calculate_size(build_on_meta(lambda: gpt.GPTModel(cfg)))
+        result[name] = learner.calculate_size(build_on_meta(lambda cfg=cfg: gpt.GPTModel(cfg)))
     result["small_model"] = learner.calculate_size(gpt.GPTModel(SMALL))
     return result
 

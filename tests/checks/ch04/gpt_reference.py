@@ -5,7 +5,6 @@ Check modules load it with grader.checks.sibling, on both sides of the worker bo
 """
 from __future__ import annotations
 
-import numpy as np
 
 from grader.checks import expect_close, expect_eval_repeatable, expect_train_random
 from grader.checks.weights import pattern

@@ -89,7 +89,7 @@ def test_top_k_at_temperature_zero_is_greedy(out):
 
 
 def test_context_cropped_without_gradients(out):
-    for name, (prompt, n, context_size) in GREEDY.items():
+    for name, (_prompt, n, context_size) in GREEDY.items():
         run = out["greedy"][name]
         if len(run["lengths"]) != n:
             fail(f"with max_new_tokens={n} the model was called {len(run['lengths'])} times, once per new token "

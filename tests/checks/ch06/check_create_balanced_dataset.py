@@ -25,8 +25,8 @@ def balanced(learner):
         return {"type": type(got).__name__}
     return {"type": "DataFrame", "columns": [str(c) for c in got.columns], "labels": [str(x) for x in got["Label"]],
             "texts": [str(x) for x in got["Text"]],
-            "spam_in": [t for t, l in zip(df["Text"], df["Label"]) if l == "spam"],
-            "ham_in": [t for t, l in zip(df["Text"], df["Label"]) if l == "ham"]}
+            "spam_in": [t for t, label in zip(df["Text"], df["Label"]) if label == "spam"],
+            "ham_in": [t for t, label in zip(df["Text"], df["Label"]) if label == "ham"]}
 
 
 def _result(out):
@@ -54,7 +54,7 @@ def test_as_many_ham_as_spam(out):
 
 def test_every_spam_row_kept_once(out):
     got = _result(out)
-    spam_out = [t for t, l in zip(got["texts"], got["labels"]) if l == "spam"]
+    spam_out = [t for t, label in zip(got["texts"], got["labels"]) if label == "spam"]
     missing = [t for t in got["spam_in"] if t not in spam_out]
     if missing:
         fail(f"{len(missing)} of the {len(got['spam_in'])} spam messages are missing from the result "
@@ -67,7 +67,7 @@ def test_every_spam_row_kept_once(out):
 
 def test_ham_rows_come_from_df(out):
     got = _result(out)
-    ham_out = [t for t, l in zip(got["texts"], got["labels"]) if l == "ham"]
+    ham_out = [t for t, label in zip(got["texts"], got["labels"]) if label == "ham"]
     foreign = [t for t in ham_out if t not in got["ham_in"]]
     if foreign:
         fail(f"a ham row of the result is not a ham row of df: {show(foreign[0], 60)}")
@@ -78,8 +78,8 @@ def test_ham_rows_come_from_df(out):
 @points(2)
 def test_rows_as_the_book_samples_them(out, snap):
     got, expected = _result(out), snap["balanced"]
-    ham_got = [t for t, l in zip(got["texts"], got["labels"]) if l == "ham"]
-    ham_expected = [t for t, l in zip(expected["texts"], expected["labels"]) if l == "ham"]
+    ham_got = [t for t, label in zip(got["texts"], got["labels"]) if label == "ham"]
+    ham_expected = [t for t, label in zip(expected["texts"], expected["labels"]) if label == "ham"]
     if set(ham_got) != set(ham_expected):
         fail("the sampled ham rows are not the ones the book's code picks: sample them from the ham rows with "
              "pandas' .sample(n, random_state=123), so that your splits match the book's")

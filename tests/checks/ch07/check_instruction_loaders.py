@@ -38,7 +38,7 @@ def on_device(learner):
 
     made = learner.create_instruction_loaders(_data(2, 0), _data(2, 100), _data(2, 200), get_encoding(),
                                               batch_size=2, device=ref.DEVICE)
-    return [ref.device_uses(lambda: next(iter(loader))) for loader in made]
+    return [ref.device_uses(lambda loader=loader: next(iter(loader))) for loader in made]
 
 
 def _loaders(out):

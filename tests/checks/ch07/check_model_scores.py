@@ -87,8 +87,8 @@ def test_scores_are_ints(out):
 def test_json_key_used(out, snap):
     out.error("other_key", {"KeyError": "generate_model_scores(data, \"answer\") read a key the entries do not "
                                         "have: read each response under json_key, entry[json_key]"})
-    expect_sequence(_scored(out, "other_key")["scores"], snap["other_key"]["scores"], "the scores of the responses stored "
-                    "under \"answer\" (json_key=\"answer\")", "score")
+    expect_sequence(_scored(out, "other_key")["scores"], snap["other_key"]["scores"],
+                    "the scores of the responses stored under \"answer\" (json_key=\"answer\")", "score")
 
 
 def test_offline_judge_by_default(out, snap):
