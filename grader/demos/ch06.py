@@ -90,7 +90,7 @@ def run(solutions: bool, epochs: int, data: str, out: str | None, lora: bool, ch
             lora_mod = module("appE/lora.py")
             model.out_head = torch.nn.Linear(emb_dim, 2)
             lora_mod.add_lora(model, rank=16, alpha=16)
-            lr = 1e-3
+            lr = 1e-4   # 1e-3 overshoots (test accuracy at chance); the book: 5e-5 for GPT-2
         else:
             classifier.prepare_for_classification(model, emb_dim, 2)
             lr = 5e-4

@@ -6,9 +6,8 @@ course cache as base64 lines with their sha256 (~0.07 s to load), written from t
 hash-checked build the first time. The table's sha256 is pinned here, not taken from the file,
 so a rewritten cache (with its stored hash recomputed) is rebuilt, never used. Learner code's own
 `tiktoken.get_encoding("gpt2")` then returns the same object, its special-token pattern already compiled.
-`optimizers()` imports torch._dynamo,
-which the first torch.optim optimizer (and DistributedDataParallel) would otherwise import in
-every exercise that trains.
+`optimizers()` puts a stand-in for torch._dynamo in place (eager_dynamo.py), which the first torch.optim
+optimizer (and DistributedDataParallel) would otherwise import in every exercise that trains, at 1.5-3 s.
 """
 from __future__ import annotations
 
@@ -42,8 +41,11 @@ def gpt2() -> None:
 
 
 def optimizers() -> None:
-    """Constructing a torch.optim optimizer or a DDP wrapper imports torch._dynamo (1.5-3 s): here, once."""
-    import torch._dynamo  # noqa: F401 - imported for the side effect: loaded once, before the fork
+    """A torch.optim optimizer or a DDP wrapper would import torch._dynamo (1.5-3 s) for eager no-ops: they get
+    them from a stand-in, and anything else that needs torch._dynamo imports the real one (eager_dynamo.py)."""
+    from . import eager_dynamo
+
+    eager_dynamo.install()
 
 
 def _save(path: Path, ranks: dict[bytes, int]) -> None:

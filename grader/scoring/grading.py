@@ -36,18 +36,22 @@ def grade_jobs(course: Course, plan: list[tuple[Path, list[Exercise]]],
                dependencies: bool = True) -> list[RunResult]:
     """Grade each (tree, exercises) pair of `plan` with one shared worker; one RunResult per pair.
     `limits` ({"timeout_s": .., "memory_mb": ..}) overrides the manifest's per-exercise limits.
-    With dependencies=False the exercises they build on are not graded (nor blamed) alongside them."""
+    The exercises an exercise builds on are graded only where it fails (they are graded to say "fix that
+    first", and an exercise that passes, or is not written yet, needs nothing said), by the same worker
+    once the plan's own are scored; with dependencies=False they are never graded (nor blamed)."""
     start = time.perf_counter()
-    needed = [with_dependencies(course, exercises) if dependencies else list(exercises) for _, exercises in plan]
-    worker = Worker([(t, ex) for (t, _), exs in zip(plan, needed) for ex in exs], course,
-                    parallel=parallel, limits=limits)
+    worker = Worker([(t, ex) for t, exercises in plan for ex in exercises], course, parallel=parallel,
+                    limits=limits, keep_open=dependencies)
     try:
-        per_target, offset = [], 0
-        for exs in needed:
-            per_target.append({ex.id: worker.results[offset + k] for k, ex in enumerate(exs)})
-            offset += len(exs)
+        jobs, offset = [], 0
+        for _, exercises in plan:
+            jobs.append({ex.id: worker.results[offset + k] for k, ex in enumerate(exercises)})
+            offset += len(exercises)
+        scored = score_jobs(course, jobs)
+        if dependencies:
+            _grade_dependencies(course, worker, plan, scored)
         runs = []
-        for (target, exercises), by_id in zip(plan, score_jobs(course, per_target)):
+        for (target, exercises), by_id in zip(plan, scored):
             for ex in exercises:
                 blame_dependencies(ex, by_id)
             runs.append(RunResult(target=display_path(target, course.root),
@@ -59,6 +63,24 @@ def grade_jobs(course: Course, plan: list[tuple[Path, list[Exercise]]],
     for run in runs:
         run.duration_s = elapsed
     return runs
+
+
+def _grade_dependencies(course: Course, worker: Worker, plan: list[tuple[Path, list[Exercise]]],
+                        scored: list[dict[str, ExerciseResult]]) -> None:
+    """Grade (and add to `scored`) what the plan's failing exercises build on and was not graded yet."""
+    more = []
+    for (_target, _), by_id in zip(plan, scored):
+        failing = [course.exercise(i) for i, r in by_id.items() if r.status not in ("passed", "not_implemented")]
+        more.append([ex for ex in with_dependencies(course, failing) if ex.id not in by_id])
+    if not any(more):
+        return
+    results = worker.submit([(target, ex) for (target, _), exercises in zip(plan, more) for ex in exercises])
+    jobs, offset = [], 0
+    for exercises in more:
+        jobs.append({ex.id: results[offset + k] for k, ex in enumerate(exercises)})
+        offset += len(exercises)
+    for by_id, extra in zip(scored, score_jobs(course, jobs)):
+        by_id.update(extra)
 
 
 def score_jobs(course: Course, per_target: list[dict[str, JobResult]],

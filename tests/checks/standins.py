@@ -224,7 +224,7 @@ def printed(fn, *args, **kwargs):
     return result, buffer.getvalue()[:4000]
 
 
-# ---- optimizers that cost nothing to create (torch.optim's first step imports torch._dynamo, 2-4 s) ----
+# ---- optimizers that cost nothing to create (torch.optim would import torch._dynamo here, 1.5-3 s) ----
 class PlainSGD:
     """Plain gradient descent with torch.optim's zero_grad()/step() interface."""
 

@@ -41,7 +41,7 @@ def test_datasets_and_loaders_as_in_section_6_3(csvs):
     tokenizer = tiktoken.get_encoding("gpt2")
     train = dataset.SpamDataset(csvs[0], tokenizer)
     val = dataset.SpamDataset(csvs[1], tokenizer, max_length=train.max_length)
-    assert train.max_length == 58  # the book's real collection: 120
+    assert train.max_length == 64  # the book's real collection: 120
     assert all(len(x) == train.max_length for x, _ in (val[i] for i in range(len(val))))
     assert [len(DataLoader(d, batch_size=8, drop_last=drop)) for d, drop in ((train, True), (val, False))] == [130, 19]
 

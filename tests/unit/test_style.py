@@ -34,3 +34,17 @@ def test_every_noqa_says_why():
             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
             if re.search(r"#\s*noqa\b(?!: [A-Z0-9, ]+ - \S)", line)]
     assert not bare, "a noqa without ' - the reason':\n" + "\n".join(bare)
+
+
+def test_no_merge_conflict_markers_are_committed():
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True)
+    if tracked.returncode != 0:
+        pytest.skip("not a git checkout")
+    left = []
+    for name in tracked.stdout.split("\0"):
+        path = ROOT / name
+        if name and path.suffix in {".py", ".md", ".toml", ".txt", ".cfg", ".yml", ".yaml"} and path.is_file():
+            for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+                if re.match(r"(<{7}|>{7})( |$)|={7}$", line):
+                    left.append(f"{name}:{number}: {line[:40]}")
+    assert not left, "merge conflict markers:\n" + "\n".join(left)

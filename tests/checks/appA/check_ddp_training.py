@@ -10,7 +10,7 @@ import numpy as np
 
 from grader.checks import case, expect_close, expect_names, fail, fail_if_mistake, sibling
 
-WORKER_PRELOAD = ("optimizers",)   # torch.optim and DDP import torch._dynamo: once, in the worker
+WORKER_PRELOAD = ("optimizers",)   # torch.optim and DDP find a stand-in for torch._dynamo (engine/eager_dynamo.py)
 LEARNER_PROCESSES = 4   # bulk grading flags more: two ranks, and with mp.spawn multiprocessing's resource tracker
 ref = sibling(__file__, "appa_reference")
 N, EPOCHS, BATCH, LR, WORLD = 8, 3, 2, 0.5, 2

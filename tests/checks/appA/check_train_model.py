@@ -4,7 +4,7 @@ import numpy as np
 
 from grader.checks import case, expect_close, fail, fail_if_mistake, sibling
 
-WORKER_PRELOAD = ("optimizers",)   # torch.optim and DDP import torch._dynamo: once, in the worker
+WORKER_PRELOAD = ("optimizers",)   # torch.optim and DDP find a stand-in for torch._dynamo (engine/eager_dynamo.py)
 ref = sibling(__file__, "appa_reference")
 N, EPOCHS, BATCH, LR = 6, 2, 2, 0.5
 X, Y = ref.features(N, 2, "train.x"), ref.labels(N, 2, "train.y")
